@@ -1,0 +1,42 @@
+// Package algo is the contract between an algorithm package and the rest of
+// distlab: the Spec each algorithm registers so that scenario files can name
+// it. It imports only simnet, so every algorithm package can use it.
+package algo
+
+import "distlab/simnet"
+
+// Spec describes one runnable algorithm.
+type Spec struct {
+	Name    string // what scenario files write after "algorithm:"
+	Family  string // clocks, mutex, election, raft, commit, gossip, chain
+	Summary string // one line for `distlab list`
+	// Checks are the checker names a scenario gets when it lists none.
+	Checks []string
+	// Params returns a pointer to the algorithm's parameters with their
+	// defaults; a scenario's "params:" section is decoded into it (unknown
+	// fields are errors). Nil when the algorithm has no parameters.
+	Params func() any
+	// Workload is the same for the scenario's "workload:" section.
+	Workload func() any
+	// Build adds the algorithm's nodes (servers, and clients if it has any)
+	// to the simulation.
+	Build func(b Build) error
+}
+
+// Build is what Spec.Build gets.
+type Build struct {
+	Sim *simnet.Sim
+	// Nodes is the scenario's cluster size. Servers are named n0, n1, … in
+	// group "server"; clients, if any, c0, c1, … in group "client".
+	Nodes int
+	// Params and Workload are the pointers returned by Spec.Params and
+	// Spec.Workload, filled from the scenario (nil when the Spec has none).
+	Params   any
+	Workload any
+}
+
+// ServerGroup and ClientGroup are the conventional node groups.
+const (
+	ServerGroup = "server"
+	ClientGroup = "client"
+)

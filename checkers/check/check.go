@@ -1,0 +1,62 @@
+// Package check is the contract every checker implements: it reads a trace
+// and returns a Result. It imports only the trace, so checkers stay on the
+// reading side of the one-way flow.
+package check
+
+import (
+	"context"
+	"time"
+
+	"distlab/simnet/trace"
+)
+
+// Verdict is a checker's answer.
+type Verdict string
+
+// The three verdicts. Unknown is honest: the checker ran out of time or the
+// trace does not say enough; it is never reported as Pass.
+const (
+	Pass    Verdict = "pass"
+	Fail    Verdict = "fail"
+	Unknown Verdict = "unknown"
+)
+
+// Result is what a checker found.
+type Result struct {
+	Name    string  `json:"name"`
+	Verdict Verdict `json:"verdict"`
+	// Detail explains the verdict in one or two sentences: for a failure,
+	// the first violation (what, where, when).
+	Detail string `json:"detail"`
+	// At is the virtual time of the first violation (failures only).
+	At time.Duration `json:"at_ns,omitempty"`
+	// Nodes names the nodes involved in the first violation.
+	Nodes []string `json:"nodes,omitempty"`
+	// Events are trace indexes of the violation, for the visualizer to jump to.
+	Events []int `json:"events,omitempty"`
+	// Metrics are measurements the checker made (messages per entry…).
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+	// Artifacts are files the checker wrote (e.g. porcupine's HTML).
+	Artifacts []string `json:"artifacts,omitempty"`
+}
+
+// Spec describes one checker.
+type Spec struct {
+	Name    string // what scenario files write under "checks:"
+	Family  string // the algorithm family it checks, or "any"
+	Summary string // one line for `distlab list`
+	// Options returns a pointer to the checker's options with defaults; a
+	// scenario's check entry is decoded into it. Nil when it has none.
+	Options func() any
+	// Run checks a trace. It must honour ctx's deadline by returning
+	// Unknown, never Pass, when it runs out of time.
+	Run func(ctx context.Context, tr *trace.Trace, opts any) Result
+}
+
+// Passf and Failf build results tersely.
+func Passf(name, detail string) Result { return Result{Name: name, Verdict: Pass, Detail: detail} }
+
+// Failf builds a failing result with the first violation's time and nodes.
+func Failf(name string, at time.Duration, nodes []string, detail string) Result {
+	return Result{Name: name, Verdict: Fail, Detail: detail, At: at, Nodes: nodes}
+}

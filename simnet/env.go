@@ -1,0 +1,193 @@
+package simnet
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"distlab/simnet/trace"
+)
+
+// Env is a node's whole world: everything it may do goes through here.
+// Node code must not use goroutines, time.Now, the global random source, or
+// map iteration order in anything it sends or records; Env gives it time,
+// randomness and timers instead.
+type Env struct {
+	sim  *Sim
+	id   NodeID
+	inc  uint32
+	rand *rand.Rand
+	dead bool // this instance crashed; what it still tries to do is ignored
+}
+
+// TimerID identifies a timer for CancelTimer.
+type TimerID int64
+
+// OpID identifies a client operation between Invoke and Return.
+type OpID int64
+
+// ID is this node's id.
+func (e *Env) ID() NodeID { return e.id }
+
+// Name is this node's name.
+func (e *Env) Name() string { return e.sim.nodes[e.id].name }
+
+// NameOf returns another node's name.
+func (e *Env) NameOf(id NodeID) string { return e.sim.nodes[id].name }
+
+// Group is the group this node was added to ("server", "client"…).
+func (e *Env) Group() string { return e.sim.nodes[e.id].group }
+
+// Members lists every node of a group in id order, this node included if it
+// belongs.
+func (e *Env) Members(group string) []NodeID { return e.sim.Group(group) }
+
+// Peers lists the other nodes of this node's group, in id order.
+func (e *Env) Peers() []NodeID {
+	var ids []NodeID
+	for _, id := range e.sim.Group(e.Group()) {
+		if id != e.id {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Send puts a copy of msg on the network to node to. Messages must be plain
+// data (structs of numbers, strings, slices, maps); the receiver gets its
+// own copy, so changing msg after sending cannot affect it.
+func (e *Env) Send(to NodeID, msg any) {
+	if e.dead {
+		return
+	}
+	e.sim.send(e.id, to, msg)
+}
+
+// Broadcast sends msg to every peer (not to this node).
+func (e *Env) Broadcast(msg any) {
+	if e.dead {
+		return
+	}
+	for i, slot := range e.sim.nodes {
+		if NodeID(i) != e.id && slot.group == e.sim.nodes[e.id].group {
+			e.sim.send(e.id, NodeID(i), msg)
+		}
+	}
+}
+
+// SetTimer arranges for Timer(tag) to be called after d of virtual time. A
+// crash cancels every timer.
+func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
+	if e.dead {
+		return 0
+	}
+	if d < 0 {
+		d = 0
+	}
+	s := e.sim
+	s.nextTmr++
+	id := s.nextTmr
+	s.nodes[e.id].timers[id] = struct{}{}
+	s.record(trace.Event{Kind: trace.TimerSet, Node: e.id, Peer: trace.None, Timer: id, Name: timerName(tag), Value: d.String()})
+	s.push(event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag})
+	return TimerID(id)
+}
+
+// CancelTimer stops a timer that has not fired; cancelling a fired or
+// unknown timer does nothing.
+func (e *Env) CancelTimer(id TimerID) {
+	if e.dead {
+		return
+	}
+	timers := e.sim.nodes[e.id].timers
+	if _, ok := timers[int64(id)]; !ok {
+		return
+	}
+	delete(timers, int64(id))
+	e.sim.record(trace.Event{Kind: trace.TimerCancel, Node: e.id, Peer: trace.None, Timer: int64(id)})
+}
+
+// Now is the virtual time: the simulation's true time, the same for every
+// node. Algorithms that model real clocks should use Clock instead.
+func (e *Env) Now() time.Duration { return e.sim.now }
+
+// Clock is this node's physical clock: virtual time with the node's offset
+// and drift applied.
+func (e *Env) Clock() time.Duration {
+	sk := e.sim.nodes[e.id].skew
+	now := e.sim.now
+	return sk.Offset + now + time.Duration(float64(now)*sk.DriftPPM/1e6)
+}
+
+// Rand is this node instance's own random source, seeded from the run.
+func (e *Env) Rand() *rand.Rand { return e.rand }
+
+// Storage is the node's durable storage: it survives crashes and is handed
+// to the next instance at restart.
+func (e *Env) Storage() *Storage { return e.sim.nodes[e.id].storage }
+
+// Logf records a line in the trace.
+func (e *Env) Logf(format string, args ...any) {
+	if e.dead {
+		return
+	}
+	e.sim.record(trace.Event{Kind: trace.Log, Node: e.id, Peer: trace.None, Value: fmt.Sprintf(format, args...)})
+}
+
+// Publish sets one item of the node's visible state (role, term, clock…),
+// which the visualizer shows. Only changes are recorded.
+func (e *Env) Publish(key string, value any) {
+	if e.dead {
+		return
+	}
+	v := fmt.Sprint(value)
+	st := e.sim.nodes[e.id].state
+	if old, ok := st[key]; ok && old == v {
+		return
+	}
+	st[key] = v
+	e.sim.record(trace.Event{Kind: trace.State, Node: e.id, Peer: trace.None, Name: key, Value: v})
+}
+
+// Mark records a family mark (enter the critical section, become leader,
+// commit, mine a block…) with a payload that checkers decode. The payload
+// is encoded as JSON at once, so a trace read from a file and a live one
+// carry identical marks.
+func (e *Env) Mark(name string, data any) {
+	if e.dead {
+		return
+	}
+	e.sim.record(trace.Event{Kind: trace.Mark, Node: e.id, Peer: trace.None, Name: name, Data: mustJSON(name, data)})
+}
+
+// Invoke records that a client started an operation (the input is
+// encoded as JSON) and returns its id for Return.
+func (e *Env) Invoke(input any) OpID {
+	if e.dead {
+		return 0
+	}
+	s := e.sim
+	s.nextOp++
+	s.record(trace.Event{Kind: trace.Invoke, Node: e.id, Peer: trace.None, Op: s.nextOp, Data: mustJSON("invoke", input)})
+	return OpID(s.nextOp)
+}
+
+// Return records the output of an operation started with Invoke.
+func (e *Env) Return(op OpID, output any) {
+	if e.dead {
+		return
+	}
+	e.sim.record(trace.Event{Kind: trace.Return, Node: e.id, Peer: trace.None, Op: int64(op), Data: mustJSON("return", output)})
+}
+
+func mustJSON(what string, v any) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("%s: payload cannot be encoded as JSON: %v", what, err))
+	}
+	return b
+}

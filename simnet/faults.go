@@ -1,0 +1,57 @@
+package simnet
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FaultKind says what a Fault does.
+type FaultKind string
+
+// The faults the simulator can inject.
+const (
+	FaultPartition FaultKind = "partition" // split into Groups; unlisted nodes keep every link
+	FaultHeal      FaultKind = "heal"      // end every partition, cut and isolation
+	FaultCut       FaultKind = "cut"       // cut the one-way link From→To
+	FaultIsolate   FaultKind = "isolate"   // cut Node off from everyone (FoundationDB's "clog")
+	FaultRejoin    FaultKind = "rejoin"    // end Node's isolation
+	FaultCrash     FaultKind = "crash"     // crash Node: volatile state and timers gone
+	FaultRestart   FaultKind = "restart"   // restart Node with its durable storage
+)
+
+// FaultKinds lists every FaultKind.
+var FaultKinds = []FaultKind{FaultPartition, FaultHeal, FaultCut, FaultIsolate, FaultRejoin, FaultCrash, FaultRestart}
+
+// Fault is one scheduled change to the network or a node. It is plain data:
+// a scenario file writes it, a Nemesis generates it, a trace records it.
+type Fault struct {
+	At     time.Duration
+	Kind   FaultKind
+	Groups [][]NodeID // partition
+	Node   NodeID     // crash, restart, isolate, rejoin
+	From   NodeID     // cut
+	To     NodeID     // cut
+}
+
+// Describe renders the fault with node names, for summaries and logs.
+func (f Fault) Describe(name func(NodeID) string) string {
+	switch f.Kind {
+	case FaultPartition:
+		parts := make([]string, len(f.Groups))
+		for i, g := range f.Groups {
+			names := make([]string, len(g))
+			for j, id := range g {
+				names[j] = name(id)
+			}
+			parts[i] = "{" + strings.Join(names, ",") + "}"
+		}
+		return fmt.Sprintf("%v partition %s", f.At, strings.Join(parts, " | "))
+	case FaultHeal:
+		return fmt.Sprintf("%v heal", f.At)
+	case FaultCut:
+		return fmt.Sprintf("%v cut %s→%s", f.At, name(f.From), name(f.To))
+	default:
+		return fmt.Sprintf("%v %s %s", f.At, f.Kind, name(f.Node))
+	}
+}

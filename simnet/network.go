@@ -1,0 +1,170 @@
+package simnet
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Latency is a distribution of one-way message delay. Reordering comes from
+// it: two messages on one link overtake each other when the second draws a
+// shorter delay.
+type Latency struct {
+	// Dist is "constant" (always Min), "uniform" (Min..Max), "normal"
+	// (Mean, StdDev, cut at Min and Max when set) or "exponential" (Min plus
+	// an exponential tail of mean Mean).
+	Dist   string
+	Min    time.Duration
+	Max    time.Duration
+	Mean   time.Duration
+	StdDev time.Duration
+}
+
+// LatencyDists lists the valid values of Latency.Dist.
+var LatencyDists = []string{"constant", "uniform", "normal", "exponential"}
+
+// Validate reports a distribution that cannot be sampled.
+func (l Latency) Validate() error {
+	switch l.Dist {
+	case "", "constant":
+		if l.Min < 0 {
+			return fmt.Errorf("min must not be negative")
+		}
+	case "uniform":
+		if l.Min < 0 || l.Max < l.Min {
+			return fmt.Errorf("uniform latency needs 0 <= min <= max (min %v, max %v)", l.Min, l.Max)
+		}
+	case "normal":
+		if l.Mean <= 0 || l.StdDev < 0 {
+			return fmt.Errorf("normal latency needs mean > 0 and stddev >= 0")
+		}
+	case "exponential":
+		if l.Mean <= 0 || l.Min < 0 {
+			return fmt.Errorf("exponential latency needs mean > 0 and min >= 0")
+		}
+	default:
+		return fmt.Errorf("unknown latency distribution %q (valid: %v)", l.Dist, LatencyDists)
+	}
+	return nil
+}
+
+func (l *Latency) sample(r *rand.Rand) time.Duration {
+	switch l.Dist {
+	case "uniform":
+		if l.Max == l.Min {
+			return l.Min
+		}
+		return l.Min + time.Duration(r.Int64N(int64(l.Max-l.Min)+1))
+	case "normal":
+		d := time.Duration(float64(l.Mean) + r.NormFloat64()*float64(l.StdDev))
+		if d < l.Min {
+			d = l.Min
+		}
+		if l.Max > 0 && d > l.Max {
+			d = l.Max
+		}
+		if d < 0 {
+			d = 0
+		}
+		return d
+	case "exponential":
+		d := l.Min + time.Duration(r.ExpFloat64()*float64(l.Mean))
+		if l.Max > 0 && d > l.Max {
+			d = l.Max
+		}
+		return d
+	default:
+		return l.Min
+	}
+}
+
+// Link is the behaviour of messages from one node to another.
+type Link struct {
+	Latency   Latency
+	Drop      float64 // probability a message is lost
+	Duplicate float64 // probability a message is delivered twice
+}
+
+// Validate reports probabilities out of range and bad latencies.
+func (l Link) Validate() error {
+	if l.Drop < 0 || l.Drop > 1 || math.IsNaN(l.Drop) {
+		return fmt.Errorf("drop must be a probability in [0,1], got %v", l.Drop)
+	}
+	if l.Duplicate < 0 || l.Duplicate > 1 || math.IsNaN(l.Duplicate) {
+		return fmt.Errorf("duplicate must be a probability in [0,1], got %v", l.Duplicate)
+	}
+	return l.Latency.Validate()
+}
+
+// DefaultLink is what a network without configuration does: 1–10 ms
+// uniform, no loss, no duplicates.
+var DefaultLink = Link{Latency: Latency{Dist: "uniform", Min: time.Millisecond, Max: 10 * time.Millisecond}}
+
+// network is the connectivity state: partition components, one-way cuts and
+// isolated nodes. A message passes when all three allow it.
+type network struct {
+	links    [][]*Link // [from][to]; nil entries use def
+	def      Link
+	group    []int // component of each node in the current partition; -1 = talks to all
+	cut      [][]bool
+	isolated []bool
+}
+
+func (n *network) grow(size int) {
+	for len(n.group) < size {
+		n.group = append(n.group, -1)
+		n.isolated = append(n.isolated, false)
+	}
+	for i := range n.cut {
+		for len(n.cut[i]) < size {
+			n.cut[i] = append(n.cut[i], false)
+		}
+		for len(n.links[i]) < size {
+			n.links[i] = append(n.links[i], nil)
+		}
+	}
+	for len(n.cut) < size {
+		n.cut = append(n.cut, make([]bool, size))
+		n.links = append(n.links, make([]*Link, size))
+	}
+}
+
+func (n *network) link(from, to NodeID) *Link {
+	if l := n.links[from][to]; l != nil {
+		return l
+	}
+	return &n.def
+}
+
+// blocked reports whether a message from→to is stopped now. A node can
+// always reach itself.
+func (n *network) blocked(from, to NodeID) bool {
+	if from == to {
+		return false
+	}
+	if n.isolated[from] || n.isolated[to] || n.cut[from][to] {
+		return true
+	}
+	gf, gt := n.group[from], n.group[to]
+	return gf >= 0 && gt >= 0 && gf != gt
+}
+
+func (n *network) heal() {
+	for i := range n.group {
+		n.group[i] = -1
+		n.isolated[i] = false
+		clear(n.cut[i])
+	}
+}
+
+func (n *network) partition(groups [][]NodeID) {
+	for i := range n.group {
+		n.group[i] = -1
+	}
+	for g, members := range groups {
+		for _, id := range members {
+			n.group[id] = g
+		}
+	}
+}

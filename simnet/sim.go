@@ -1,0 +1,473 @@
+package simnet
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"distlab/simnet/trace"
+)
+
+// NodeID is a node's index in the simulation, in the order nodes were added.
+type NodeID = trace.NodeID
+
+// Node is an algorithm's node: an event handler. The simulator calls its
+// methods one at a time, never concurrently; a node acts only through the
+// *Env it was built with.
+type Node interface {
+	// Start runs once when the node first starts and again, on a new
+	// instance, after every restart.
+	Start()
+	// Receive handles a message from another node.
+	Receive(from NodeID, msg any)
+	// Timer handles a timer set with Env.SetTimer; tag is what was passed.
+	Timer(tag any)
+}
+
+// Factory builds a node instance. It is called at the start and again at
+// every restart, with an Env whose Storage still holds what the crashed
+// instance stored.
+type Factory func(env *Env) Node
+
+// ClockSkew makes a node's physical clock wrong: it reads
+// Offset + (1 + DriftPPM/1e6) × virtual time.
+type ClockSkew struct {
+	Offset   time.Duration
+	DriftPPM float64
+}
+
+// Config sets up a simulation.
+type Config struct {
+	Seed int64
+	// Scenario and Algorithm are copied into the trace header.
+	Scenario  string
+	Algorithm string
+	// Network is the default link; zero means DefaultLink.
+	Network *Link
+	// Strict re-encodes every message when it is delivered and compares it
+	// with its encoding at send, to catch a sender that changes a message
+	// after sending it (sharing memory with the receiver).
+	Strict bool
+	// Stream, when set, also receives every event as it is recorded (for
+	// writing a trace file while the run goes on).
+	Stream func(*trace.Event)
+	// NoTrace keeps no events in memory (benchmarks of the bare loop).
+	NoTrace bool
+}
+
+type nodeSlot struct {
+	name    string
+	group   string
+	factory Factory
+	node    Node
+	env     *Env
+	up      bool
+	started bool
+	inc     uint32 // incarnation: bumped at every crash
+	storage *Storage
+	timers  map[int64]struct{}
+	state   map[string]string
+	skew    ClockSkew
+}
+
+// Sim is one simulated run.
+type Sim struct {
+	cfg     Config
+	streams Streams
+	netRand *rand.Rand
+	now     time.Duration
+	seq     uint64
+	events  eventHeap
+	nodes   []*nodeSlot
+	net     network
+	tr      trace.Trace
+	nextMsg int64
+	nextTmr int64
+	nextOp  int64
+	stopped bool
+	errs    []string
+	strict  map[int64]strictRecord
+	count   int64 // events processed
+}
+
+type strictRecord struct {
+	original any
+	encoded  string
+}
+
+// New makes an empty simulation; add nodes, schedule faults, then Run.
+func New(cfg Config) *Sim {
+	s := &Sim{cfg: cfg, streams: NewStreams(cfg.Seed)}
+	s.netRand = s.streams.Get("network")
+	s.net.def = DefaultLink
+	if cfg.Network != nil {
+		s.net.def = *cfg.Network
+	}
+	s.tr.Header = trace.Header{Format: trace.FormatName, Version: trace.FormatVersion,
+		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed}
+	if cfg.Strict {
+		s.strict = map[int64]strictRecord{}
+	}
+	return s
+}
+
+// Streams returns the run's random sub-streams, for workloads and nemeses
+// that must draw from the same seed.
+func (s *Sim) Streams() Streams { return s.streams }
+
+// AddNode adds a node in the named group ("server", "client"…) and returns
+// its id. Nodes start at virtual time zero in the order they were added.
+func (s *Sim) AddNode(name, group string, f Factory) NodeID {
+	id := NodeID(len(s.nodes))
+	slot := &nodeSlot{name: name, group: group, factory: f, storage: newStorage(),
+		timers: map[int64]struct{}{}, state: map[string]string{}}
+	s.nodes = append(s.nodes, slot)
+	s.net.grow(len(s.nodes))
+	s.tr.Header.Nodes = append(s.tr.Header.Nodes, name)
+	s.tr.Header.Groups = append(s.tr.Header.Groups, group)
+	s.push(event{at: s.now, kind: evStart, node: id})
+	return id
+}
+
+// AddNodes adds count nodes named prefix0, prefix1, … and returns their ids.
+func (s *Sim) AddNodes(prefix string, count int, group string, f Factory) []NodeID {
+	ids := make([]NodeID, count)
+	for i := range ids {
+		ids[i] = s.AddNode(fmt.Sprintf("%s%d", prefix, i), group, f)
+	}
+	return ids
+}
+
+// NodeByName finds a node.
+func (s *Sim) NodeByName(name string) (NodeID, bool) {
+	for i, n := range s.nodes {
+		if n.name == name {
+			return NodeID(i), true
+		}
+	}
+	return trace.None, false
+}
+
+// NodeNames lists every node's name in id order.
+func (s *Sim) NodeNames() []string { return slices.Clone(s.tr.Header.Nodes) }
+
+// Name returns a node's name.
+func (s *Sim) Name(id NodeID) string { return s.nodes[id].name }
+
+// Group returns the ids of every node in a group, in id order.
+func (s *Sim) Group(group string) []NodeID {
+	var ids []NodeID
+	for i, n := range s.nodes {
+		if n.group == group {
+			ids = append(ids, NodeID(i))
+		}
+	}
+	return ids
+}
+
+// SetLink overrides the behaviour of the one-way link from→to.
+func (s *Sim) SetLink(from, to NodeID, l Link) { s.net.links[from][to] = &l }
+
+// SetClock skews a node's physical clock.
+func (s *Sim) SetClock(id NodeID, c ClockSkew) { s.nodes[id].skew = c }
+
+// Schedule queues a fault.
+func (s *Sim) Schedule(f Fault) {
+	s.push(event{at: f.At, kind: evFault, node: trace.None, payload: f})
+}
+
+// At runs fn at virtual time t, outside any node (for drivers and tests).
+func (s *Sim) At(t time.Duration, fn func()) {
+	s.push(event{at: t, kind: evCall, node: trace.None, payload: fn})
+}
+
+// Now is the current virtual time.
+func (s *Sim) Now() time.Duration { return s.now }
+
+// Stop ends the run after the current event.
+func (s *Sim) Stop() { s.stopped = true }
+
+// Errors lists misuses the simulator caught (e.g. a message changed after
+// it was sent, in strict mode).
+func (s *Sim) Errors() []string { return s.errs }
+
+// Processed is the number of events the loop has handled.
+func (s *Sim) Processed() int64 { return s.count }
+
+// Trace returns the recorded trace. It is the simulator's own copy: read it,
+// do not change it.
+func (s *Sim) Trace() *trace.Trace { return &s.tr }
+
+// Up reports whether a node is running.
+func (s *Sim) Up(id NodeID) bool { return s.nodes[id].up }
+
+// NodeState returns a node's current instance, for tests and drivers that
+// need to look inside (never for checkers: they read the trace).
+func (s *Sim) NodeState(id NodeID) Node { return s.nodes[id].node }
+
+// VisibleState returns a copy of a node's published state.
+func (s *Sim) VisibleState(id NodeID) map[string]string {
+	m := make(map[string]string, len(s.nodes[id].state))
+	for k, v := range s.nodes[id].state {
+		m[k] = v
+	}
+	return m
+}
+
+// Run processes events until virtual time passes until (events at exactly
+// until still run), the queue empties, or Stop is called. It returns the
+// virtual time reached.
+func (s *Sim) Run(until time.Duration) time.Duration {
+	for !s.stopped && len(s.events) > 0 && s.events[0].at <= until {
+		s.step()
+	}
+	if !s.stopped && s.now < until {
+		s.now = until
+	}
+	return s.now
+}
+
+// Step processes one event and reports whether there was one. The
+// visualizer's live mode steps the simulator this way.
+func (s *Sim) Step() bool {
+	if s.stopped || len(s.events) == 0 {
+		return false
+	}
+	s.step()
+	return true
+}
+
+// NextAt is the virtual time of the next event, or false if none is queued.
+func (s *Sim) NextAt() (time.Duration, bool) {
+	if len(s.events) == 0 {
+		return 0, false
+	}
+	return s.events[0].at, true
+}
+
+func (s *Sim) push(e event) {
+	s.seq++
+	e.seq = s.seq
+	s.events.push(e)
+}
+
+func (s *Sim) step() {
+	e := s.events.pop()
+	s.now = e.at
+	s.count++
+	switch e.kind {
+	case evStart:
+		s.start(e.node, false)
+	case evDeliver:
+		s.deliver(&e)
+	case evTimer:
+		slot := s.nodes[e.node]
+		if !slot.up || slot.inc != e.inc {
+			return // the node crashed since; its timers died with it
+		}
+		if _, live := slot.timers[e.id]; !live {
+			return // cancelled
+		}
+		delete(slot.timers, e.id)
+		s.record(trace.Event{Kind: trace.TimerFire, Node: e.node, Peer: trace.None, Timer: e.id, Name: timerName(e.payload)})
+		s.fire(e.node, e.payload)
+	case evFault:
+		s.apply(e.payload.(Fault))
+	case evCall:
+		e.payload.(func())()
+	}
+}
+
+// record appends an event to the trace, stamping time and index.
+func (s *Sim) record(ev trace.Event) {
+	ev.Time = s.now
+	ev.Index = len(s.tr.Events)
+	if s.cfg.NoTrace {
+		ev.Index = int(s.count)
+	} else {
+		s.tr.Events = append(s.tr.Events, ev)
+	}
+	if s.cfg.Stream != nil {
+		s.cfg.Stream(&ev)
+	}
+}
+
+func (s *Sim) start(id NodeID, restart bool) {
+	slot := s.nodes[id]
+	slot.env = &Env{sim: s, id: id, inc: slot.inc,
+		rand: s.streams.Get(fmt.Sprintf("node/%s/%d", slot.name, slot.inc))}
+	slot.up = true
+	kind := trace.Start
+	if restart {
+		kind = trace.Restart
+	}
+	s.record(trace.Event{Kind: kind, Node: id, Peer: trace.None})
+	s.boot(id, slot)
+}
+
+// The functions below run node code. Each defers recoverNode so that a
+// panic becomes that node's crash (with its stack) and the run goes on.
+
+func (s *Sim) boot(id NodeID, slot *nodeSlot) {
+	defer s.recoverNode(id)
+	slot.node = slot.factory(slot.env) // building the node is node code too
+	slot.node.Start()
+}
+
+func (s *Sim) receive(id, from NodeID, msg any) {
+	defer s.recoverNode(id)
+	s.nodes[id].node.Receive(from, msg)
+}
+
+func (s *Sim) fire(id NodeID, tag any) {
+	defer s.recoverNode(id)
+	s.nodes[id].node.Timer(tag)
+}
+
+func (s *Sim) recoverNode(id NodeID) {
+	if r := recover(); r != nil {
+		s.crash(id, fmt.Sprintf("panic: %v", r), string(debug.Stack()))
+	}
+}
+
+func (s *Sim) crash(id NodeID, reason, stack string) {
+	slot := s.nodes[id]
+	if !slot.up {
+		return
+	}
+	slot.up = false
+	slot.inc++
+	slot.node = nil
+	slot.env.dead = true
+	clear(slot.timers)
+	clear(slot.state)
+	s.record(trace.Event{Kind: trace.Crash, Node: id, Peer: trace.None, Value: reason, Stack: stack})
+}
+
+func (s *Sim) apply(f Fault) {
+	ev := trace.Event{Node: trace.None, Peer: trace.None}
+	switch f.Kind {
+	case FaultPartition:
+		s.net.partition(f.Groups)
+		ev.Kind, ev.Groups = trace.Partition, f.Groups
+	case FaultHeal:
+		s.net.heal()
+		ev.Kind = trace.Heal
+	case FaultCut:
+		s.net.cut[f.From][f.To] = true
+		ev.Kind, ev.Node, ev.Peer = trace.Cut, f.From, f.To
+	case FaultIsolate:
+		s.net.isolated[f.Node] = true
+		ev.Kind, ev.Node = trace.Isolate, f.Node
+	case FaultRejoin:
+		s.net.isolated[f.Node] = false
+		ev.Kind, ev.Node = trace.Rejoin, f.Node
+	case FaultCrash:
+		s.crash(f.Node, "fault: crash", "")
+		return
+	case FaultRestart:
+		if s.nodes[f.Node].up {
+			return // restarting a running node is a no-op
+		}
+		s.start(f.Node, true)
+		return
+	default:
+		s.errs = append(s.errs, fmt.Sprintf("unknown fault kind %q", f.Kind))
+		return
+	}
+	s.record(ev)
+}
+
+// send puts a message on the network: the trace records the send, then the
+// network decides loss, duplication and delay.
+func (s *Sim) send(from, to NodeID, msg any) {
+	if int(to) < 0 || int(to) >= len(s.nodes) {
+		panic(fmt.Sprintf("send to unknown node %d (there are %d nodes)", to, len(s.nodes)))
+	}
+	ti := infoOf(msg)
+	if ti.problem != "" {
+		panic(fmt.Sprintf("cannot send %s: %s", ti.name, ti.problem))
+	}
+	var sent any = msg
+	if ti.deep {
+		sent = deepCopy(msg)
+	}
+	s.nextMsg++
+	id := s.nextMsg
+	if s.strict != nil {
+		enc, err := json.Marshal(msg)
+		if err != nil {
+			panic(fmt.Sprintf("strict mode: cannot encode %s: %v", ti.name, err))
+		}
+		s.strict[id] = strictRecord{original: msg, encoded: string(enc)}
+	}
+	s.record(trace.Event{Kind: trace.Send, Node: from, Peer: to, Msg: id, Name: ti.name, Body: sent})
+	if s.net.blocked(from, to) {
+		s.record(trace.Event{Kind: trace.Drop, Node: from, Peer: to, Msg: id, Name: ti.name, Value: "partition"})
+		return
+	}
+	link := s.net.link(from, to)
+	if link.Drop > 0 && s.netRand.Float64() < link.Drop {
+		s.record(trace.Event{Kind: trace.Drop, Node: from, Peer: to, Msg: id, Name: ti.name, Value: "loss"})
+		return
+	}
+	inc := s.nodes[to].inc
+	s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent})
+	if link.Duplicate > 0 && s.netRand.Float64() < link.Duplicate {
+		s.record(trace.Event{Kind: trace.Duplicate, Node: from, Peer: to, Msg: id, Name: ti.name})
+		s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent})
+	}
+}
+
+func (s *Sim) deliver(e *event) {
+	slot := s.nodes[e.node]
+	name := infoOf(e.payload).name
+	switch {
+	case !slot.up || slot.inc != e.inc:
+		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "receiver crashed"})
+		return
+	case s.net.blocked(e.from, e.node):
+		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "partition"})
+		return
+	}
+	if s.strict != nil {
+		s.checkStrict(e)
+	}
+	s.record(trace.Event{Kind: trace.Deliver, Node: e.node, Peer: e.from, Msg: e.id, Name: name})
+	msg := e.payload
+	if infoOf(msg).deep {
+		msg = deepCopy(msg) // the trace keeps its own copy, safe from the receiver
+	}
+	s.receive(e.node, e.from, msg)
+}
+
+func (s *Sim) checkStrict(e *event) {
+	rec, ok := s.strict[e.id]
+	if !ok {
+		return
+	}
+	now, _ := json.Marshal(rec.original)
+	if string(now) != rec.encoded {
+		msg := fmt.Sprintf("%s changed message %d (%s) after sending it: sent %s, now %s — the sender kept a reference (a slice, map or pointer) and wrote through it; send a copy",
+			s.nodes[e.from].name, e.id, infoOf(rec.original).name, rec.encoded, now)
+		s.errs = append(s.errs, msg)
+		s.record(trace.Event{Kind: trace.Error, Node: e.from, Peer: e.node, Msg: e.id, Value: msg})
+	}
+	delete(s.strict, e.id) // a duplicate delivered later is not checked twice
+}
+
+// timerName is how a timer tag appears in the trace.
+func timerName(tag any) string {
+	switch t := tag.(type) {
+	case string:
+		return t
+	case fmt.Stringer:
+		return t.String()
+	case nil:
+		return "timer"
+	}
+	return infoOf(tag).name
+}

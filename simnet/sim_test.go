@@ -1,0 +1,281 @@
+package simnet_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"distlab/simnet"
+	"distlab/simnet/trace"
+)
+
+type ping struct{ N int }
+
+type payload struct {
+	Items []int
+	Meta  map[string]int
+}
+
+// pinger bounces a counter between nodes 0 and 1 and sets a timer on start.
+type pinger struct {
+	env  *simnet.Env
+	got  []int
+	tick int
+}
+
+func (p *pinger) Start() {
+	p.env.SetTimer(5*time.Millisecond, "tick")
+	if p.env.ID() == 0 {
+		p.env.Send(1, ping{N: 1})
+	}
+}
+
+func (p *pinger) Receive(from simnet.NodeID, msg any) {
+	m := msg.(ping)
+	p.got = append(p.got, m.N)
+	p.env.Publish("last", m.N)
+	if m.N < 20 {
+		p.env.Send(from, ping{N: m.N + 1})
+	}
+}
+
+func (p *pinger) Timer(tag any) {
+	p.tick++
+	if p.tick < 3 {
+		p.env.SetTimer(time.Duration(p.env.Rand().IntN(10)+1)*time.Millisecond, tag)
+	}
+}
+
+func newPingers(seed int64, link *simnet.Link) *simnet.Sim {
+	sim := simnet.New(simnet.Config{Seed: seed, Network: link})
+	sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &pinger{env: env} })
+	return sim
+}
+
+func traceBytes(t *testing.T, tr *trace.Trace) []byte {
+	var buf bytes.Buffer
+	require.NoError(t, trace.Write(&buf, tr))
+	return buf.Bytes()
+}
+
+func TestPingPongDeliversInOrder(t *testing.T) {
+	sim := newPingers(1, nil)
+	sim.Run(time.Second)
+	got := sim.NodeState(1).(*pinger).got
+	assert.Equal(t, []int{1, 3, 5, 7, 9, 11, 13, 15, 17, 19}, got)
+	assert.Equal(t, "20", sim.VisibleState(0)["last"])
+}
+
+func TestSameSeedSameTrace(t *testing.T) {
+	lossy := &simnet.Link{Latency: simnet.Latency{Dist: "exponential", Mean: 3 * time.Millisecond}, Drop: 0.1, Duplicate: 0.1}
+	a := traceBytes(t, newPingers(7, lossy).Trace())
+	simA := newPingers(7, lossy)
+	simA.Run(time.Second)
+	simB := newPingers(7, lossy)
+	simB.Run(time.Second)
+	simC := newPingers(8, lossy)
+	simC.Run(time.Second)
+	assert.NotEmpty(t, a)
+	assert.Equal(t, traceBytes(t, simA.Trace()), traceBytes(t, simB.Trace()), "same seed must give identical traces")
+	assert.NotEqual(t, traceBytes(t, simA.Trace()), traceBytes(t, simC.Trace()), "a different seed should give a different trace")
+}
+
+func TestTraceRoundTrip(t *testing.T) {
+	sim := newPingers(3, nil)
+	sim.Run(time.Second)
+	data := traceBytes(t, sim.Trace())
+	back, err := trace.Read(bytes.NewReader(data))
+	require.NoError(t, err)
+	assert.Equal(t, data, traceBytes(t, back), "a trace read back must write out identically")
+	assert.Equal(t, []string{"n0", "n1"}, back.Header.Nodes)
+}
+
+// keeper sends a payload and then changes its own copy.
+type keeper struct {
+	env  *simnet.Env
+	sent payload
+	got  payload
+}
+
+func (k *keeper) Start() {
+	if k.env.ID() == 0 {
+		k.sent = payload{Items: []int{1, 2, 3}, Meta: map[string]int{"a": 1}}
+		k.env.Send(1, k.sent)
+		k.sent.Items[0] = 99 // aliasing bug: must not reach the receiver
+		k.sent.Meta["a"] = 99
+	}
+}
+func (k *keeper) Receive(_ simnet.NodeID, msg any) { k.got = msg.(payload) }
+func (k *keeper) Timer(any)                        {}
+
+func TestMessageCopiedAtSend(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		sim := simnet.New(simnet.Config{Seed: 1, Strict: strict})
+		sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &keeper{env: env} })
+		sim.Run(time.Second)
+		got := sim.NodeState(1).(*keeper).got
+		assert.Equal(t, []int{1, 2, 3}, got.Items)
+		assert.Equal(t, 1, got.Meta["a"])
+		if strict {
+			require.Len(t, sim.Errors(), 1, "strict mode reports the change after send")
+			assert.Contains(t, sim.Errors()[0], "n0 changed message 1 (payload) after sending it")
+		} else {
+			assert.Empty(t, sim.Errors())
+		}
+	}
+}
+
+type panicker struct{ env *simnet.Env }
+
+func (p *panicker) Start() {
+	if p.env.ID() == 1 {
+		p.env.SetTimer(time.Millisecond, "boom")
+	}
+	p.env.SetTimer(2*time.Millisecond, "after")
+}
+func (p *panicker) Receive(simnet.NodeID, any) {}
+func (p *panicker) Timer(tag any) {
+	if tag == "boom" {
+		var m map[string]int
+		m["x"] = 1 // a student's nil-map bug
+	}
+	p.env.Logf("alive at %v", p.env.Now())
+}
+
+func TestPanicBecomesCrash(t *testing.T) {
+	sim := simnet.New(simnet.Config{Seed: 1})
+	sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &panicker{env: env} })
+	sim.Run(time.Second)
+	var crash *trace.Event
+	logs := 0
+	for i, e := range sim.Trace().Events {
+		if e.Kind == trace.Crash {
+			crash = &sim.Trace().Events[i]
+		}
+		if e.Kind == trace.Log {
+			logs++
+			assert.Equal(t, simnet.NodeID(0), e.Node, "the crashed node's timers are cancelled")
+		}
+	}
+	require.NotNil(t, crash)
+	assert.Equal(t, simnet.NodeID(1), crash.Node)
+	assert.Contains(t, crash.Value, "assignment to entry in nil map")
+	assert.Contains(t, crash.Stack, "panicker")
+	assert.Equal(t, 1, logs, "the run goes on for the other node")
+	assert.False(t, sim.Up(1))
+}
+
+// counter persists a count and reports it on each start.
+type counter struct{ env *simnet.Env }
+
+func (c *counter) Start() {
+	n, _ := simnet.Load[int](c.env.Storage(), "starts")
+	c.env.Storage().Put("starts", n+1)
+	c.env.Publish("starts", n+1)
+	c.env.SetTimer(time.Second, "never")
+}
+func (c *counter) Receive(simnet.NodeID, any) {}
+func (c *counter) Timer(any)                  { c.env.Logf("timer survived a crash") }
+
+func TestCrashRestartKeepsStorageOnly(t *testing.T) {
+	sim := simnet.New(simnet.Config{Seed: 1})
+	id := sim.AddNode("n0", "server", func(env *simnet.Env) simnet.Node { return &counter{env: env} })
+	sim.Schedule(simnet.Fault{At: 100 * time.Millisecond, Kind: simnet.FaultCrash, Node: id})
+	sim.Schedule(simnet.Fault{At: 200 * time.Millisecond, Kind: simnet.FaultRestart, Node: id})
+	sim.Run(1100 * time.Millisecond)
+	assert.Equal(t, "2", sim.VisibleState(id)["starts"])
+	var kinds []string
+	for _, e := range sim.Trace().Events {
+		kinds = append(kinds, e.Kind.String())
+	}
+	assert.Equal(t, "start state timer-set crash restart state timer-set", strings.Join(kinds, " "))
+	for _, e := range sim.Trace().Events {
+		assert.NotEqual(t, trace.Log, e.Kind, "the first instance's timer must die with it")
+	}
+}
+
+// chatter broadcasts once at start.
+type chatter struct {
+	env *simnet.Env
+	got []simnet.NodeID
+}
+
+func (c *chatter) Start()                            { c.env.Broadcast(ping{N: int(c.env.ID())}) }
+func (c *chatter) Receive(from simnet.NodeID, _ any) { c.got = append(c.got, from) }
+func (c *chatter) Timer(any)                         {}
+
+func TestPartitionsCutsAndIsolation(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault simnet.Fault
+		want  map[simnet.NodeID][]simnet.NodeID // receiver → senders heard
+	}{
+		{"none", simnet.Fault{Kind: simnet.FaultHeal}, map[simnet.NodeID][]simnet.NodeID{0: {1, 2}, 1: {0, 2}, 2: {0, 1}}},
+		{"partition", simnet.Fault{Kind: simnet.FaultPartition, Groups: [][]simnet.NodeID{{0}, {1, 2}}}, map[simnet.NodeID][]simnet.NodeID{0: nil, 1: {2}, 2: {1}}},
+		{"one-way cut", simnet.Fault{Kind: simnet.FaultCut, From: 0, To: 1}, map[simnet.NodeID][]simnet.NodeID{0: {1, 2}, 1: {2}, 2: {0, 1}}},
+		{"isolate", simnet.Fault{Kind: simnet.FaultIsolate, Node: 2}, map[simnet.NodeID][]simnet.NodeID{0: {1}, 1: {0}, 2: nil}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := simnet.New(simnet.Config{Seed: 1, Network: &simnet.Link{Latency: simnet.Latency{Dist: "constant", Min: time.Millisecond}}})
+			sim.AddNodes("n", 3, "server", func(env *simnet.Env) simnet.Node { return &chatter{env: env} })
+			sim.Schedule(tc.fault) // at time 0, after the starts were queued: the starts run first
+			sim.Run(time.Second)
+			for id, want := range tc.want {
+				assert.Equal(t, want, sim.NodeState(id).(*chatter).got, "node %d", id)
+			}
+		})
+	}
+}
+
+func TestClockSkew(t *testing.T) {
+	sim := simnet.New(simnet.Config{Seed: 1})
+	var env0 *simnet.Env
+	sim.AddNode("n0", "server", func(env *simnet.Env) simnet.Node { env0 = env; return &chatter{env: env} })
+	sim.SetClock(0, simnet.ClockSkew{Offset: 5 * time.Millisecond, DriftPPM: 1000})
+	sim.Run(time.Second)
+	assert.Equal(t, time.Second, env0.Now())
+	assert.Equal(t, time.Second+5*time.Millisecond+time.Millisecond, env0.Clock())
+}
+
+func TestStreamsAreIndependent(t *testing.T) {
+	a := simnet.NewStreams(1).Get("network")
+	b := simnet.NewStreams(1).Get("network")
+	c := simnet.NewStreams(1).Get("faults")
+	x, y, z := a.Uint64(), b.Uint64(), c.Uint64()
+	assert.Equal(t, x, y)
+	assert.NotEqual(t, x, z)
+}
+
+func TestNemesisIsDataAndEndsHealed(t *testing.T) {
+	n := simnet.Nemesis{Start: time.Second, End: 10 * time.Second, Interval: 300 * time.Millisecond,
+		Partition: 1, Isolate: 1, Cut: 1, Crash: 2, Heal: 1, Swizzle: 1}
+	require.NoError(t, n.Validate())
+	targets := []simnet.NodeID{0, 1, 2, 3, 4}
+	s1 := n.Generate(simnet.NewStreams(42).Get("faults"), targets)
+	s2 := n.Generate(simnet.NewStreams(42).Get("faults"), targets)
+	assert.Equal(t, s1, s2)
+	require.NotEmpty(t, s1)
+	last := s1[len(s1)-1]
+	assert.Equal(t, simnet.FaultHeal, last.Kind)
+	down := map[simnet.NodeID]bool{}
+	maxDown := 0
+	for i, f := range s1 {
+		if i > 0 {
+			assert.LessOrEqual(t, s1[i-1].At, f.At)
+		}
+		switch f.Kind {
+		case simnet.FaultCrash:
+			down[f.Node] = true
+		case simnet.FaultRestart:
+			delete(down, f.Node)
+		}
+		maxDown = max(maxDown, len(down))
+	}
+	assert.Empty(t, down, "every crashed node restarts by the end")
+	assert.LessOrEqual(t, maxDown, 2, "at most a minority is down at once")
+}

@@ -60,3 +60,17 @@ func Passf(name, detail string) Result { return Result{Name: name, Verdict: Pass
 func Failf(name string, at time.Duration, nodes []string, detail string) Result {
 	return Result{Name: name, Verdict: Fail, Detail: detail, At: at, Nodes: nodes}
 }
+
+type artifactDirKey struct{}
+
+// WithArtifactDir tells checkers where to write files (such as porcupine's
+// HTML visualization) for the person reading the summary.
+func WithArtifactDir(ctx context.Context, dir string) context.Context {
+	return context.WithValue(ctx, artifactDirKey{}, dir)
+}
+
+// ArtifactDir is where a checker should write files; "" means write none.
+func ArtifactDir(ctx context.Context) string {
+	dir, _ := ctx.Value(artifactDirKey{}).(string)
+	return dir
+}

@@ -1,0 +1,5 @@
+package algorithms
+
+import "distlab/algorithms/demo"
+
+func init() { families = append(families, demo.Specs()) }

@@ -1,0 +1,5 @@
+package checkers
+
+import "distlab/checkers/basic"
+
+func init() { families = append(families, basic.Specs()) }

@@ -1,0 +1,123 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"distlab/checkers/check"
+	"distlab/simnet"
+	"distlab/simnet/trace"
+)
+
+// RunOptions adjust one run of a scenario.
+type RunOptions struct {
+	// Seed, when set, replaces the scenario's seed.
+	Seed *int64
+	// CheckTimeout bounds each checker; a checker that runs out reports
+	// unknown. Zero means one minute.
+	CheckTimeout time.Duration
+	// ArtifactDir is where checkers may write files (porcupine's HTML).
+	ArtifactDir string
+	// SkipChecks runs the simulation only.
+	SkipChecks bool
+}
+
+// Result is what one run produced and what the checks found.
+type Result struct {
+	Scenario *Scenario
+	Seed     int64
+	Trace    *trace.Trace
+	Faults   []simnet.Fault // every fault scheduled, the nemesis's included
+	Checks   []check.Result
+	// ExpectationMet is true when exactly the expected checks failed, every
+	// other check passed, and the simulator caught no misuse.
+	ExpectationMet bool
+	// Why explains an unmet expectation.
+	Why       string
+	Wall      time.Duration // wall-clock time of the simulation
+	CheckWall time.Duration // wall-clock time of the checks
+	Errors    []string      // misuses the simulator caught (strict mode)
+}
+
+// Prepare builds the simulation for a seed without running it, for callers
+// that step it themselves (the live visualizer).
+func (sc *Scenario) Prepare(seed int64) (*simnet.Sim, []simnet.Fault, error) {
+	return sc.build(seed)
+}
+
+// Run simulates the scenario, runs its checks and judges the expectation.
+func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
+	seed := sc.Seed
+	if opts.Seed != nil {
+		seed = *opts.Seed
+	}
+	sim, faults, err := sc.build(seed)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	sim.Run(sc.Duration)
+	res := &Result{Scenario: sc, Seed: seed, Trace: sim.Trace(), Faults: faults, Wall: time.Since(start), Errors: sim.Errors()}
+	if !opts.SkipChecks {
+		start = time.Now()
+		res.Checks = sc.RunChecks(res.Trace, opts)
+		res.CheckWall = time.Since(start)
+	}
+	res.ExpectationMet, res.Why = sc.Judge(res.Checks, res.Errors)
+	return res, nil
+}
+
+// RunChecks runs the scenario's checks over a trace, each bounded in time.
+// A checker that panics is reported as unknown with the panic.
+func (sc *Scenario) RunChecks(tr *trace.Trace, opts RunOptions) []check.Result {
+	timeout := opts.CheckTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	out := make([]check.Result, 0, len(sc.Checks))
+	for _, c := range sc.Checks {
+		out = append(out, runOne(c, tr, timeout, opts.ArtifactDir))
+	}
+	return out
+}
+
+func runOne(c CheckSpec, tr *trace.Trace, timeout time.Duration, dir string) (res check.Result) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if dir != "" {
+		ctx = check.WithArtifactDir(ctx, dir)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			res = check.Result{Name: c.Name, Verdict: check.Unknown, Detail: fmt.Sprintf("checker panicked: %v", r)}
+		}
+	}()
+	res = c.spec.Run(ctx, tr, c.Options)
+	res.Name = c.Name
+	if res.Verdict == check.Pass && ctx.Err() != nil {
+		// A checker that overran its deadline cannot claim a pass.
+		res.Verdict, res.Detail = check.Unknown, fmt.Sprintf("ran past its %v bound: %s", timeout, res.Detail)
+	}
+	return res
+}
+
+// Judge decides whether check results meet the scenario's expectation.
+func (sc *Scenario) Judge(results []check.Result, simErrors []string) (bool, string) {
+	var why []string
+	if len(simErrors) > 0 {
+		why = append(why, fmt.Sprintf("the simulator caught %d misuse(s): %s", len(simErrors), simErrors[0]))
+	}
+	for _, r := range results {
+		want := check.Pass
+		if slices.Contains(sc.Expect, r.Name) {
+			want = check.Fail
+		}
+		if r.Verdict != want {
+			why = append(why, fmt.Sprintf("%s: expected %s, got %s", r.Name, want, r.Verdict))
+		}
+	}
+	return len(why) == 0, strings.Join(why, "; ")
+}

@@ -1,0 +1,485 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"distlab/algorithms"
+	"distlab/algorithms/algo"
+	"distlab/checkers"
+	"distlab/checkers/check"
+	"distlab/simnet"
+)
+
+// FormatVersion is the scenario format version this build reads.
+const FormatVersion = 1
+
+// Scenario is a parsed and validated scenario file.
+type Scenario struct {
+	Path        string // the file it came from, or a name for one built in memory
+	Name        string
+	Description string
+	Algorithm   string
+	Nodes       int
+	Seed        int64
+	Duration    time.Duration
+	Strict      bool
+
+	// Params and Workload are the algorithm's own structs (the pointers its
+	// Spec returned), filled from the file.
+	Params   any
+	Workload any
+
+	Network simnet.Link
+	Links   []LinkSpec
+	Clocks  []ClockSpec
+	Faults  []FaultSpec
+	Nemesis *NemesisSpec
+	Checks  []CheckSpec
+	// Expect lists the checks that must fail; every other check must pass.
+	Expect []string
+
+	spec algo.Spec
+	src  *source
+}
+
+// LinkSpec overrides one one-way link.
+type LinkSpec struct {
+	From, To string
+	Link     simnet.Link
+}
+
+// ClockSpec skews one node's physical clock.
+type ClockSpec struct {
+	Node string
+	Skew simnet.ClockSkew
+}
+
+// FaultSpec is a fault with node names rather than ids.
+type FaultSpec struct {
+	At       time.Duration
+	Kind     simnet.FaultKind
+	Groups   [][]string
+	Node     string
+	From, To string
+}
+
+// NemesisSpec is a random fault generator and the nodes it may hit.
+type NemesisSpec struct {
+	simnet.Nemesis
+	Targets []string // empty: every server
+}
+
+// CheckSpec is one check to run, with its options struct.
+type CheckSpec struct {
+	Name    string
+	Options any
+	spec    check.Spec
+}
+
+// Load reads and validates a scenario file.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse reads and validates scenario text; name is used in errors.
+func Parse(name string, data []byte) (*Scenario, error) {
+	fy, src, err := parseFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scenario{Path: name, src: src}
+	if err := sc.fill(fy); err != nil {
+		return nil, err
+	}
+	// Building once checks every node name against what the algorithm creates.
+	if _, _, err := sc.build(sc.Seed); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func (sc *Scenario) fill(fy *fileYAML) error {
+	src := sc.src
+	switch {
+	case fy.Version == 0:
+		return src.errAt("", "missing version: add `version: %d` as the first line", FormatVersion)
+	case fy.Version != FormatVersion:
+		return src.errAt("version", "scenario format version %d is not supported (this build reads version %d)", fy.Version, FormatVersion)
+	case fy.Algorithm == "":
+		return src.errAt("", "missing algorithm (valid: %s)", strings.Join(algorithms.Names(), ", "))
+	case fy.Nodes <= 0:
+		return src.errAt("nodes", "nodes must be a positive number of servers")
+	case fy.Nodes > 1000:
+		return src.errAt("nodes", "nodes must be at most 1000, got %d", fy.Nodes)
+	case fy.Duration <= 0:
+		return src.errAt("duration", "duration must be a positive virtual time such as 10s")
+	}
+	spec, err := algorithms.Lookup(fy.Algorithm)
+	if err != nil {
+		return src.errAt("algorithm", "%v", err)
+	}
+	sc.spec = spec
+	sc.Name = fy.Name
+	if sc.Name == "" {
+		sc.Name = strings.TrimSuffix(filepath.Base(sc.Path), filepath.Ext(sc.Path))
+	}
+	sc.Description = strings.TrimSpace(fy.Description)
+	sc.Algorithm, sc.Nodes, sc.Duration, sc.Strict = fy.Algorithm, fy.Nodes, fy.Duration, fy.Strict
+	sc.Seed = 1
+	if fy.Seed != nil {
+		sc.Seed = *fy.Seed
+	}
+	if sc.Params, err = decodeSection(src, fy.Params, spec.Params, "params", spec.Name); err != nil {
+		return err
+	}
+	if sc.Workload, err = decodeSection(src, fy.Workload, spec.Workload, "workload", spec.Name); err != nil {
+		return err
+	}
+	if err := sc.fillNetwork(fy.Network); err != nil {
+		return err
+	}
+	if err := sc.fillClocks(fy.Clocks); err != nil {
+		return err
+	}
+	if err := sc.fillFaults(fy.Faults); err != nil {
+		return err
+	}
+	if n := fy.Nemesis; n != nil {
+		sc.Nemesis = &NemesisSpec{Nemesis: simnet.Nemesis{Start: n.Start, End: n.End, Interval: n.Interval,
+			Partition: n.Partition, Isolate: n.Isolate, Cut: n.Cut, Crash: n.Crash, Heal: n.Heal,
+			Swizzle: n.Swizzle, MaxDown: n.MaxDown, Restart: n.Restart}, Targets: n.Targets}
+		if err := sc.Nemesis.Validate(); err != nil {
+			return src.errAt("nemesis", "%v", err)
+		}
+	}
+	if err := sc.fillChecks(fy.Checks); err != nil {
+		return err
+	}
+	return sc.fillExpect(fy.Expect)
+}
+
+func decodeSection(src *source, n ast.Node, defaults func() any, field, algName string) (any, error) {
+	if defaults == nil {
+		if n != nil {
+			return nil, src.errAt(field, "algorithm %s takes no %s", algName, field)
+		}
+		return nil, nil
+	}
+	v := defaults()
+	if n != nil {
+		if _, isNull := n.(*ast.NullNode); !isNull {
+			if err := src.decodeNode(n, v, field); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
+}
+
+func latencyOf(l *latencyYAML, def simnet.Latency) simnet.Latency {
+	if l == nil {
+		return def
+	}
+	return simnet.Latency{Dist: l.Dist, Min: l.Min, Max: l.Max, Mean: l.Mean, StdDev: l.StdDev}
+}
+
+func (sc *Scenario) fillNetwork(n *networkYAML) error {
+	sc.Network = simnet.DefaultLink
+	if n == nil {
+		return nil
+	}
+	sc.Network = simnet.Link{Latency: latencyOf(n.Latency, simnet.DefaultLink.Latency), Drop: n.Drop, Duplicate: n.Duplicate}
+	if err := sc.Network.Validate(); err != nil {
+		return sc.src.errAt("network", "%v", err)
+	}
+	for i, l := range n.Links {
+		field := fmt.Sprintf("network.links[%d]", i)
+		if l.From == "" || l.To == "" {
+			return sc.src.errAt(field, "a link needs from and to")
+		}
+		link := simnet.Link{Latency: latencyOf(l.Latency, sc.Network.Latency), Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate}
+		if l.Drop != nil {
+			link.Drop = *l.Drop
+		}
+		if l.Duplicate != nil {
+			link.Duplicate = *l.Duplicate
+		}
+		if err := link.Validate(); err != nil {
+			return sc.src.errAt(field, "%v", err)
+		}
+		sc.Links = append(sc.Links, LinkSpec{From: l.From, To: l.To, Link: link})
+	}
+	return nil
+}
+
+func (sc *Scenario) fillClocks(n ast.Node) error {
+	if n == nil {
+		return nil
+	}
+	m, ok := n.(*ast.MappingNode)
+	if !ok {
+		return sc.src.errAtNode(n, "clocks", "clocks maps node names to {offset, drift_ppm}")
+	}
+	for _, kv := range m.Values {
+		name := kv.Key.String()
+		var c clockYAML
+		if err := sc.src.decodeNode(kv.Value, &c, "clocks."+name); err != nil {
+			return err
+		}
+		sc.Clocks = append(sc.Clocks, ClockSpec{Node: name, Skew: simnet.ClockSkew{Offset: c.Offset, DriftPPM: c.DriftPPM}})
+	}
+	return nil
+}
+
+func (sc *Scenario) fillFaults(faults []faultYAML) error {
+	for i, f := range faults {
+		field := fmt.Sprintf("faults[%d]", i)
+		if f.At == nil {
+			return sc.src.errAt(field, "a fault needs `at:` (when it happens)")
+		}
+		if *f.At < 0 {
+			return sc.src.errAt(field+".at", "at must not be negative")
+		}
+		var set []FaultSpec
+		if f.Partition != nil {
+			set = append(set, FaultSpec{Kind: simnet.FaultPartition, Groups: f.Partition})
+		}
+		if f.Heal {
+			set = append(set, FaultSpec{Kind: simnet.FaultHeal})
+		}
+		if f.Cut != nil {
+			set = append(set, FaultSpec{Kind: simnet.FaultCut, From: f.Cut.From, To: f.Cut.To})
+		}
+		for _, p := range []struct {
+			kind simnet.FaultKind
+			node string
+		}{{simnet.FaultIsolate, f.Isolate}, {simnet.FaultRejoin, f.Rejoin}, {simnet.FaultCrash, f.Crash}, {simnet.FaultRestart, f.Restart}} {
+			if p.node != "" {
+				set = append(set, FaultSpec{Kind: p.kind, Node: p.node})
+			}
+		}
+		if len(set) != 1 {
+			return sc.src.errAt(field, "a fault has `at` and exactly one of: partition, heal, cut, isolate, rejoin, crash, restart (found %d)", len(set))
+		}
+		set[0].At = *f.At
+		sc.Faults = append(sc.Faults, set[0])
+	}
+	return nil
+}
+
+func (sc *Scenario) fillChecks(nodes []ast.Node) error {
+	names := map[string]bool{}
+	for i, n := range nodes {
+		field := fmt.Sprintf("checks[%d]", i)
+		var cs CheckSpec
+		var opts *ast.MappingNode
+		switch v := n.(type) {
+		case *ast.StringNode:
+			cs.Name = v.Value
+		case *ast.MappingNode:
+			opts = &ast.MappingNode{BaseNode: v.BaseNode, Start: v.Start, End: v.End, IsFlowStyle: v.IsFlowStyle}
+			for _, kv := range v.Values {
+				if kv.Key.String() == "name" {
+					cs.Name = strings.Trim(kv.Value.String(), `"'`)
+				} else {
+					opts.Values = append(opts.Values, kv)
+				}
+			}
+			if cs.Name == "" {
+				return sc.src.errAt(field, "a check with options needs `name:`")
+			}
+		default:
+			return sc.src.errAtNode(n, field, "a check is a name or {name: …, options…}")
+		}
+		spec, err := checkers.Lookup(cs.Name)
+		if err != nil {
+			return sc.src.errAt(field, "%v", err)
+		}
+		if names[cs.Name] {
+			return sc.src.errAt(field, "check %s is listed twice", cs.Name)
+		}
+		names[cs.Name] = true
+		cs.spec = spec
+		if spec.Options != nil {
+			cs.Options = spec.Options()
+			if opts != nil && len(opts.Values) > 0 {
+				if err := sc.src.decodeNode(opts, cs.Options, field); err != nil {
+					return err
+				}
+			}
+		} else if opts != nil && len(opts.Values) > 0 {
+			return sc.src.errAt(field, "check %s takes no options", cs.Name)
+		}
+		sc.Checks = append(sc.Checks, cs)
+	}
+	if len(nodes) == 0 {
+		for _, name := range sc.spec.Checks {
+			spec, err := checkers.Lookup(name)
+			if err != nil {
+				return sc.src.errAt("algorithm", "algorithm %s names default check %s: %v", sc.Algorithm, name, err)
+			}
+			cs := CheckSpec{Name: name, spec: spec}
+			if spec.Options != nil {
+				cs.Options = spec.Options()
+			}
+			sc.Checks = append(sc.Checks, cs)
+		}
+	}
+	return nil
+}
+
+func (sc *Scenario) fillExpect(n ast.Node) error {
+	if n == nil {
+		return nil
+	}
+	switch v := n.(type) {
+	case *ast.StringNode:
+		if v.Value != "pass" {
+			return sc.src.errAtNode(n, "expect", "expect is `pass` or {violations: [check names]}, not %q", v.Value)
+		}
+		return nil
+	case *ast.MappingNode:
+		var e struct {
+			Violations []string `yaml:"violations"`
+		}
+		if err := sc.src.decodeNode(n, &e, "expect"); err != nil {
+			return err
+		}
+		if len(e.Violations) == 0 {
+			return sc.src.errAt("expect", "expect.violations is empty: write `expect: pass` instead")
+		}
+		for i, name := range e.Violations {
+			if !slices.ContainsFunc(sc.Checks, func(c CheckSpec) bool { return c.Name == name }) {
+				return sc.src.errAt(fmt.Sprintf("expect.violations[%d]", i), "%q is not among this scenario's checks (%s)", name, strings.Join(sc.CheckNames(), ", "))
+			}
+		}
+		sc.Expect = e.Violations
+		return nil
+	}
+	return sc.src.errAtNode(n, "expect", "expect is `pass` or {violations: [check names]}")
+}
+
+// CheckNames lists the checks the scenario runs.
+func (sc *Scenario) CheckNames() []string {
+	names := make([]string, len(sc.Checks))
+	for i, c := range sc.Checks {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Spec is the algorithm the scenario runs.
+func (sc *Scenario) Spec() algo.Spec { return sc.spec }
+
+// ExpectText describes the expectation in words.
+func (sc *Scenario) ExpectText() string {
+	if len(sc.Expect) == 0 {
+		return "every check passes"
+	}
+	return "violation of " + strings.Join(sc.Expect, ", ") + " (other checks pass)"
+}
+
+// build makes the simulation: the algorithm's nodes, network, clocks and
+// every fault resolved to node ids (the nemesis drawn from the seed).
+func (sc *Scenario) build(seed int64) (*simnet.Sim, []simnet.Fault, error) {
+	net := sc.Network
+	sim := simnet.New(simnet.Config{Seed: seed, Scenario: sc.Name, Algorithm: sc.Algorithm, Network: &net, Strict: sc.Strict})
+	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
+		return nil, nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
+	}
+	names := sim.NodeNames()
+	resolve := func(field, name string) (simnet.NodeID, error) {
+		if id, ok := sim.NodeByName(name); ok {
+			return id, nil
+		}
+		return 0, sc.src.errAt(field, "unknown node %q (valid: %s)", name, strings.Join(names, ", "))
+	}
+	for i, l := range sc.Links {
+		from, err := resolve(fmt.Sprintf("network.links[%d].from", i), l.From)
+		if err != nil {
+			return nil, nil, err
+		}
+		to, err := resolve(fmt.Sprintf("network.links[%d].to", i), l.To)
+		if err != nil {
+			return nil, nil, err
+		}
+		sim.SetLink(from, to, l.Link)
+	}
+	for _, c := range sc.Clocks {
+		id, err := resolve("clocks."+c.Node, c.Node)
+		if err != nil {
+			return nil, nil, err
+		}
+		sim.SetClock(id, c.Skew)
+	}
+	var faults []simnet.Fault
+	for i, f := range sc.Faults {
+		field := fmt.Sprintf("faults[%d]", i)
+		out := simnet.Fault{At: f.At, Kind: f.Kind}
+		var err error
+		switch f.Kind {
+		case simnet.FaultPartition:
+			seen := map[string]bool{}
+			for g, group := range f.Groups {
+				var ids []simnet.NodeID
+				for j, name := range group {
+					if seen[name] {
+						return nil, nil, sc.src.errAt(fmt.Sprintf("%s.partition[%d][%d]", field, g, j), "node %s is in two groups", name)
+					}
+					seen[name] = true
+					id, err := resolve(fmt.Sprintf("%s.partition[%d][%d]", field, g, j), name)
+					if err != nil {
+						return nil, nil, err
+					}
+					ids = append(ids, id)
+				}
+				out.Groups = append(out.Groups, ids)
+			}
+		case simnet.FaultCut:
+			if out.From, err = resolve(field+".cut.from", f.From); err != nil {
+				return nil, nil, err
+			}
+			if out.To, err = resolve(field+".cut.to", f.To); err != nil {
+				return nil, nil, err
+			}
+		case simnet.FaultHeal:
+		default:
+			if out.Node, err = resolve(fmt.Sprintf("%s.%s", field, f.Kind), f.Node); err != nil {
+				return nil, nil, err
+			}
+		}
+		faults = append(faults, out)
+	}
+	if sc.Nemesis != nil {
+		targets := sim.Group(algo.ServerGroup)
+		if len(sc.Nemesis.Targets) > 0 {
+			targets = nil
+			for i, name := range sc.Nemesis.Targets {
+				id, err := resolve(fmt.Sprintf("nemesis.targets[%d]", i), name)
+				if err != nil {
+					return nil, nil, err
+				}
+				targets = append(targets, id)
+			}
+		}
+		if len(targets) == 0 {
+			return nil, nil, sc.src.errAt("nemesis", "the nemesis has no targets")
+		}
+		faults = append(faults, sc.Nemesis.Generate(sim.Streams().Get("faults"), targets)...)
+	}
+	for _, f := range faults {
+		sim.Schedule(f)
+	}
+	return sim, faults, nil
+}

@@ -211,10 +211,17 @@ func (f visitorFunc) Visit(n ast.Node) ast.Visitor {
 
 // decodeNode decodes an AST node into v strictly (unknown fields are
 // errors), checking durations first so a bad one is reported where it is.
-func (s *source) decodeNode(n ast.Node, v any, field string) error {
+func (s *source) decodeNode(n ast.Node, v any, field string) (err error) {
 	if n == nil {
 		return nil
 	}
+	// go-yaml can panic on odd input (a tag on a sequence, found by
+	// fuzzing); that is still bad input, reported as such.
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.errAtNode(n, field, "cannot read this value (%v)", r)
+		}
+	}()
 	if err := s.checkDurations(n, reflect.TypeOf(v), field); err != nil {
 		return err
 	}
@@ -302,8 +309,13 @@ func (s *source) errAtNode(n ast.Node, field, format string, args ...any) *Error
 }
 
 // parseFile parses YAML text into the file shape, with positioned errors.
-func parseFile(name string, data []byte) (*fileYAML, *source, error) {
-	src := &source{file: name}
+func parseFile(name string, data []byte) (fy *fileYAML, src *source, err error) {
+	src = &source{file: name}
+	defer func() {
+		if r := recover(); r != nil {
+			fy, err = nil, &Error{File: name, Msg: fmt.Sprintf("cannot parse this YAML (%v)", r)}
+		}
+	}()
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, src, src.fromYAMLError(err, "")
@@ -315,9 +327,9 @@ func parseFile(name string, data []byte) (*fileYAML, *source, error) {
 	if _, ok := f.Docs[0].Body.(*ast.MappingNode); !ok {
 		return nil, src, src.errAtNode(f.Docs[0].Body, "", "a scenario is a YAML mapping (key: value lines), not a %s", f.Docs[0].Body.Type())
 	}
-	var fy fileYAML
-	if err := src.decodeNode(f.Docs[0].Body, &fy, ""); err != nil {
+	fy = &fileYAML{}
+	if err := src.decodeNode(f.Docs[0].Body, fy, ""); err != nil {
 		return nil, src, err
 	}
-	return &fy, src, nil
+	return fy, src, nil
 }

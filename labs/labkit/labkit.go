@@ -41,11 +41,15 @@ func Points(t testing.TB, n int) {
 
 // Seeds is how many random seeds a sweep runs: def, or DISTLAB_SEEDS when set
 // (to run thousands before a submission, or a handful while debugging).
+// Under -short (the race-detector pass in CI) it is a tenth of def.
 func Seeds(def int) int {
 	if v := os.Getenv("DISTLAB_SEEDS"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			return n
 		}
+	}
+	if testing.Short() {
+		return max(def/10, 10)
 	}
 	return def
 }

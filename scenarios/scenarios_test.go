@@ -1,0 +1,190 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"distlab/scenarios"
+	"distlab/simnet/trace"
+)
+
+const good = `version: 1
+algorithm: broadcast
+nodes: 3
+seed: 9
+duration: 100ms
+params: {rounds: 3, every: 10ms}
+network:
+  latency: {dist: exponential, min: 1ms, mean: 2ms}
+  drop: 0.1
+  links:
+    - {from: n0, to: n1, drop: 1}
+clocks:
+  n1: {offset: 5ms, drift_ppm: 10}
+faults:
+  - {at: 10ms, partition: [[n0], [n1, n2]]}
+  - {at: 20ms, heal: true}
+  - {at: 30ms, cut: {from: n1, to: n2}}
+  - {at: 40ms, isolate: n2}
+  - {at: 50ms, rejoin: n2}
+  - {at: 60ms, crash: n0}
+  - {at: 70ms, restart: n0}
+checks: [no-panic]
+expect: pass
+`
+
+func TestParseGood(t *testing.T) {
+	sc, err := scenarios.Parse("good.yaml", []byte(good))
+	require.NoError(t, err)
+	assert.Equal(t, "good", sc.Name)
+	assert.Equal(t, int64(9), sc.Seed)
+	assert.Len(t, sc.Faults, 7)
+	assert.Equal(t, 1.0, sc.Links[0].Link.Drop)
+	res, err := sc.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.True(t, res.ExpectationMet, res.Why)
+}
+
+// TestParseErrors: every error names the file, the line and column, and
+// the field; unknown names list the valid ones.
+func TestParseErrors(t *testing.T) {
+	base := "version: 1\nalgorithm: broadcast\nnodes: 3\nduration: 1s\n"
+	cases := []struct {
+		name, src, want string
+	}{
+		{"no version", "algorithm: broadcast\n", "x.yaml: missing version"},
+		{"bad version", "version: 7\n", "x.yaml:1:10: version: scenario format version 7"},
+		{"unknown algorithm", "version: 1\nalgorithm: bully2\nnodes: 3\nduration: 1s\n", `x.yaml:2:12: algorithm: unknown algorithm "bully2" (valid: `},
+		{"unknown field", "version: 1\nduraton: 1s\n", `x.yaml:2:1: duraton: unknown field "duraton"`},
+		{"bad duration", "version: 1\nalgorithm: broadcast\nnodes: 3\nduration: 2x\n", `x.yaml:4:11: duration: "2x" is not a duration`},
+		{"syntax", "version: 1\nnodes: [3\n", "x.yaml:2:8:"},
+		{"unknown node", base + "faults:\n  - {at: 1s, crash: n9}\n", `x.yaml:6:21: faults[0].crash: unknown node "n9" (valid: n0, n1, n2)`},
+		{"unknown partition node", base + "faults:\n  - at: 1s\n    partition: [[n0], [n1, n7]]\n", `faults[0].partition[1][1]: unknown node "n7"`},
+		{"two actions", base + "faults:\n  - {at: 1s, crash: n1, heal: true}\n", "faults[0]: a fault has `at` and exactly one of"},
+		{"no at", base + "faults:\n  - {crash: n1}\n", "faults[0]: a fault needs `at:`"},
+		{"unknown check", base + "checks: [nope]\n", `x.yaml:5:10: checks[0]: unknown check "nope" (valid: `},
+		{"bad param type", base + "params:\n  rounds: many\n", "x.yaml:6:11: params.rounds:"},
+		{"unknown param", base + "params:\n  roundz: 3\n", `params.roundz: unknown field "roundz"`},
+		{"bad param duration", base + "params: {every: 5}\n", `params.every: "5" is not a duration`},
+		{"bad probability", base + "network:\n  drop: 1.5\n", "network: drop must be a probability"},
+		{"bad latency", base + "network:\n  latency: {dist: gamma}\n", `unknown latency distribution "gamma"`},
+		{"unknown link node", base + "network:\n  links:\n    - {from: n0, to: n5}\n", `network.links[0].to: unknown node "n5"`},
+		{"expect unknown check", base + "checks: [no-panic]\nexpect: {violations: [split-brain]}\n", `expect.violations[0]: "split-brain" is not among this scenario's checks`},
+		{"expect word", base + "expect: fail\n", "expect is `pass` or {violations"},
+		{"nemesis zero", base + "nemesis: {start: 1s, end: 2s, interval: 100ms}\n", "nemesis has every weight zero"},
+		{"nemesis target", base + "nemesis: {start: 1ms, end: 2ms, interval: 1ms, crash: 1, targets: [n0, x]}\n", `nemesis.targets[1]: unknown node "x"`},
+		{"not a mapping", "- a\n- b\n", "a scenario is a YAML mapping"},
+		{"empty", "", "empty scenario"},
+		{"nodes", "version: 1\nalgorithm: broadcast\nnodes: 0\nduration: 1s\n", "x.yaml:3:8: nodes: nodes must be a positive"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := scenarios.Parse("x.yaml", []byte(tc.src))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// scenarioFiles lists the library's scenario files (this package's folder).
+func scenarioFiles(t *testing.T) []string {
+	var files []string
+	require.NoError(t, filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") {
+			files = append(files, path)
+		}
+		return err
+	}))
+	require.NotEmpty(t, files)
+	return files
+}
+
+func traceBytes(t *testing.T, tr *trace.Trace) []byte {
+	var buf bytes.Buffer
+	require.NoError(t, trace.Write(&buf, tr))
+	return buf.Bytes()
+}
+
+// TestEveryScenarioIsDeterministic runs each scenario file twice with its
+// seed (identical traces, byte for byte) and once with another seed
+// (a different trace).
+func TestEveryScenarioIsDeterministic(t *testing.T) {
+	for _, file := range scenarioFiles(t) {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			sc, err := scenarios.Load(file)
+			require.NoError(t, err)
+			opts := scenarios.RunOptions{SkipChecks: true}
+			a, err := sc.Run(opts)
+			require.NoError(t, err)
+			b, err := sc.Run(opts)
+			require.NoError(t, err)
+			ab, bb := traceBytes(t, a.Trace), traceBytes(t, b.Trace)
+			require.Equal(t, len(ab), len(bb), "same seed, different trace length")
+			require.True(t, bytes.Equal(ab, bb), "same seed must give a byte-identical trace")
+			other := sc.Seed + 1
+			c, err := sc.Run(scenarios.RunOptions{SkipChecks: true, Seed: &other})
+			require.NoError(t, err)
+			assert.False(t, bytes.Equal(ab, traceBytes(t, c.Trace)), "a different seed should give a different trace")
+		})
+	}
+}
+
+// TestEveryScenarioMeetsItsExpectation is what `distlab run` checks, for
+// the whole library.
+func TestEveryScenarioMeetsItsExpectation(t *testing.T) {
+	for _, file := range scenarioFiles(t) {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			sc, err := scenarios.Load(file)
+			require.NoError(t, err)
+			res, err := sc.Run(scenarios.RunOptions{ArtifactDir: t.TempDir()})
+			require.NoError(t, err)
+			assert.True(t, res.ExpectationMet, "%s: %s", file, res.Why)
+		})
+	}
+}
+
+// TestEncodeRoundTrip: a scenario written by Encode parses back and runs
+// the same.
+func TestEncodeRoundTrip(t *testing.T) {
+	sc, err := scenarios.Parse("good.yaml", []byte(good))
+	require.NoError(t, err)
+	res, err := sc.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	data, err := sc.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "written by a test")
+	require.NoError(t, err)
+	back, err := scenarios.Parse("good.yaml", data)
+	require.NoError(t, err, "%s", data)
+	res2, err := back.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, traceBytes(t, res.Trace), traceBytes(t, res2.Trace))
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("version: 1\nalgorithm: broadcast\nnodes: 2\nduration: 10ms\n"))
+	f.Add([]byte("version: 1\nfaults: [{at: 1s, partition: [[n0]]}]\n"))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := scenarios.Parse("fuzz.yaml", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if sc.Nodes > 20 || sc.Duration > 1e9 {
+			return // valid but too big to run inside a fuzz iteration
+		}
+		if _, err := sc.Run(scenarios.RunOptions{SkipChecks: true}); err != nil {
+			t.Fatalf("a valid scenario failed to run: %v", err)
+		}
+	})
+}

@@ -18,11 +18,12 @@ type event struct {
 	at      time.Duration
 	seq     uint64
 	kind    eventKind
-	node    NodeID // receiver, timer owner, started node
-	from    NodeID // sender of a message
-	inc     uint32 // the node's incarnation when scheduled; stale after a crash
-	id      int64  // message or timer id
-	payload any    // message, timer tag, Fault or func()
+	node    NodeID    // receiver, timer owner, started node
+	from    NodeID    // sender of a message
+	inc     uint32    // the node's incarnation when scheduled; stale after a crash
+	id      int64     // message or timer id
+	payload any       // message, timer tag, Fault or func()
+	ti      *typeInfo // a message's type, looked up once at send
 }
 
 func (a *event) before(b *event) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -91,6 +92,8 @@ type Sim struct {
 	errs    []string
 	strict  map[int64]strictRecord
 	count   int64 // events processed
+	scratch trace.Event
+	types   map[reflect.Type]*typeInfo
 }
 
 type strictRecord struct {
@@ -281,17 +284,30 @@ func (s *Sim) step() {
 	}
 }
 
-// record appends an event to the trace, stamping time and index.
+// record appends an event to the trace, stamping time and index. The
+// events slice grows by doubling by hand: append's gentler growth for large
+// slices copies a long trace many more times.
 func (s *Sim) record(ev trace.Event) {
 	ev.Time = s.now
-	ev.Index = len(s.tr.Events)
 	if s.cfg.NoTrace {
 		ev.Index = int(s.count)
-	} else {
-		s.tr.Events = append(s.tr.Events, ev)
+		if s.cfg.Stream != nil {
+			s.scratch = ev
+			s.cfg.Stream(&s.scratch)
+		}
+		return
 	}
+	evs := s.tr.Events
+	ev.Index = len(evs)
+	if len(evs) == cap(evs) {
+		grown := make([]trace.Event, len(evs), max(2*cap(evs), 1024))
+		copy(grown, evs)
+		evs = grown
+	}
+	evs = append(evs, ev)
+	s.tr.Events = evs
 	if s.cfg.Stream != nil {
-		s.cfg.Stream(&ev)
+		s.cfg.Stream(&evs[len(evs)-1])
 	}
 }
 
@@ -387,7 +403,7 @@ func (s *Sim) send(from, to NodeID, msg any) {
 	if int(to) < 0 || int(to) >= len(s.nodes) {
 		panic(fmt.Sprintf("send to unknown node %d (there are %d nodes)", to, len(s.nodes)))
 	}
-	ti := infoOf(msg)
+	ti := s.typeOf(msg)
 	if ti.problem != "" {
 		panic(fmt.Sprintf("cannot send %s: %s", ti.name, ti.problem))
 	}
@@ -415,16 +431,16 @@ func (s *Sim) send(from, to NodeID, msg any) {
 		return
 	}
 	inc := s.nodes[to].inc
-	s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent})
+	s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
 	if link.Duplicate > 0 && s.netRand.Float64() < link.Duplicate {
 		s.record(trace.Event{Kind: trace.Duplicate, Node: from, Peer: to, Msg: id, Name: ti.name})
-		s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent})
+		s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
 	}
 }
 
 func (s *Sim) deliver(e *event) {
 	slot := s.nodes[e.node]
-	name := infoOf(e.payload).name
+	name := e.ti.name
 	switch {
 	case !slot.up || slot.inc != e.inc:
 		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "receiver crashed"})
@@ -438,7 +454,7 @@ func (s *Sim) deliver(e *event) {
 	}
 	s.record(trace.Event{Kind: trace.Deliver, Node: e.node, Peer: e.from, Msg: e.id, Name: name})
 	msg := e.payload
-	if infoOf(msg).deep {
+	if e.ti.deep {
 		msg = deepCopy(msg) // the trace keeps its own copy, safe from the receiver
 	}
 	s.receive(e.node, e.from, msg)
@@ -457,6 +473,21 @@ func (s *Sim) checkStrict(e *event) {
 		s.record(trace.Event{Kind: trace.Error, Node: e.from, Peer: e.node, Msg: e.id, Value: msg})
 	}
 	delete(s.strict, e.id) // a duplicate delivered later is not checked twice
+}
+
+// typeOf is infoOf with a per-simulation cache: a plain map is cheaper
+// than the shared sync.Map on the send path.
+func (s *Sim) typeOf(v any) *typeInfo {
+	t := reflect.TypeOf(v)
+	if ti, ok := s.types[t]; ok {
+		return ti
+	}
+	if s.types == nil {
+		s.types = map[reflect.Type]*typeInfo{}
+	}
+	ti := infoOf(v)
+	s.types[t] = ti
+	return ti
 }
 
 // timerName is how a timer tag appears in the trace.

@@ -1,0 +1,151 @@
+package scenarios
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"distlab/simnet"
+)
+
+// ExploreOptions say which seeds to try.
+type ExploreOptions struct {
+	From    int64 // first seed
+	Seeds   int   // how many
+	Workers int   // 0: one per core
+	// Progress, when set, is called after every run (from several
+	// goroutines, one call at a time).
+	Progress func(done, failed int)
+	Run      RunOptions
+}
+
+// Explore runs the scenario over many seeds in parallel and returns the
+// seeds whose expectation was not met, in order, and the result of the
+// lowest one.
+func (sc *Scenario) Explore(opts ExploreOptions) ([]int64, *Result, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var (
+		next    atomic.Int64
+		mu      sync.Mutex
+		failing []int64
+		first   *Result
+		done    int
+	)
+	next.Store(opts.From - 1)
+	var g errgroup.Group
+	for range workers {
+		g.Go(func() error {
+			for {
+				seed := next.Add(1)
+				if seed >= opts.From+int64(opts.Seeds) {
+					return nil
+				}
+				ro := opts.Run
+				ro.Seed = &seed
+				res, err := sc.Run(ro)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				done++
+				if !res.ExpectationMet {
+					failing = append(failing, seed)
+					if first == nil || seed < first.Seed {
+						first = res
+					}
+				}
+				if opts.Progress != nil {
+					opts.Progress(done, len(failing))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	sortInt64(failing)
+	return failing, first, nil
+}
+
+func sortInt64(s []int64) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// WithFaults returns a copy of the scenario whose faults are exactly the
+// given ones (no nemesis): the form a replay file takes.
+func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario {
+	cp := *sc
+	cp.Nemesis = nil
+	cp.Faults = nil
+	name := func(id simnet.NodeID) string { return names[id] }
+	for _, f := range faults {
+		fs := FaultSpec{At: f.At, Kind: f.Kind}
+		switch f.Kind {
+		case simnet.FaultPartition:
+			for _, g := range f.Groups {
+				var group []string
+				for _, id := range g {
+					group = append(group, name(id))
+				}
+				fs.Groups = append(fs.Groups, group)
+			}
+		case simnet.FaultCut:
+			fs.From, fs.To = name(f.From), name(f.To)
+		case simnet.FaultHeal:
+		default:
+			fs.Node = name(f.Node)
+		}
+		cp.Faults = append(cp.Faults, fs)
+	}
+	return &cp
+}
+
+// Shrink looks for a smaller fault list that still fails (the expectation
+// still unmet), removing chunks of faults and then single ones while the
+// failure persists, as delta debugging does. It returns the smallest
+// failing result found; step reports each attempt.
+func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool)) (*Result, error) {
+	names := failed.Trace.Header.Nodes
+	best := failed
+	faults := failed.Faults
+	seed := failed.Seed
+	try := func(candidate []simnet.Fault) (*Result, error) {
+		res, err := sc.WithFaults(candidate, names).Run(RunOptions{Seed: &seed, CheckTimeout: 20e9})
+		if err != nil {
+			return nil, err
+		}
+		if step != nil {
+			step(len(candidate), !res.ExpectationMet)
+		}
+		if res.ExpectationMet {
+			return nil, nil
+		}
+		return res, nil
+	}
+	for chunk := len(faults) / 2; chunk >= 1; chunk /= 2 {
+		for start := 0; start < len(faults); {
+			end := min(start+chunk, len(faults))
+			candidate := append(append([]simnet.Fault{}, faults[:start]...), faults[end:]...)
+			res, err := try(candidate)
+			if err != nil {
+				return nil, err
+			}
+			if res != nil {
+				faults, best = candidate, res
+				continue // the same start now holds the next chunk
+			}
+			start = end
+		}
+	}
+	return best, nil
+}

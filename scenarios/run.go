@@ -84,18 +84,30 @@ func (sc *Scenario) RunChecks(tr *trace.Trace, opts RunOptions) []check.Result {
 	return out
 }
 
-func runOne(c CheckSpec, tr *trace.Trace, timeout time.Duration, dir string) (res check.Result) {
+// runOne runs one checker with a deadline. A checker that ignores its
+// context is abandoned shortly after the deadline and reported unknown, so
+// a run always ends.
+func runOne(c CheckSpec, tr *trace.Trace, timeout time.Duration, dir string) check.Result {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if dir != "" {
 		ctx = check.WithArtifactDir(ctx, dir)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			res = check.Result{Name: c.Name, Verdict: check.Unknown, Detail: fmt.Sprintf("checker panicked: %v", r)}
-		}
+	done := make(chan check.Result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- check.Result{Name: c.Name, Verdict: check.Unknown, Detail: fmt.Sprintf("checker panicked: %v", r)}
+			}
+		}()
+		done <- c.spec.Run(ctx, tr, c.Options)
 	}()
-	res = c.spec.Run(ctx, tr, c.Options)
+	var res check.Result
+	select {
+	case res = <-done:
+	case <-time.After(timeout + timeout/10 + 100*time.Millisecond):
+		return check.Result{Name: c.Name, Verdict: check.Unknown, Detail: fmt.Sprintf("checker did not finish within its %v bound (abandoned)", timeout)}
+	}
 	res.Name = c.Name
 	if res.Verdict == check.Pass && ctx.Err() != nil {
 		// A checker that overran its deadline cannot claim a pass.

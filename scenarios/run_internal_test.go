@@ -26,7 +26,9 @@ func TestCheckersAreBounded(t *testing.T) {
 			return check.Result{Verdict: check.Pass}
 		}, check.Unknown, "ran past"},
 		{"panics", func(context.Context, *trace.Trace, any) check.Result { panic("bug") }, check.Unknown, "checker panicked: bug"},
-		{"honest", func(context.Context, *trace.Trace, any) check.Result { return check.Result{Verdict: check.Fail, Detail: "x"} }, check.Fail, "x"},
+		{"honest", func(context.Context, *trace.Trace, any) check.Result {
+			return check.Result{Verdict: check.Fail, Detail: "x"}
+		}, check.Fail, "x"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -221,8 +221,8 @@ func (s *Sim) VisibleState(id NodeID) map[string]string {
 }
 
 // Run processes events until virtual time passes until (events at exactly
-// until still run), the queue empties, or Stop is called. It returns the
-// virtual time reached.
+// until still run), the queue empties, or Stop is called, and records an
+// End event at the time reached. It returns that time.
 func (s *Sim) Run(until time.Duration) time.Duration {
 	for !s.stopped && len(s.events) > 0 && s.events[0].at <= until {
 		s.step()
@@ -230,6 +230,7 @@ func (s *Sim) Run(until time.Duration) time.Duration {
 	if !s.stopped && s.now < until {
 		s.now = until
 	}
+	s.record(trace.Event{Kind: trace.End, Node: trace.None, Peer: trace.None})
 	return s.now
 }
 

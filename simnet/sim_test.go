@@ -192,7 +192,7 @@ func TestCrashRestartKeepsStorageOnly(t *testing.T) {
 	for _, e := range sim.Trace().Events {
 		kinds = append(kinds, e.Kind.String())
 	}
-	assert.Equal(t, "start state timer-set crash restart state timer-set", strings.Join(kinds, " "))
+	assert.Equal(t, "start state timer-set crash restart state timer-set end", strings.Join(kinds, " "))
 	for _, e := range sim.Trace().Events {
 		assert.NotEqual(t, trace.Log, e.Kind, "the first instance's timer must die with it")
 	}

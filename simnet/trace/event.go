@@ -39,6 +39,7 @@ const (
 	Mark                    // a family mark Name on Node with payload Data
 	Log                     // Node logged Value
 	Error                   // the simulator caught a misuse (e.g. a message changed after send)
+	End                     // the run stopped here (its duration), so checkers know how long waits lasted
 	numKinds
 )
 
@@ -47,7 +48,7 @@ var kindNames = [numKinds]string{
 	TimerSet: "timer-set", TimerFire: "timer-fire", TimerCancel: "timer-cancel",
 	Crash: "crash", Restart: "restart", Partition: "partition", Heal: "heal", Cut: "cut",
 	Isolate: "isolate", Rejoin: "rejoin", State: "state", Invoke: "invoke", Return: "return",
-	Mark: "mark", Log: "log", Error: "error",
+	Mark: "mark", Log: "log", Error: "error", End: "end",
 }
 
 func (k Kind) String() string {

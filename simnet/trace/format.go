@@ -74,6 +74,8 @@ func (t *Trace) Describe(e *Event) string {
 		fmt.Fprintf(&b, "%s  log: %s", n, e.Value)
 	case Error:
 		fmt.Fprintf(&b, "%s  ERROR: %s", n, e.Value)
+	case End:
+		b.WriteString("END of run")
 	default:
 		fmt.Fprintf(&b, "%s  %s", n, e.Kind)
 	}

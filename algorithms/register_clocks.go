@@ -1,0 +1,5 @@
+package algorithms
+
+import "distlab/algorithms/clocks"
+
+func init() { families = append(families, clocks.Specs()) }

@@ -1,0 +1,5 @@
+package checkers
+
+import "distlab/checkers/causality"
+
+func init() { families = append(families, causality.Specs()) }

@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"distlab/tui/toy"
+)
+
+// BenchmarkRenderFrame renders one frame of a 100,000-event trace, as
+// scrolling does at every key: it must stay well under 16 ms.
+func BenchmarkRenderFrame(b *testing.B) {
+	tr := toy.Big(100_000)
+	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
+		m := NewModel(tr, nil, Options{AtEnd: true})
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		m.move(len(m.rows) / 2)
+		b.Run(sizeName(sz), func(b *testing.B) {
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkScrollFrame is a key press and a frame: a page down and a render.
+func BenchmarkScrollFrame(b *testing.B) {
+	tr := toy.Big(100_000)
+	m := NewModel(tr, nil, Options{AtEnd: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	pg := keys("pgdown")[0]
+	for b.Loop() {
+		if m.cursor >= len(m.rows)-1 {
+			m.move(0)
+		}
+		m.Update(pg)
+		_ = m.View()
+	}
+}
+
+// BenchmarkIndex builds the index of a 100,000-event trace (once per open).
+func BenchmarkIndex(b *testing.B) {
+	tr := toy.Big(100_000)
+	for b.Loop() {
+		NewModel(tr, nil, Options{})
+	}
+}
+
+func sizeName(sz [2]int) string {
+	return itoa(sz[0]) + "x" + itoa(sz[1])
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	s := ""
+	for ; n > 0; n /= 10 {
+		s = string(rune('0'+n%10)) + s
+	}
+	return s
+}
+
+// BenchmarkFilter re-filters a 100,000-event trace (the f key).
+func BenchmarkFilter(b *testing.B) {
+	tr := toy.Big(100_000)
+	m := NewModel(tr, nil, Options{AtEnd: true})
+	for i := 0; b.Loop(); i++ {
+		m.filt = parseFilter(tr, []string{"n2", "Ack", ""}[i%3], false)
+		m.refilter()
+	}
+}
+
+// BenchmarkSearchMiss searches a 100,000-event trace for text that is not
+// there (the worst case: every row is looked at).
+func BenchmarkSearchMiss(b *testing.B) {
+	tr := toy.Big(100_000)
+	m := NewModel(tr, nil, Options{})
+	for b.Loop() {
+		m.search("no such thing", +1)
+	}
+}

@@ -1,0 +1,72 @@
+package election
+
+import (
+	"fmt"
+
+	"distlab/algorithms/algo"
+	"distlab/simnet"
+)
+
+// Specs registers Bully and ZAB for scenario files.
+func Specs() []algo.Spec {
+	return []algo.Spec{
+		{
+			Name: "bully", Family: "election",
+			Summary: "Bully election: Election/Alive/Victory, the highest live id wins; splits its brain under partitions",
+			Checks:  []string{"split-brain", "election-liveness", "election-cost"},
+			Params:  func() any { return DefaultBully() },
+			Build: func(b algo.Build) error {
+				p := b.Params.(*BullyParams)
+				if p.Heartbeat <= 0 || p.Timeout <= 0 || p.AnswerWait <= 0 || p.VictoryWait <= 0 {
+					return fmt.Errorf("bully: heartbeat, timeout, answer_wait and victory_wait must be positive")
+				}
+				b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, NewBully(p))
+				return nil
+			},
+		},
+		{
+			Name: "zab", Family: "election",
+			Summary: "ZooKeeper's fast leader election: votes (epoch, zxid, id) broadcast until a quorum agrees; the freshest data wins",
+			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness", "election-cost"},
+			Params:  func() any { return DefaultZab() },
+			Build:   buildZab(NewZab),
+		},
+		{
+			Name: "zab-ignore-zxid", Family: "election",
+			Summary: "BROKEN on purpose: ZAB whose votes compare server ids only, so stale data can win",
+			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness"},
+			Params:  func() any { return DefaultZab() },
+			Build:   buildZab(NewZabIgnoringZxid),
+		},
+	}
+}
+
+func buildZab(factory func(*ZabParams) simnet.Factory) func(b algo.Build) error {
+	return func(b algo.Build) error {
+		p := b.Params.(*ZabParams)
+		if p.FinalizeWait <= 0 || p.Heartbeat <= 0 || p.Timeout <= 0 {
+			return fmt.Errorf("zab: finalize_wait, heartbeat and timeout must be positive")
+		}
+		if len(p.Zxids) > b.Nodes {
+			return fmt.Errorf("zab: %d zxids given for %d nodes", len(p.Zxids), b.Nodes)
+		}
+		for _, z := range p.Zxids {
+			if z < 0 || z >= 1<<32 {
+				return fmt.Errorf("zab: zxid %d out of range (a counter in epoch 0: 0 ≤ zxid < 2^32)", z)
+			}
+		}
+		voters := b.Nodes
+		for _, o := range p.Observers {
+			var i int
+			if _, err := fmt.Sscanf(o, "n%d", &i); err != nil || i < 0 || i >= b.Nodes || fmt.Sprintf("n%d", i) != o {
+				return fmt.Errorf("zab: observer %q is not a server (n0 … n%d)", o, b.Nodes-1)
+			}
+			voters--
+		}
+		if voters < 1 {
+			return fmt.Errorf("zab: every node is an observer; at least one must vote")
+		}
+		b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, factory(p))
+		return nil
+	}
+}

@@ -1,0 +1,5 @@
+package algorithms
+
+import "distlab/algorithms/election"
+
+func init() { families = append(families, election.Specs()) }

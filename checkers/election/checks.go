@@ -1,0 +1,523 @@
+package election
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"distlab/checkers/check"
+	"distlab/simnet/trace"
+)
+
+// Check names.
+const (
+	OneLeaderPerTerm  = "one-leader-per-term"
+	ZabFreshestLeader = "zab-freshest-leader"
+	OneVotePerTerm    = "one-vote-per-term"
+	SplitBrain        = "split-brain"
+	Liveness          = "election-liveness"
+	Cost              = "election-cost"
+)
+
+// SplitBrainOptions tune the split-brain check.
+type SplitBrainOptions struct {
+	// Grace is how long leaders in different components are tolerated.
+	Grace time.Duration `yaml:"grace"`
+	// Handover is how long two leaders in one component are tolerated.
+	Handover time.Duration `yaml:"handover"`
+}
+
+// LivenessOptions tune election-liveness.
+type LivenessOptions struct {
+	// Bound is how long after the last fault a single leader must be
+	// known to every live server.
+	Bound time.Duration `yaml:"bound"`
+}
+
+// CostOptions tune election-cost.
+type CostOptions struct {
+	// MaxLeaderChanges fails the check when leadership passes from one
+	// node to another more often than this (0: no limit) — Bully's
+	// "frequent switchover".
+	MaxLeaderChanges int `yaml:"max_leader_changes"`
+}
+
+// Specs returns the election checks.
+func Specs() []check.Spec {
+	return []check.Spec{
+		{Name: OneLeaderPerTerm, Family: "election", Summary: "at most one leader per term (Raft) or epoch (ZAB)",
+			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneLeaderPerTerm(ctx, tr) }},
+		{Name: ZabFreshestLeader, Family: "election", Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it",
+			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckFreshestLeader(ctx, tr) }},
+		{Name: OneVotePerTerm, Family: "election", Summary: "no node votes for two candidates in one term, restarts included",
+			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneVotePerTerm(ctx, tr) }},
+		{Name: SplitBrain, Family: "election", Summary: "leaders per connected component at every instant; split brain reported with its span",
+			Options: func() any { return &SplitBrainOptions{Handover: time.Second} },
+			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
+				return CheckSplitBrain(ctx, tr, *opts(o, &SplitBrainOptions{Handover: time.Second}))
+			}},
+		{Name: Liveness, Family: "election", Summary: "after the last fault, one leader known to every live server within a bound",
+			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
+			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
+				return CheckLiveness(ctx, tr, *opts(o, &LivenessOptions{Bound: 3 * time.Second}))
+			}},
+		{Name: Cost, Family: "election", Summary: "messages and virtual time per election, leader changes",
+			Options: func() any { return &CostOptions{} },
+			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
+				return CheckCost(ctx, tr, *opts(o, &CostOptions{}))
+			}},
+	}
+}
+
+// opts returns the options a scenario gave, or the defaults.
+func opts[T any](o any, def *T) *T {
+	if p, ok := o.(*T); ok && p != nil {
+		return p
+	}
+	return def
+}
+
+func unknown(name, why string) check.Result {
+	return check.Result{Name: name, Verdict: check.Unknown, Detail: why}
+}
+
+type leaderAt struct {
+	node  trace.NodeID
+	at    time.Duration
+	index int
+}
+
+// CheckOneLeaderPerTerm fails when two nodes record "leader" marks with the
+// same term.
+func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
+	byTerm := map[int64]leaderAt{}
+	leaders := 0
+	for i := range tr.Events {
+		if cancelled(ctx, i) {
+			return unknown(OneLeaderPerTerm, "out of time")
+		}
+		e := &tr.Events[i]
+		if e.Kind != trace.Mark || e.Name != MarkLeader {
+			continue
+		}
+		var m LeaderMark
+		if err := e.DecodeData(&m); err != nil {
+			return check.Failf(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad leader mark: %v", e.Index, err))
+		}
+		leaders++
+		prev, seen := byTerm[m.Term]
+		if seen && prev.node != e.Node {
+			r := check.Failf(OneLeaderPerTerm, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
+				fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v)",
+					m.Term, tr.NodeName(prev.node), prev.at, tr.NodeName(e.Node), e.Time))
+			r.Events = []int{prev.index, e.Index}
+			return r
+		}
+		if !seen {
+			byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
+		}
+	}
+	r := check.Passf(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", leaders, len(byTerm)))
+	r.Metrics = map[string]float64{"leaders": float64(leaders), "terms": float64(len(byTerm))}
+	return r
+}
+
+// CheckFreshestLeader checks every ZAB leader against the votes of its
+// quorum: each member's last vote for it carried the member's own (zxid,
+// id), which must not beat the leader's.
+func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
+	type key struct {
+		voter, leader trace.NodeID
+	}
+	lastVote := map[key]VoteMark{}
+	checked := 0
+	for i := range tr.Events {
+		if cancelled(ctx, i) {
+			return unknown(ZabFreshestLeader, "out of time")
+		}
+		e := &tr.Events[i]
+		if e.Kind != trace.Mark {
+			continue
+		}
+		switch e.Name {
+		case MarkVote:
+			var v VoteMark
+			if err := e.DecodeData(&v); err != nil {
+				return check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad vote mark: %v", e.Index, err))
+			}
+			lastVote[key{e.Node, trace.NodeID(v.Leader)}] = v
+		case MarkLeader:
+			var m LeaderMark
+			if err := e.DecodeData(&m); err != nil {
+				return check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad leader mark: %v", e.Index, err))
+			}
+			if len(m.Quorum) == 0 {
+				r := check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
+					fmt.Sprintf("%s became leader of epoch %d with no quorum in its mark; the check needs it", tr.NodeName(e.Node), m.Term))
+				r.Events = []int{e.Index}
+				return r
+			}
+			for _, q := range m.Quorum {
+				qid := trace.NodeID(q)
+				v, ok := lastVote[key{qid, e.Node}]
+				if !ok {
+					r := check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
+						fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it",
+							tr.NodeName(e.Node), m.Term, tr.NodeName(qid), tr.NodeName(qid)))
+					r.Events = []int{e.Index}
+					return r
+				}
+				if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
+					r := check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
+						fmt.Sprintf("%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it holding fresher (zxid %#x, id %d)",
+							tr.NodeName(e.Node), m.Term, m.Zxid, e.Node, tr.NodeName(qid), v.Zxid, qid))
+					r.Events = []int{e.Index}
+					return r
+				}
+			}
+			checked++
+		}
+	}
+	r := check.Passf(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", checked))
+	r.Metrics = map[string]float64{"leaders": float64(checked)}
+	return r
+}
+
+// CheckOneVotePerTerm fails when a node's "vote" marks name two different
+// candidates in one term. Votes survive restarts in a correct Raft, so a
+// vote cast again after a crash counts too.
+func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
+	type key struct {
+		node trace.NodeID
+		term int64
+	}
+	votes := map[key]leaderAt{}
+	n := 0
+	for i := range tr.Events {
+		if cancelled(ctx, i) {
+			return unknown(OneVotePerTerm, "out of time")
+		}
+		e := &tr.Events[i]
+		if e.Kind != trace.Mark || e.Name != MarkVote {
+			continue
+		}
+		var v VoteMark
+		if err := e.DecodeData(&v); err != nil {
+			return check.Failf(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad vote mark: %v", e.Index, err))
+		}
+		n++
+		k := key{e.Node, v.Term}
+		prev, ok := votes[k]
+		if ok && prev.node != trace.NodeID(v.Leader) {
+			r := check.Failf(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)},
+				fmt.Sprintf("%s voted twice in term %d: for %s at %v and for %s at %v",
+					tr.NodeName(e.Node), v.Term, tr.NodeName(prev.node), prev.at, tr.NodeName(trace.NodeID(v.Leader)), e.Time))
+			r.Events = []int{prev.index, e.Index}
+			return r
+		}
+		if !ok {
+			votes[k] = leaderAt{trace.NodeID(v.Leader), e.Time, e.Index}
+		}
+	}
+	r := check.Passf(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", n))
+	r.Metrics = map[string]float64{"votes": float64(n)}
+	return r
+}
+
+// span is an interval during which a condition held.
+type span struct {
+	from, to time.Duration
+	first    int    // trace index where it began
+	desc     string // the picture when it began
+	nodes    []string
+}
+
+// CheckSplitBrain follows, at every instant, the counted leaders per
+// connected component (see the package comment) and fails on leaders in
+// two components for longer than Grace, or two in one component for longer
+// than Handover.
+func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) check.Result {
+	w := newWorld(tr)
+	var split, double *span // open spans
+	var badSplit, badDouble *span
+	var splitTotal, doubleTotal time.Duration
+	maxLeaders, maxPerComp := 0, 0
+	closeSpan := func(s **span, total *time.Duration, limit time.Duration, bad **span, at time.Duration) {
+		if *s == nil {
+			return
+		}
+		(*s).to = at
+		d := at - (*s).from
+		*total += d
+		if d > limit && *bad == nil {
+			*bad = *s
+		}
+		*s = nil
+	}
+	for i := range tr.Events {
+		if cancelled(ctx, i) {
+			return unknown(SplitBrain, "out of time")
+		}
+		e := &tr.Events[i]
+		changed, err := w.step(e)
+		if err != nil {
+			return check.Failf(SplitBrain, e.Time, nil, err.Error())
+		}
+		if !changed || e.Kind == trace.State {
+			continue // who names whom as leader does not move leaders or links
+		}
+		comp := w.net.components(w.servers)
+		compOf := map[trace.NodeID]int{}
+		for j, s := range w.servers {
+			compOf[s] = comp[j]
+		}
+		perComp := map[int][]trace.NodeID{}
+		all := w.leaders()
+		maxLeaders = max(maxLeaders, len(all))
+		for _, l := range all {
+			c, isServer := compOf[l]
+			if !isServer {
+				continue
+			}
+			if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
+				continue // a quorum leader cut off from a majority decides nothing
+			}
+			perComp[c] = append(perComp[c], l)
+		}
+		var comps []int
+		for c, ls := range perComp {
+			comps = append(comps, c)
+			maxPerComp = max(maxPerComp, len(ls))
+		}
+		slices.Sort(comps)
+		isSplit := len(comps) >= 2
+		isDouble := false
+		for _, c := range comps {
+			if len(perComp[c]) >= 2 {
+				isDouble = true
+			}
+		}
+		if isSplit && split == nil {
+			var sides []string
+			var nodes []string
+			for _, c := range comps {
+				sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
+					strings.Join(w.names(members(w.servers, comp, c)), ",")))
+				nodes = append(nodes, w.names(perComp[c])...)
+			}
+			split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
+		} else if !isSplit {
+			closeSpan(&split, &splitTotal, o.Grace, &badSplit, e.Time)
+		}
+		if isDouble && double == nil {
+			var desc []string
+			var nodes []string
+			for _, c := range comps {
+				if len(perComp[c]) >= 2 {
+					desc = append(desc, fmt.Sprintf("%s all leading {%s}", strings.Join(w.names(perComp[c]), ", "),
+						strings.Join(w.names(members(w.servers, comp, c)), ",")))
+					nodes = append(nodes, w.names(perComp[c])...)
+				}
+			}
+			double = &span{from: e.Time, first: e.Index, desc: strings.Join(desc, " | "), nodes: nodes}
+		} else if !isDouble {
+			closeSpan(&double, &doubleTotal, o.Handover, &badDouble, e.Time)
+		}
+	}
+	end := tr.End()
+	openAtEnd := split != nil
+	closeSpan(&split, &splitTotal, o.Grace, &badSplit, end)
+	closeSpan(&double, &doubleTotal, o.Handover, &badDouble, end)
+	metrics := map[string]float64{
+		"max_leaders":               float64(maxLeaders),
+		"max_leaders_per_component": float64(maxPerComp),
+		"split_brain_ms":            ms(splitTotal),
+		"double_leader_ms":          ms(doubleTotal),
+	}
+	var r check.Result
+	switch {
+	case badSplit != nil:
+		until := fmt.Sprintf("to %v", badSplit.to)
+		if openAtEnd && badSplit.to == end {
+			until = fmt.Sprintf("to the end of the run (%v)", end)
+		}
+		r = check.Failf(SplitBrain, badSplit.from, badSplit.nodes,
+			fmt.Sprintf("split brain from %v %s (%v): %s", badSplit.from, until, badSplit.to-badSplit.from, badSplit.desc))
+		r.Events = []int{badSplit.first}
+	case badDouble != nil:
+		r = check.Failf(SplitBrain, badDouble.from, badDouble.nodes,
+			fmt.Sprintf("two leaders in one component from %v to %v (%v, longer than the %v handover): %s",
+				badDouble.from, badDouble.to, badDouble.to-badDouble.from, o.Handover, badDouble.desc))
+		r.Events = []int{badDouble.first}
+	default:
+		r = check.Passf(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", maxLeaders, maxPerComp))
+	}
+	r.Metrics = metrics
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// lastFault is the time of the last network fault, crash or restart (0 if
+// none).
+func lastFault(tr *trace.Trace) time.Duration {
+	for i := len(tr.Events) - 1; i >= 0; i-- {
+		e := &tr.Events[i]
+		if e.Kind.IsNetwork() || e.Kind == trace.Crash || e.Kind == trace.Restart {
+			return e.Time
+		}
+	}
+	return 0
+}
+
+// CheckLiveness requires that, within Bound of the last fault, a single
+// leader is known to every live server and stays so to the end of the run
+// (a moment of agreement that falls apart does not count).
+func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
+	w := newWorld(tr)
+	from := lastFault(tr)
+	dirty := false
+	since, leader := time.Duration(-1), trace.None
+	for i := range tr.Events {
+		if cancelled(ctx, i) {
+			return unknown(Liveness, "out of time")
+		}
+		e := &tr.Events[i]
+		changed, err := w.step(e)
+		if err != nil {
+			return check.Failf(Liveness, e.Time, nil, err.Error())
+		}
+		dirty = dirty || changed
+		// Judge an instant once all its events are in.
+		if !dirty || e.Time < from || (i+1 < len(tr.Events) && tr.Events[i+1].Time == e.Time) {
+			continue
+		}
+		dirty = false
+		l, ok := w.singleKnown()
+		switch {
+		case !ok:
+			since, leader = -1, trace.None
+		case l != leader || since < 0:
+			since, leader = e.Time, l
+		}
+	}
+	end := tr.End()
+	if since >= 0 {
+		took := since - from
+		m := map[string]float64{"elect_after_fault_ms": ms(took)}
+		if took > o.Bound {
+			r := check.Failf(Liveness, since, []string{tr.NodeName(leader)},
+				fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", tr.NodeName(leader), took, from, o.Bound))
+			r.Metrics = m
+			return r
+		}
+		r := check.Passf(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v), to the end", tr.NodeName(leader), took, from, o.Bound))
+		r.Metrics = m
+		return r
+	}
+	if end < from+o.Bound {
+		return unknown(Liveness, fmt.Sprintf("the run ended at %v, before the bound ran out (last fault %v + bound %v); nothing to judge yet: %s", end, from, o.Bound, w.describe()))
+	}
+	return check.Failf(Liveness, from+o.Bound, nil,
+		fmt.Sprintf("no single leader known to every live server from %v after the last fault at %v to the end; at the end: %s", o.Bound, from, w.describe()))
+}
+
+// CheckCost measures elections: how many, how often leadership changed
+// hands, and the messages and virtual time each took, from the first
+// "election" mark (or a node's first start) while no election is under
+// way to the next "leader" mark.
+func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result {
+	w := newWorld(tr)
+	server := make([]bool, len(tr.Header.Nodes))
+	for _, s := range w.servers {
+		server[s] = true
+	}
+	var (
+		open               bool
+		openAt             time.Duration
+		openMsgs, msgs     int
+		elections, changes int
+		totalMsgs          int
+		totalTime          time.Duration
+		prevLeader         = trace.None
+		firstLeader        = time.Duration(-1)
+		firstKnown         = time.Duration(-1)
+		msgsKnown          int
+		changeAt           time.Duration
+		changeNodes        []string
+		exceeded           bool
+		exceededAt         time.Duration
+	)
+	for i := range tr.Events {
+		if cancelled(ctx, i) {
+			return unknown(Cost, "out of time")
+		}
+		e := &tr.Events[i]
+		if _, err := w.step(e); err != nil {
+			return check.Failf(Cost, e.Time, nil, err.Error())
+		}
+		switch {
+		case e.Kind == trace.Send && w.valid(e.Node) && w.valid(e.Peer) && server[e.Node] && server[e.Peer]:
+			msgs++
+		case (e.Kind == trace.Mark && e.Name == MarkElection) || (e.Kind == trace.Start && server[e.Node]):
+			if !open {
+				open, openAt, openMsgs = true, e.Time, msgs
+			}
+		case e.Kind == trace.Mark && e.Name == MarkLeader:
+			if firstLeader < 0 {
+				firstLeader = e.Time
+			}
+			if open {
+				elections++
+				totalMsgs += msgs - openMsgs
+				totalTime += e.Time - openAt
+				open = false
+			}
+			if prevLeader != trace.None && prevLeader != e.Node {
+				changes++
+				if o.MaxLeaderChanges > 0 && changes > o.MaxLeaderChanges && !exceeded {
+					exceeded, exceededAt = true, e.Time
+					changeAt, changeNodes = e.Time, []string{tr.NodeName(prevLeader), tr.NodeName(e.Node)}
+				}
+			}
+			prevLeader = e.Node
+		}
+		if firstKnown < 0 {
+			if _, ok := w.singleKnown(); ok {
+				firstKnown, msgsKnown = e.Time, msgs
+			}
+		}
+	}
+	m := map[string]float64{
+		"elections":      float64(elections),
+		"leader_changes": float64(changes),
+		"messages":       float64(msgs),
+	}
+	if elections > 0 {
+		m["msgs_per_election"] = float64(totalMsgs) / float64(elections)
+		m["ms_per_election"] = ms(totalTime) / float64(elections)
+	}
+	if firstLeader >= 0 {
+		m["first_leader_ms"] = ms(firstLeader)
+	}
+	if firstKnown >= 0 {
+		m["first_known_ms"] = ms(firstKnown)
+		m["msgs_to_first_known"] = float64(msgsKnown)
+	}
+	detail := fmt.Sprintf("%d elections, %d leader changes", elections, changes)
+	if elections > 0 {
+		detail += fmt.Sprintf(", %.1f messages and %.1fms per election", m["msgs_per_election"], m["ms_per_election"])
+	}
+	var r check.Result
+	if exceeded {
+		r = check.Failf(Cost, exceededAt, changeNodes,
+			fmt.Sprintf("leadership changed hands %d times, more than the %d allowed (the change past the limit: %s → %s at %v); %s",
+				changes, o.MaxLeaderChanges, changeNodes[0], changeNodes[1], changeAt, detail))
+	} else {
+		r = check.Passf(Cost, detail)
+	}
+	r.Metrics = m
+	return r
+}

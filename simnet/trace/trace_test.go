@@ -1,0 +1,80 @@
+package trace_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"distlab/simnet/trace"
+)
+
+func sample() *trace.Trace {
+	return &trace.Trace{
+		Header: trace.Header{Scenario: "s", Algorithm: "a", Seed: 3, Nodes: []string{"n0", "n1"}},
+		Events: []trace.Event{
+			{Index: 0, Kind: trace.Send, Node: 0, Peer: 1, Msg: 1, Name: "Ping", Body: map[string]int{"N": 1}},
+			{Index: 1, Time: 5, Kind: trace.Deliver, Node: 1, Peer: 0, Msg: 1, Name: "Ping"},
+			{Index: 2, Time: 6, Kind: trace.Send, Node: 1, Peer: 0, Msg: 2, Name: "Pong"},
+			{Index: 3, Time: 7, Kind: trace.Drop, Node: 1, Peer: 0, Msg: 2, Name: "Pong", Value: "loss"},
+			{Index: 4, Time: 8, Kind: trace.Partition, Node: trace.None, Peer: trace.None, Groups: [][]trace.NodeID{{0}, {1}}},
+			{Index: 5, Time: 9, Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "leader", Data: []byte(`{"term":2}`)},
+			{Index: 6, Time: 10, Kind: trace.Log, Node: 1, Peer: trace.None, Value: "ünïcode \"quoted\"\n"},
+			{Index: 7, Time: 11, Kind: trace.Crash, Node: 1, Peer: trace.None, Value: "panic: x", Stack: "a\nb"},
+		},
+	}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, trace.Write(&buf, sample()))
+	back, err := trace.Read(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, trace.FormatVersion, back.Header.Version)
+	require.Len(t, back.Events, 8)
+	assert.JSONEq(t, `{"N":1}`, string(back.Events[0].BodyJSON()))
+	assert.Equal(t, trace.None, back.Events[4].Node)
+	assert.Equal(t, [][]trace.NodeID{{0}, {1}}, back.Events[4].Groups)
+	assert.Equal(t, "ünïcode \"quoted\"\n", back.Events[6].Value)
+	var mark struct{ Term int }
+	require.NoError(t, back.Events[5].DecodeData(&mark))
+	assert.Equal(t, 2, mark.Term)
+	var again bytes.Buffer
+	require.NoError(t, trace.Write(&again, back))
+	assert.Equal(t, buf.String(), again.String(), "read then write is the identity")
+}
+
+func TestReadErrorsNameTheLine(t *testing.T) {
+	header := `{"format":"distlab-trace","version":1,"seed":1,"nodes":["n0"]}`
+	cases := []struct{ name, text, want string }{
+		{"empty", "", "empty trace"},
+		{"not a trace", `{"format":"other","version":1}`, "line 1: not a distlab trace"},
+		{"future version", `{"format":"distlab-trace","version":9}`, "line 1: trace format version 9"},
+		{"bad event", header + "\n{\"i\":0,\"kind\":\"send\"}\n{oops\n", "line 3:"},
+		{"unknown kind", header + "\n{\"i\":0,\"kind\":\"teleport\"}\n", "unknown event kind \"teleport\""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := trace.Read(strings.NewReader(tc.text))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestSummarizeAndDescribe(t *testing.T) {
+	tr := sample()
+	st := trace.Summarize(tr)
+	assert.Equal(t, 2, st.Messages.Sent)
+	assert.Equal(t, 1, st.Messages.Delivered)
+	assert.Equal(t, 1, st.Messages.Dropped)
+	assert.Equal(t, map[string]int{"loss": 1}, st.Messages.DropReason)
+	assert.Equal(t, []string{"Ping", "Pong"}, st.TypeNames())
+	assert.True(t, st.Nodes[1].Panicked)
+	assert.Equal(t, `n0 → n1  send Ping #1 {"N":1}`, tr.Describe(&tr.Events[0]))
+	assert.Equal(t, "PARTITION {n0} | {n1}", tr.Describe(&tr.Events[4]))
+	assert.Equal(t, `n0  [leader] {"term":2}`, tr.Describe(&tr.Events[5]))
+	assert.Equal(t, "0.000011s", trace.FormatTime(11000))
+}

@@ -123,12 +123,17 @@ func (n Nemesis) Generate(r *rand.Rand, targets []NodeID) []Fault {
 			k := 1 + r.IntN(len(perm))
 			step := n.Interval / time.Duration(2*k+1)
 			t := at
+			clogged := perm[:0:0]
 			for _, id := range perm[:k] {
+				if t >= n.End {
+					break // never isolate at or after End: the rejoin would be lost
+				}
 				out = append(out, Fault{At: t, Kind: FaultIsolate, Node: id})
+				clogged = append(clogged, id)
 				t += step
 			}
-			for _, i := range r.Perm(k) {
-				out = append(out, Fault{At: min(t, n.End), Kind: FaultRejoin, Node: perm[i]})
+			for _, i := range r.Perm(len(clogged)) {
+				out = append(out, Fault{At: min(t, n.End), Kind: FaultRejoin, Node: clogged[i]})
 				t += step
 			}
 		}

@@ -277,5 +277,16 @@ func TestNemesisIsDataAndEndsHealed(t *testing.T) {
 		maxDown = max(maxDown, len(down))
 	}
 	assert.Empty(t, down, "every crashed node restarts by the end")
+	isolated := map[simnet.NodeID]bool{}
+	for _, f := range s1 {
+		switch f.Kind {
+		case simnet.FaultIsolate:
+			assert.Less(t, f.At, n.End, "no isolation at or after End")
+			isolated[f.Node] = true
+		case simnet.FaultRejoin:
+			delete(isolated, f.Node)
+		}
+	}
+	assert.Empty(t, isolated, "every isolated node rejoins")
 	assert.LessOrEqual(t, maxDown, 2, "at most a minority is down at once")
 }

@@ -17,7 +17,8 @@ var comparisons = map[string]struct {
 	sizes []int
 	run   func(w io.Writer, sizes []int, seed int64) error
 }{
-	"mutex": {[]int{3, 5, 10, 20}, compare.Mutex},
+	"mutex":    {[]int{3, 5, 10, 20}, compare.Mutex},
+	"election": {compare.ElectionSizes, compare.Election},
 }
 
 func init() { extraCommands = append(extraCommands, compareCmd) }

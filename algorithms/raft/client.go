@@ -1,0 +1,192 @@
+package raft
+
+import (
+	"strconv"
+	"time"
+
+	"distlab/simnet"
+)
+
+// The operations of the key-value service.
+const (
+	OpGet    = "get"
+	OpPut    = "put"
+	OpAppend = "append"
+)
+
+// Input is an operation as a client records it at Invoke: the history's
+// JSON, e.g. {"op":"put","key":"k1","value":"c0.3;"}. Get has no value.
+type Input struct {
+	Op    string `json:"op"`
+	Key   string `json:"key"`
+	Value string `json:"value,omitempty"`
+}
+
+// Output is an operation's result as recorded at Return, e.g.
+// {"value":"c0.3;c2.1;"}. Value is what a Get read ("" for a missing key)
+// and is empty for Put and Append. Unknown marks an operation whose outcome
+// is not known (it may or may not have taken effect); checkers accept any
+// value for it.
+type Output struct {
+	Value   string `json:"value"`
+	Unknown bool   `json:"unknown,omitempty"`
+}
+
+// Workload is what the clients do.
+type Workload struct {
+	Clients int `yaml:"clients"`
+	// Ops is the number of operations of all clients together.
+	Ops  int `yaml:"ops"`
+	Keys int `yaml:"keys"`
+	// Relative weights of the operation kinds.
+	Get    float64 `yaml:"get"`
+	Put    float64 `yaml:"put"`
+	Append float64 `yaml:"append"`
+	// Timeout is how long a client waits for an answer before it retries
+	// with the next server.
+	Timeout time.Duration `yaml:"timeout"`
+	// Think is the longest pause between a client's operations (uniform).
+	Think time.Duration `yaml:"think"`
+	// Start delays the first operation.
+	Start time.Duration `yaml:"start"`
+}
+
+// DefaultWorkload is small enough to check hundreds of seeds a minute.
+func DefaultWorkload() *Workload {
+	return &Workload{Clients: 3, Ops: 90, Keys: 3, Get: 4, Put: 3, Append: 3,
+		Timeout: 200 * time.Millisecond, Think: 10 * time.Millisecond}
+}
+
+// Client is a simulated client: one operation at a time, sent to the server
+// it believes leads.
+type Client struct {
+	env      *simnet.Env
+	w        Workload
+	servers  []NodeID
+	ops      int  // operations left to start
+	readAny  bool // send Gets to a random server (for the stale-read variant)
+	guess    int  // index in servers of the believed leader
+	seq      int64
+	busy     bool
+	req      ClientRequest
+	op       simnet.OpID
+	attempt  int64
+	timer    simnet.TimerID
+	redirect int // redirects followed without a success, to damp loops
+}
+
+type retryTimer struct{ Attempt int64 }  // the answer is late: try the next server
+type resendTimer struct{ Attempt int64 } // back-off over: send again
+
+// NewClient builds client number index of w.Clients.
+func NewClient(env *simnet.Env, w Workload, index int, readAny bool) *Client {
+	ops := w.Ops / max(1, w.Clients)
+	if index < w.Ops%max(1, w.Clients) {
+		ops++
+	}
+	c := &Client{env: env, w: w, servers: env.Members("server"), ops: ops, readAny: readAny}
+	if len(c.servers) > 0 {
+		c.guess = env.Rand().IntN(len(c.servers))
+	}
+	return c
+}
+
+// Start schedules the first operation.
+func (c *Client) Start() {
+	c.env.SetTimer(c.w.Start+c.think(), "think")
+}
+
+func (c *Client) think() time.Duration {
+	if c.w.Think <= 0 {
+		return 0
+	}
+	return time.Duration(c.env.Rand().Int64N(int64(c.w.Think) + 1))
+}
+
+// Timer starts the next operation, or retries the current one.
+func (c *Client) Timer(tag any) {
+	switch t := tag.(type) {
+	case string:
+		c.next()
+	case retryTimer:
+		if c.busy && t.Attempt == c.attempt {
+			c.guess = (c.guess + 1) % len(c.servers)
+			c.send()
+		}
+	case resendTimer:
+		if c.busy && t.Attempt == c.attempt {
+			c.send()
+		}
+	}
+}
+
+func (c *Client) next() {
+	if c.ops == 0 || len(c.servers) == 0 {
+		return
+	}
+	c.ops--
+	c.seq++
+	r := c.env.Rand()
+	in := Input{Key: "k" + strconv.Itoa(r.IntN(max(1, c.w.Keys)))}
+	total := c.w.Get + c.w.Put + c.w.Append
+	switch x := r.Float64() * total; {
+	case x < c.w.Get || total == 0:
+		in.Op = OpGet
+	case x < c.w.Get+c.w.Put:
+		in.Op, in.Value = OpPut, c.env.Name()+"."+strconv.FormatInt(c.seq, 10)+";"
+	default:
+		in.Op, in.Value = OpAppend, c.env.Name()+"."+strconv.FormatInt(c.seq, 10)+";"
+	}
+	c.req = ClientRequest{Seq: c.seq, Op: in.Op, Key: in.Key, Value: in.Value}
+	c.busy = true
+	c.redirect = 0
+	c.op = c.env.Invoke(in)
+	c.send()
+}
+
+func (c *Client) send() {
+	c.attempt++
+	c.env.CancelTimer(c.timer)
+	to := c.servers[c.guess]
+	if c.readAny && c.req.Op == OpGet {
+		to = c.servers[c.env.Rand().IntN(len(c.servers))]
+	}
+	c.env.Send(to, c.req)
+	c.timer = c.env.SetTimer(c.w.Timeout, retryTimer{Attempt: c.attempt})
+}
+
+// Receive handles a server's answer: done, or try where it points.
+func (c *Client) Receive(from NodeID, msg any) {
+	m, ok := msg.(ClientReply)
+	if !ok || !c.busy || m.Seq != c.req.Seq {
+		return // a late answer to an earlier attempt
+	}
+	if m.OK {
+		c.busy = false
+		c.env.CancelTimer(c.timer)
+		c.env.Return(c.op, Output{Value: m.Value})
+		c.env.SetTimer(c.think(), "think")
+		return
+	}
+	c.redirect++
+	if m.Leader != None && m.Leader != from && c.redirect <= len(c.servers) {
+		c.guess = c.indexOf(m.Leader)
+		c.send()
+		return
+	}
+	// No leader known (an election is on): wait a little, then try the
+	// next server.
+	c.guess = (c.guess + 1) % len(c.servers)
+	c.attempt++
+	c.env.CancelTimer(c.timer)
+	c.timer = c.env.SetTimer(c.w.Timeout/4, resendTimer{Attempt: c.attempt})
+}
+
+func (c *Client) indexOf(id NodeID) int {
+	for i, s := range c.servers {
+		if s == id {
+			return i
+		}
+	}
+	return c.guess
+}

@@ -1,0 +1,92 @@
+package raft
+
+import (
+	"fmt"
+
+	"distlab/algorithms/algo"
+	"distlab/simnet"
+)
+
+// Specs registers Raft's algorithms.
+func Specs() []algo.Spec {
+	kvParams := func() any {
+		p := DefaultParams()
+		p.SnapshotThreshold = 64
+		return p
+	}
+	electionParams := func() any { return DefaultParams() }
+	workload := func() any { return DefaultWorkload() }
+	return []algo.Spec{
+		{Name: "raft-kv", Family: "raft", Checks: []string{"linearizability", "kv-liveness"},
+			Summary: "Raft log replication with a key-value service (Get, Put, Append) and retrying clients",
+			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{}, false)},
+		{Name: "raft-kv-stale-read", Family: "raft", Checks: []string{"linearizability", "kv-liveness"},
+			Summary: "BROKEN on purpose: Raft KV whose servers answer Get from local state, without a quorum",
+			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{StaleReads: true}, true)},
+		{Name: "raft", Family: "election", Checks: electionChecks,
+			Summary: "Raft leader election (the raft-kv servers with no clients)",
+			Params:  electionParams, Build: buildServers(Bugs{})},
+		{Name: "raft-double-vote", Family: "election", Checks: electionChecks,
+			Summary: "BROKEN on purpose: Raft election whose servers vote for every up-to-date candidate of a term",
+			Params:  electionParams, Build: buildServers(Bugs{DoubleVote: true})},
+	}
+}
+
+// electionChecks are the election family's checkers (checkers/election).
+var electionChecks = []string{"one-leader-per-term", "one-vote-per-term", "split-brain", "election-liveness"}
+
+func params(b algo.Build) Params {
+	if p, ok := b.Params.(*Params); ok && p != nil {
+		return *p
+	}
+	return *DefaultParams()
+}
+
+func buildServers(bugs Bugs) func(b algo.Build) error {
+	return func(b algo.Build) error {
+		p := params(b)
+		if err := p.validate(); err != nil {
+			return err
+		}
+		b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, func(env *simnet.Env) simnet.Node {
+			return NewServer(env, p, bugs)
+		})
+		return nil
+	}
+}
+
+func buildKV(bugs Bugs, readAny bool) func(b algo.Build) error {
+	servers := buildServers(bugs)
+	return func(b algo.Build) error {
+		if err := servers(b); err != nil {
+			return err
+		}
+		w := *DefaultWorkload()
+		if wp, ok := b.Workload.(*Workload); ok && wp != nil {
+			w = *wp
+		}
+		if w.Clients < 0 || w.Ops < 0 || w.Keys < 1 || w.Timeout <= 0 {
+			return fmt.Errorf("raft workload: need clients >= 0, ops >= 0, keys >= 1, timeout > 0")
+		}
+		for i := range w.Clients {
+			b.Sim.AddNode(fmt.Sprintf("c%d", i), algo.ClientGroup, func(env *simnet.Env) simnet.Node {
+				return NewClient(env, w, i, readAny)
+			})
+		}
+		return nil
+	}
+}
+
+func (p Params) validate() error {
+	switch {
+	case p.ElectionTimeoutMin <= 0 || p.ElectionTimeoutMax < p.ElectionTimeoutMin:
+		return fmt.Errorf("raft params: need 0 < election_timeout_min <= election_timeout_max")
+	case p.Heartbeat <= 0:
+		return fmt.Errorf("raft params: heartbeat must be positive")
+	case p.Heartbeat >= p.ElectionTimeoutMin:
+		return fmt.Errorf("raft params: heartbeat (%v) must be shorter than election_timeout_min (%v)", p.Heartbeat, p.ElectionTimeoutMin)
+	case p.SnapshotThreshold < 0:
+		return fmt.Errorf("raft params: snapshot_threshold must not be negative")
+	}
+	return nil
+}

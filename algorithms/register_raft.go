@@ -1,0 +1,5 @@
+package algorithms
+
+import "distlab/algorithms/raft"
+
+func init() { families = append(families, raft.Specs()) }

@@ -1,0 +1,225 @@
+package linearizability
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"distlab/checkers/check"
+	"distlab/simnet/trace"
+)
+
+func ret(t int64) *int64 { return &t }
+
+func op(client string, call, r int64, in Input, out string) Operation {
+	return Operation{Client: client, Call: call, Return: ret(r), Input: in, Output: &Output{Value: out}, CallEvent: -1, ReturnEvent: -1}
+}
+
+func get(k string) Input      { return Input{Op: OpGet, Key: k} }
+func put(k, v string) Input   { return Input{Op: OpPut, Key: k, Value: v} }
+func appnd(k, v string) Input { return Input{Op: OpAppend, Key: k, Value: v} }
+func pendingOp(client string, call int64, in Input) Operation {
+	return Operation{Client: client, Call: call, Input: in, CallEvent: -1, ReturnEvent: -1}
+}
+
+func TestHistories(t *testing.T) {
+	tests := []struct {
+		name string
+		ops  []Operation
+		want check.Verdict
+	}{
+		{"empty", nil, check.Pass},
+		{"sequential", []Operation{op("c0", 0, 1, put("x", "1"), ""), op("c0", 2, 3, get("x"), "1")}, check.Pass},
+		{"missing key reads empty", []Operation{op("c0", 0, 1, get("x"), "")}, check.Pass},
+		{"append concatenates", []Operation{op("c0", 0, 1, appnd("x", "a"), ""), op("c1", 2, 3, appnd("x", "b"), ""), op("c0", 4, 5, get("x"), "ab")}, check.Pass},
+		{"concurrent either order", []Operation{op("c0", 0, 10, put("x", "1"), ""), op("c1", 0, 10, put("x", "2"), ""), op("c2", 11, 12, get("x"), "1")}, check.Pass},
+		{"closed intervals touch", []Operation{op("c0", 0, 10, put("x", "1"), ""), op("c1", 10, 20, get("x"), "")}, check.Pass},
+		{"pending write may take effect", []Operation{pendingOp("c0", 0, put("x", "1")), op("c1", 5, 6, get("x"), "1")}, check.Pass},
+		{"pending write may not take effect", []Operation{pendingOp("c0", 0, put("x", "1")), op("c1", 5, 6, get("x"), "")}, check.Pass},
+		{"stale read", []Operation{op("c0", 0, 1, put("x", "1"), ""), op("c0", 2, 3, put("x", "2"), ""), op("c1", 4, 5, get("x"), "1")}, check.Fail},
+		{"read from nowhere", []Operation{op("c0", 0, 1, get("x"), "ghost")}, check.Fail},
+		{"lost append", []Operation{op("c0", 0, 1, appnd("x", "a"), ""), op("c1", 2, 3, appnd("x", "b"), ""), op("c0", 4, 5, get("x"), "b")}, check.Fail},
+		{"duplicated append", []Operation{op("c0", 0, 1, appnd("x", "a"), ""), op("c0", 4, 5, get("x"), "aa")}, check.Fail},
+		{"reads go back in time", []Operation{op("c0", 0, 10, put("x", "1"), ""), op("c1", 2, 3, get("x"), "1"), op("c2", 4, 5, get("x"), "")}, check.Fail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			r := Check(context.Background(), &History{Name: "t", Operations: tt.ops}, &Options{Timeout: 5 * time.Second, Dir: dir})
+			assert.Equal(t, tt.want, r.Verdict, r.Detail)
+			if tt.want == check.Fail {
+				require.Len(t, r.Artifacts, 1)
+				assert.FileExists(t, r.Artifacts[0])
+				assert.Contains(t, r.Detail, r.Artifacts[0])
+			}
+		})
+	}
+}
+
+func TestFiles(t *testing.T) {
+	r, err := CheckFile("testdata/ok-concurrent.json", &Options{Dir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, check.Pass, r.Verdict, r.Detail)
+
+	r, err = CheckFile("testdata/stale-read.json", &Options{Dir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, check.Fail, r.Verdict, r.Detail)
+	assert.Contains(t, r.Detail, "key x")
+	assert.Equal(t, []string{"c2"}, r.Nodes)
+	require.Len(t, r.Artifacts, 1)
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"format":"distlab-history","operations":[{"client":"c0","call":0,"input":{"op":"cas","key":"x"}}]}`), 0o644))
+	_, err = CheckFile(bad, nil)
+	assert.ErrorContains(t, err, "operations[0].input.op")
+}
+
+// A search porcupine cannot finish in a millisecond must say unknown, never
+// pass (this history is not linearizable: a read of a value never written).
+func TestOutOfTimeIsUnknown(t *testing.T) {
+	var ops []Operation
+	for i := range 60 {
+		ops = append(ops, op(fmt.Sprintf("c%d", i), 0, 1000, put("x", fmt.Sprint(i)), ""))
+		ops = append(ops, op(fmt.Sprintf("d%d", i), 0, 1000, get("x"), fmt.Sprint((i*7)%60)))
+	}
+	ops = append(ops, op("e", 0, 1000, get("x"), "never written"))
+	r := Check(context.Background(), &History{Operations: ops}, &Options{Timeout: time.Millisecond, NoVisualize: true})
+	assert.NotEqual(t, check.Pass, r.Verdict)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r = Check(ctx, &History{Operations: ops[:2]}, nil)
+	assert.Equal(t, check.Unknown, r.Verdict)
+}
+
+// traceOf builds a trace by hand: clients' invokes and returns, with a
+// partition and a leader mark for the annotations.
+func traceOf(getValue string) *trace.Trace {
+	tr := &trace.Trace{Header: trace.Header{Scenario: "hand", Seed: 7, Nodes: []string{"n0", "n1", "n2", "c0", "c1"},
+		Groups: []string{"server", "server", "server", "client", "client"}}}
+	add := func(at time.Duration, e trace.Event) {
+		e.Time, e.Index = at, len(tr.Events)
+		if e.Peer == 0 {
+			e.Peer = trace.None
+		}
+		tr.Events = append(tr.Events, e)
+	}
+	ms := time.Millisecond
+	add(1*ms, trace.Event{Kind: trace.Mark, Node: 0, Name: "leader", Data: []byte(`{"term":1,"quorum":[0,1]}`)})
+	add(2*ms, trace.Event{Kind: trace.Invoke, Node: 3, Op: 1, Data: []byte(`{"op":"put","key":"k","value":"v1"}`)})
+	add(5*ms, trace.Event{Kind: trace.Return, Node: 3, Op: 1, Data: []byte(`{"value":""}`)})
+	add(6*ms, trace.Event{Kind: trace.Partition, Node: trace.None, Groups: [][]trace.NodeID{{0}, {1, 2}}})
+	add(7*ms, trace.Event{Kind: trace.Crash, Node: 1, Value: "fault: crash"})
+	add(8*ms, trace.Event{Kind: trace.Invoke, Node: 4, Op: 2, Data: []byte(`{"op":"get","key":"k"}`)})
+	add(9*ms, trace.Event{Kind: trace.Invoke, Node: 3, Op: 3, Data: []byte(`{"op":"append","key":"k","value":"w"}`)})
+	add(12*ms, trace.Event{Kind: trace.Return, Node: 4, Op: 2, Data: []byte(fmt.Sprintf(`{"value":%q}`, getValue))})
+	add(13*ms, trace.Event{Kind: trace.Restart, Node: 1})
+	add(14*ms, trace.Event{Kind: trace.Heal, Node: trace.None})
+	return tr
+}
+
+func TestTraceHistory(t *testing.T) {
+	h, err := FromTrace(traceOf("v1"))
+	require.NoError(t, err)
+	require.Len(t, h.Operations, 3)
+	assert.Nil(t, h.Operations[2].Return, "the append never returned")
+	var descs []string
+	for _, a := range h.Annotations {
+		descs = append(descs, a.Tag+": "+a.Description)
+	}
+	assert.Equal(t, []string{"n0: leader, term 1", "network: partition {n0} | {n1,n2}", "n1: down: fault: crash"}, descs)
+
+	for _, v := range []string{"v1", "v1w"} {
+		r := CheckTrace(context.Background(), traceOf(v), &Options{Dir: t.TempDir()})
+		assert.Equal(t, check.Pass, r.Verdict, "get → %q: %s", v, r.Detail)
+	}
+	dir := t.TempDir()
+	r := CheckTrace(context.Background(), traceOf("w"), &Options{Dir: dir})
+	assert.Equal(t, check.Fail, r.Verdict, r.Detail)
+	assert.Equal(t, 12*time.Millisecond, r.At)
+	assert.Equal(t, []int{5, 7}, r.Events)
+	require.Len(t, r.Artifacts, 1)
+	assert.Equal(t, filepath.Join(dir, "linearizability-hand-seed7.html"), r.Artifacts[0])
+	html, err := os.ReadFile(r.Artifacts[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "partition {n0} | {n1,n2}", "the faults annotate the visualization")
+
+	// Without a directory (no option, none in the context) nothing is written.
+	r = CheckTrace(context.Background(), traceOf("w"), nil)
+	assert.Equal(t, check.Fail, r.Verdict)
+	assert.Empty(t, r.Artifacts)
+	r = CheckTrace(check.WithArtifactDir(context.Background(), dir), traceOf("w"), nil)
+	assert.Len(t, r.Artifacts, 1)
+}
+
+func TestHistoryFileRoundTrip(t *testing.T) {
+	h, err := FromTrace(traceOf("w"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "h.json")
+	require.NoError(t, h.WriteFile(path))
+	back, err := ReadHistory(path)
+	require.NoError(t, err)
+	for i := range h.Operations {
+		h.Operations[i].CallEvent, h.Operations[i].ReturnEvent = -1, -1
+	}
+	assert.Equal(t, h.Operations, back.Operations)
+	assert.Equal(t, h.Annotations, back.Annotations)
+	r, err := CheckFile(path, &Options{Dir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, check.Fail, r.Verdict)
+}
+
+func TestTraceFileIsAccepted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	require.NoError(t, trace.WriteFile(path, traceOf("w")))
+	r, err := CheckFile(path, &Options{Dir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, check.Fail, r.Verdict, r.Detail)
+}
+
+func TestLiveness(t *testing.T) {
+	ms := time.Millisecond
+	mk := func(events ...trace.Event) *trace.Trace {
+		tr := &trace.Trace{Header: trace.Header{Nodes: []string{"n0", "c0"}, Groups: []string{"server", "client"}}}
+		for i, e := range events {
+			e.Index = i
+			tr.Events = append(tr.Events, e)
+		}
+		return tr
+	}
+	inv := func(at time.Duration, op int64) trace.Event {
+		return trace.Event{Time: at, Kind: trace.Invoke, Node: 1, Peer: trace.None, Op: op, Data: []byte(`{"op":"get","key":"k"}`)}
+	}
+	ret := func(at time.Duration, op int64) trace.Event {
+		return trace.Event{Time: at, Kind: trace.Return, Node: 1, Peer: trace.None, Op: op, Data: []byte(`{"value":""}`)}
+	}
+	heal := func(at time.Duration) trace.Event {
+		return trace.Event{Time: at, Kind: trace.Heal, Node: trace.None, Peer: trace.None}
+	}
+	end := func(at time.Duration) trace.Event {
+		return trace.Event{Time: at, Kind: trace.Log, Node: 0, Peer: trace.None}
+	}
+	tests := []struct {
+		name string
+		tr   *trace.Trace
+		want check.Verdict
+	}{
+		{"answered in time", mk(inv(0, 1), ret(50*ms, 1), end(time.Second)), check.Pass},
+		{"slow, but the fault excuses it", mk(inv(0, 1), heal(400*ms), ret(450*ms, 1), end(time.Second)), check.Pass},
+		{"slow after the fault", mk(inv(0, 1), heal(10*ms), ret(300*ms, 1), end(time.Second)), check.Fail},
+		{"never answered", mk(inv(0, 1), end(time.Second)), check.Fail},
+		{"open at the end, too recent to judge", mk(inv(900*ms, 1), end(time.Second)), check.Pass},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := CheckLiveness(context.Background(), tt.tr, LivenessOptions{Bound: 200 * ms})
+			assert.Equal(t, tt.want, r.Verdict, r.Detail)
+		})
+	}
+}

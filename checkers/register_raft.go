@@ -1,0 +1,5 @@
+package checkers
+
+import "distlab/checkers/linearizability"
+
+func init() { families = append(families, linearizability.Specs()) }

@@ -94,6 +94,9 @@ type Sim struct {
 	count   int64 // events processed
 	scratch trace.Event
 	types   map[reflect.Type]*typeInfo
+	// chunks hold the events recorded since the trace was last joined.
+	chunks   [][]trace.Event
+	recorded int
 }
 
 type strictRecord struct {
@@ -200,9 +203,23 @@ func (s *Sim) Errors() []string { return s.errs }
 // Processed is the number of events the loop has handled.
 func (s *Sim) Processed() int64 { return s.count }
 
-// Trace returns the recorded trace. It is the simulator's own copy: read it,
-// do not change it.
-func (s *Sim) Trace() *trace.Trace { return &s.tr }
+// Trace returns the recorded trace, joining what was recorded since the
+// last call: call it again to see later events. It is the simulator's own
+// copy: read it, do not change it.
+func (s *Sim) Trace() *trace.Trace {
+	if len(s.chunks) > 0 {
+		pending := 0
+		for _, c := range s.chunks {
+			pending += len(c)
+		}
+		s.tr.Events = slices.Grow(s.tr.Events, pending)
+		for _, c := range s.chunks {
+			s.tr.Events = append(s.tr.Events, c...)
+		}
+		s.chunks = s.chunks[:0]
+	}
+	return &s.tr
+}
 
 // Up reports whether a node is running.
 func (s *Sim) Up(id NodeID) bool { return s.nodes[id].up }
@@ -285,9 +302,11 @@ func (s *Sim) step() {
 	}
 }
 
-// record appends an event to the trace, stamping time and index. The
-// events slice grows by doubling by hand: append's gentler growth for large
-// slices copies a long trace many more times.
+// record appends an event to the trace, stamping time and index. Events go
+// into fixed-size chunks that are never copied while the run goes on:
+// growing one big slice copies a long trace again and again, and while the
+// garbage collector runs every copied pointer costs a write barrier. Trace
+// joins the chunks when someone asks for the trace.
 func (s *Sim) record(ev trace.Event) {
 	ev.Time = s.now
 	if s.cfg.NoTrace {
@@ -298,19 +317,22 @@ func (s *Sim) record(ev trace.Event) {
 		}
 		return
 	}
-	evs := s.tr.Events
-	ev.Index = len(evs)
-	if len(evs) == cap(evs) {
-		grown := make([]trace.Event, len(evs), max(2*cap(evs), 1024))
-		copy(grown, evs)
-		evs = grown
+	ev.Index = s.recorded
+	s.recorded++
+	n := len(s.chunks)
+	if n == 0 || len(s.chunks[n-1]) == cap(s.chunks[n-1]) {
+		s.chunks = append(s.chunks, make([]trace.Event, 0, chunkSize))
+		n++
 	}
-	evs = append(evs, ev)
-	s.tr.Events = evs
+	last := append(s.chunks[n-1], ev)
+	s.chunks[n-1] = last
 	if s.cfg.Stream != nil {
-		s.cfg.Stream(&evs[len(evs)-1])
+		s.cfg.Stream(&last[len(last)-1])
 	}
 }
+
+// chunkSize is how many events a trace chunk holds (about 700 KB).
+const chunkSize = 4096
 
 func (s *Sim) start(id NodeID, restart bool) {
 	slot := s.nodes[id]

@@ -94,6 +94,7 @@ func TestFastBackup(t *testing.T) {
 
 	leader.handleAppendReply(0, reply)
 	assert.Equal(t, int64(4), leader.next[0], "the leader skips the follower's whole term 2")
+	tr = sim.Trace() // again: the events recorded since the last call
 	last = tr.Events[len(tr.Events)-1]
 	require.Equal(t, "AppendEntries", last.Name)
 	m := last.Body.(AppendEntries)

@@ -9,13 +9,16 @@ import (
 )
 
 // BenchmarkRenderFrame renders one frame of a 100,000-event trace, as
-// scrolling does at every key: it must stay well under 16 ms.
+// scrolling does at every key: it must stay well under 16 ms. (The side
+// panel's lines are built in Update, when the selection changes; see
+// BenchmarkScrollFrame for a key and a frame together.)
 func BenchmarkRenderFrame(b *testing.B) {
 	tr := toy.Big(100_000)
 	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
 		m := NewModel(tr, nil, Options{AtEnd: true})
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		m.move(len(m.rows) / 2)
+		m.syncPanel() // as Update does
 		b.Run(sizeName(sz), func(b *testing.B) {
 			for b.Loop() {
 				_ = m.View()

@@ -5,7 +5,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"distlab/checkers/check"
 	"distlab/simnet/trace"
@@ -78,9 +83,15 @@ type Model struct {
 	help    bool
 
 	prompt     promptKind
-	input      lineInput
+	input      textinput.Model // the search or filter prompt's text
 	lastSearch string
-	note       string // one-line message (no match, …), cleared by the next key
+	note       string     // one-line message (no match, …), cleared by the next key
+	helpView   help.Model // renders the key line and the help screen
+
+	// side holds the side (or bottom) panel's lines and how far it is
+	// scrolled; sideKey is what they were built for (see syncPanel).
+	side    viewport.Model
+	sideKey panelKey
 }
 
 // NewModel replays a recorded trace. verdicts (may be nil) are the checks'
@@ -93,6 +104,7 @@ func NewModel(tr *trace.Trace, verdicts []check.Result, opts Options) *Model {
 		m.cursor = max(0, len(m.rows)-1)
 		m.reveal = m.cursor
 	}
+	m.syncPanel()
 	return m
 }
 
@@ -104,11 +116,15 @@ func NewLive(src Source, opts Options) *Model {
 	if len(m.rows) == 0 {
 		m.pull()
 	}
+	m.syncPanel()
 	return m
 }
 
 func newModel(tr *trace.Trace, opts Options) *Model {
-	m := &Model{ix: newIndex(tr), opts: opts, w: 80, h: 24, panel: true, speed: 2}
+	m := &Model{ix: newIndex(tr), opts: opts, w: 80, h: 24, panel: true, speed: 2,
+		input: textinput.New(), helpView: newHelp(), side: viewport.New(0, 0)}
+	m.input.CharLimit = 200
+	m.sizeInput()
 	if opts.Speed > 0 {
 		m.speed = sort.SearchInts(speeds, opts.Speed)
 		m.speed = min(m.speed, len(speeds)-1)
@@ -268,41 +284,102 @@ func (m *Model) Init() tea.Cmd { return nil }
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.syncPanel()
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
+		m.sizeInput()
 		m.follow()
-		return m, nil
+		return nil
 	case tickMsg:
 		if !m.playing || msg.gen != m.gen {
-			return m, nil
+			return nil
 		}
 		m.move(m.reveal + m.rowsPerTick())
 		if m.atEnd() {
 			m.playing = false
-			return m, nil
+			return nil
 		}
-		return m, m.tick()
+		return m.tick()
 	case tea.MouseMsg:
-		return m, m.mouse(msg)
+		return m.mouse(msg)
 	case tea.KeyMsg:
 		if m.prompt != promptNone {
-			return m, m.promptKey(msg)
+			return m.promptKey(msg)
 		}
-		return m, m.key(msg)
+		return m.key(msg)
 	}
-	return m, nil
+	if m.prompt != promptNone {
+		// the prompt's own messages: cursor blink, clipboard paste
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// panelKey is what the panel's lines depend on besides the trace, which
+// only grows: the selected event, the panel's size and form, the verdicts
+// (a live run gets them at its end).
+type panelKey struct {
+	ev, w, h, verdicts int
+	compact, shown     bool
+}
+
+// syncPanel rebuilds the panel's lines when what they show has changed,
+// after every Update, so that View only reads them. A new selection
+// scrolls the panel back to its top.
+func (m *Model) syncPanel() {
+	g := m.geom()
+	var k panelKey
+	switch {
+	case g.side:
+		k = panelKey{w: g.panelW - 2, h: g.bodyH + 1}
+	case g.bottomH > 0:
+		k = panelKey{w: g.w - 1, h: g.bottomH - 1, compact: true}
+	default:
+		m.sideKey = panelKey{}
+		return
+	}
+	k.ev, k.verdicts, k.shown = m.cursorEvent(), len(m.verdicts), true
+	if k == m.sideKey {
+		return
+	}
+	if k.ev != m.sideKey.ev {
+		m.side.GotoTop()
+	}
+	m.sideKey = k
+	lines := m.panelLinesSized(k.w, k.h, k.compact)
+	for i, l := range lines {
+		// the viewport would wrap a longer line; the panel cuts it
+		if ansi.StringWidth(l) > k.w {
+			lines[i] = ansi.Truncate(l, k.w, "…")
+		}
+	}
+	m.side.Width, m.side.Height = k.w, k.h
+	m.side.SetContent(strings.Join(lines, "\n"))
+	m.side.SetYOffset(m.side.YOffset) // clamp: the content may be shorter
 }
 
 func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 	g := m.geom()
 	maxTop := max(0, m.reveal+1-g.bodyH)
+	overPanel := (g.side && msg.X >= g.diagW) || (g.bottomH > 0 && msg.Y >= bodyY+g.bodyH)
 	switch {
-	case msg.Button == tea.MouseButtonWheelUp:
+	case key.Matches(msg, keymap.WheelUp) && overPanel:
+		m.side.ScrollUp(3)
+	case key.Matches(msg, keymap.WheelDown) && overPanel:
+		m.side.ScrollDown(3)
+	case key.Matches(msg, keymap.WheelUp):
 		m.top = max(0, m.top-3)
-	case msg.Button == tea.MouseButtonWheelDown:
+	case key.Matches(msg, keymap.WheelDown):
 		m.top = min(maxTop, m.top+3)
-	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+	case key.Matches(msg, keymap.Click):
 		y := msg.Y - bodyY
 		if y >= 0 && y < g.bodyH && msg.X < g.diagW {
 			if r := m.top + y; r <= m.reveal && r < len(m.rows) {
@@ -316,15 +393,16 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	m.note = ""
 	bh := m.geom().bodyH
-	switch msg.String() {
-	case "q", "ctrl+c":
+	k := &keymap
+	switch {
+	case key.Matches(msg, k.Quit):
 		m.playing = false
 		return tea.Quit
-	case "esc":
+	case key.Matches(msg, k.Close):
 		m.help = false
-	case "?":
+	case key.Matches(msg, k.Help):
 		m.help = !m.help
-	case " ":
+	case key.Matches(msg, k.Play):
 		if m.atEnd() && !m.playing {
 			m.note = "at the end (g goes back to the start)"
 			return nil
@@ -334,45 +412,49 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		if m.playing {
 			return m.tick()
 		}
-	case "n", "right", "l":
+	case key.Matches(msg, k.Step):
 		m.move(m.reveal + 1)
-	case "p", "left", "h":
+	case key.Matches(msg, k.Back):
 		m.rewind(m.reveal - 1)
-	case "down", "j":
+	case key.Matches(msg, k.Down):
 		m.move(m.cursor + 1)
-	case "up", "k":
+	case key.Matches(msg, k.Up):
 		m.move(m.cursor - 1)
-	case "pgdown", "ctrl+f":
+	case key.Matches(msg, k.PageDown):
 		m.move(m.cursor + bh)
-	case "pgup", "ctrl+b":
+	case key.Matches(msg, k.PageUp):
 		m.move(m.cursor - bh)
-	case "g", "home":
+	case key.Matches(msg, k.Start):
 		m.rewind(0)
-	case "G", "end":
+	case key.Matches(msg, k.End):
 		if m.src != nil && !m.srcDone {
 			m.pullAll()
 		}
 		m.move(len(m.rows) - 1)
-	case "+", "=":
+	case key.Matches(msg, k.Faster):
 		m.speed = min(m.speed+1, len(speeds)-1)
-	case "-", "_":
+	case key.Matches(msg, k.Slower):
 		m.speed = max(m.speed-1, 0)
-	case "v":
+	case key.Matches(msg, k.NextViol):
 		m.jumpViolation(+1)
-	case "V":
+	case key.Matches(msg, k.PrevViol):
 		m.jumpViolation(-1)
-	case "a":
+	case key.Matches(msg, k.All):
 		m.filt = parseFilter(m.ix.tr, m.filt.text, !m.filt.all)
 		m.refilter()
 		m.follow()
-	case "tab":
+	case key.Matches(msg, k.PanelDown):
+		m.side.ScrollDown(1)
+	case key.Matches(msg, k.PanelUp):
+		m.side.ScrollUp(1)
+	case key.Matches(msg, k.Panel):
 		m.panel = !m.panel
 		m.follow()
-	case "/":
-		m.startPrompt(promptSearch, "")
-	case "f":
-		m.startPrompt(promptFilter, m.filt.text)
-	case "N":
+	case key.Matches(msg, k.Search):
+		return m.startPrompt(promptSearch, "")
+	case key.Matches(msg, k.Filter):
+		return m.startPrompt(promptFilter, m.filt.text)
+	case key.Matches(msg, k.NextMatch):
 		m.search(m.lastSearch, +1)
 	}
 	return nil
@@ -386,21 +468,49 @@ func (m *Model) pullAll() {
 	}
 }
 
-func (m *Model) startPrompt(k promptKind, value string) {
+func (m *Model) startPrompt(k promptKind, value string) tea.Cmd {
 	m.prompt = k
 	m.playing = false
-	m.input = lineInput(value)
+	m.input.Prompt = " search: "
+	if k == promptFilter {
+		m.input.Prompt = " filter: "
+	}
+	m.sizeInput()
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+// promptHint follows the prompt's text on the key line.
+func (m *Model) promptHint() string {
+	if m.prompt == promptFilter {
+		return "   node names and/or message types, e.g. “n1 Vote” · enter: apply"
+	}
+	return "   enter: find next · esc: cancel"
+}
+
+// sizeInput fits the prompt's text field to the terminal, leaving room for
+// the hint when there is some; longer text scrolls inside the field.
+func (m *Model) sizeInput() {
+	avail := max(m.w, 20) - ansi.StringWidth(m.input.Prompt) - 1
+	if hint := ansi.StringWidth(m.promptHint()); avail-hint >= 20 {
+		avail -= hint
+	}
+	m.input.Width = max(avail, 1)
+	m.input.SetCursor(m.input.Position()) // scrolls the text to the new width
 }
 
 func (m *Model) promptKey(msg tea.KeyMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	switch {
+	case key.Matches(msg, keymap.Cancel):
 		m.prompt = promptNone
+		m.input.Blur()
 		return nil
-	case "enter":
-		v := string(m.input)
+	case key.Matches(msg, keymap.Accept):
+		v := m.input.Value()
 		k := m.prompt
 		m.prompt = promptNone
+		m.input.Blur()
 		if k == promptSearch {
 			if v == "" {
 				v = m.lastSearch
@@ -417,30 +527,9 @@ func (m *Model) promptKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.input = m.input.update(msg)
-	return nil
-}
-
-// lineInput is the prompt's text: a few keys are all a search needs (the
-// bubbles text input would pull in a clipboard dependency).
-type lineInput string
-
-func (l lineInput) update(msg tea.KeyMsg) lineInput {
-	switch msg.Type {
-	case tea.KeyBackspace:
-		if r := []rune(l); len(r) > 0 {
-			return lineInput(r[:len(r)-1])
-		}
-	case tea.KeyCtrlU:
-		return ""
-	case tea.KeySpace:
-		return l + " "
-	case tea.KeyRunes:
-		if len(l) < 200 {
-			return l + lineInput(msg.Runes)
-		}
-	}
-	return l
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return cmd
 }
 
 // search moves the cursor to the next row (after the cursor, wrapping) whose

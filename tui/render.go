@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
@@ -215,8 +216,8 @@ func (m *Model) View() string {
 		body = m.diagramLines(g)
 	}
 	var panel []string
-	if g.side {
-		panel = m.panelLines(g.panelW-2, g.bodyH+1)
+	if g.side || g.bottomH > 0 {
+		panel = strings.Split(m.side.View(), "\n")
 	}
 	for i := 0; i < g.bodyH+1; i++ {
 		line := ""
@@ -240,7 +241,11 @@ func (m *Model) View() string {
 	if g.bottomH > 0 {
 		sb.WriteString(styles[stDim].Render(strings.Repeat("─", g.w)))
 		sb.WriteByte('\n')
-		for _, p := range padLines(m.panelLinesSized(g.w-1, g.bottomH-1, true), g.bottomH-1) {
+		for i := 0; i < g.bottomH-1; i++ {
+			p := ""
+			if i < len(panel) {
+				p = panel[i]
+			}
 			sb.WriteByte(' ')
 			sb.WriteString(padLine(p, g.w-1))
 			sb.WriteByte('\n')
@@ -248,15 +253,8 @@ func (m *Model) View() string {
 	}
 	sb.WriteString(padLine(m.statusLine(), g.w))
 	sb.WriteByte('\n')
-	sb.WriteString(padLine(m.keyLine(), g.w))
+	sb.WriteString(padLine(m.keyLine(g.w), g.w))
 	return sb.String()
-}
-
-func padLines(l []string, n int) []string {
-	for len(l) < n {
-		l = append(l, "")
-	}
-	return l
 }
 
 // padLine cuts or pads a styled line to exactly w columns.
@@ -696,12 +694,10 @@ func fmtDur(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 0, 64) + "s"
 }
 
-func (m *Model) panelLines(w, h int) []string { return m.panelLinesSized(w, h, false) }
-
 // panelLinesSized is the side panel: the selected event in full, then each
-// node's visible state at that moment, then the checks. Compact (the bottom
-// panel of a narrow terminal) keeps two lines of the event and one line a
-// node.
+// node's visible state at that moment, then the checks, all of it (the
+// viewport shows h lines of it at a time). Compact (the bottom panel of a
+// narrow terminal) keeps two lines of the event and one line a node.
 func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 	var out []string
 	add := func(s string) { out = append(out, s) }
@@ -783,9 +779,6 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 				add(l)
 			}
 		}
-	}
-	if len(out) > h {
-		out = out[:h]
 	}
 	return out
 }
@@ -979,51 +972,104 @@ func (m *Model) everUp(node, ev int) bool {
 	return false
 }
 
-func (m *Model) keyLine() string {
-	switch m.prompt {
-	case promptSearch:
-		return " search: " + string(m.input) + "█" + styles[stDim].Render("   enter: find next · esc: cancel")
-	case promptFilter:
-		return " filter: " + string(m.input) + "█" + styles[stDim].Render("   node names and/or message types, e.g. “n1 Vote” · enter: apply")
+// keyLine is the last line: the open prompt, else the last note, else the
+// short help.
+func (m *Model) keyLine(w int) string {
+	if m.prompt != promptNone {
+		// Width has already scrolled the text (in Update); a copy without
+		// it draws the same text unpadded, so the hint follows right after
+		in := m.input
+		in.Width = 0
+		field := in.View()
+		// the hint is cut, not the field (whose last cell is the cursor)
+		hint := ansi.Truncate(m.promptHint(), max(w-ansi.StringWidth(field), 0), "…")
+		return field + styles[stDim].Render(hint)
 	}
 	if m.note != "" {
 		return " " + styles[stMark].Render(m.note)
 	}
-	return styles[stDim].Render(" space play · n/p step · ↑↓ select · +/- speed · / search · f filter · v violation · a all · ? help · q quit")
+	return " " + m.shortHelp(w-1)
 }
 
-var helpText = []string{
-	"KEYS",
-	"  space        play / pause: the playhead reveals rows as virtual time passes",
-	"  n  →  l      step: reveal the next row",
-	"  p  ←  h      step back: hide the last row again",
-	"  ↓ ↑  j k     select the next / previous row (the side panel shows it)",
-	"  PgDn PgUp    select a page down / up",
-	"  g  Home      back to the start        G  End   reveal everything",
-	"  + -          faster / slower          tab      hide / show the side panel",
-	"  /            search (enter: next match, N: next again)",
-	"  f            filter by node names and/or message types (“n1 n2 Vote”)",
-	"  a            show every kind of event (sends, timer set/cancel, starts)",
-	"  v  V         jump to the next / previous violation of a check",
-	"  mouse        wheel scrolls, click selects   ? esc  this help   q  quit",
-	"",
-	"DIAGRAM",
-	"  ○──▶●  a message, drawn at its delivery   ○══▶● duplicate   ○──✕ lost",
-	"  ◷ timer fired   ◆ mark (leader, commit…)   ◇ state change",
-	"  ✖ crash (the lane breaks)   ▲ restart   ▷ ◁ client invoke / return",
-	"  │ ┃ ║ ┆  lanes by partition component, ╎ isolated; ▌ faults in force",
-	"  █  leader or coordinator, in the critical section, or holding the token",
-	"  !  a check's violation   ▸ the selected row",
-}
-
-func (m *Model) helpLines(g geom) []string {
-	out := make([]string, 0, len(helpText))
-	for _, l := range helpText {
-		if strings.HasSuffix(l, "S") || l == "KEYS" || l == "DIAGRAM" {
-			out = append(out, styles[stTitle].Render(" "+l))
-		} else {
-			out = append(out, " "+l)
+// shortHelp is the key map's short help cut to w columns, with "…" when
+// some is left off. It picks the bindings that fit itself: the help model
+// (bubbles v1.0.0) goes on adding them past its Width when the "…" would
+// not fit either.
+func (m *Model) shortHelp(w int) string {
+	h := m.helpView
+	all := keymap.ShortHelp()
+	sep := ansi.StringWidth(h.ShortSeparator)
+	n, used := 0, 0
+	for _, b := range all {
+		iw := ansi.StringWidth(b.Help().Key) + 1 + ansi.StringWidth(b.Help().Desc)
+		if n > 0 {
+			iw += sep
 		}
+		if used+iw > w {
+			break
+		}
+		used += iw
+		n++
+	}
+	s := h.ShortHelpView(all[:n])
+	if n < len(all) && used+2 <= w {
+		s += " " + h.Styles.Ellipsis.Render(h.Ellipsis)
+	}
+	return s
+}
+
+// helpNotes follow the key columns on the help screen.
+var helpNotes = []string{
+	"/ and f open a prompt on the last line: enter applies it, esc cancels.",
+	"f takes node names and/or message types (“n1 n2 Vote”); empty clears it.",
+	"a adds the kinds hidden by default: sends, timer set/cancel, starts.",
+	"The wheel scrolls what it is over: the diagram or the panel (or J K, ⇧↓ ⇧↑).",
+}
+
+var legend = []string{
+	"○──▶●  a message, drawn at its delivery   ○══▶● duplicate   ○──✕ lost",
+	"◷ timer fired   ◆ mark (leader, commit…)   ◇ state change",
+	"✖ crash (the lane breaks)   ▲ restart   ▷ ◁ client invoke / return",
+	"│ ┃ ║ ┆  lanes by partition component, ╎ isolated; ▌ faults in force",
+	"█  leader or coordinator, in the critical section, or holding the token",
+	"!  a check's violation   ▸ the selected row",
+}
+
+// helpLines is the ? screen: the key map's columns side by side (as many
+// as fit the width; the rest go below), then the diagram's legend.
+func (m *Model) helpLines(g geom) []string {
+	const indent = "  "
+	width := g.w - len(indent)
+	h := m.helpView
+	var rows, row []string
+	rowW := 0
+	for _, group := range keymap.FullHelp() {
+		col := h.FullHelpView([][]key.Binding{group})
+		cw := lipgloss.Width(col)
+		if len(row) > 0 && rowW+len(h.FullSeparator)+cw > width {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, rowW = nil, 0
+		}
+		if len(row) > 0 {
+			col = lipgloss.JoinHorizontal(lipgloss.Top, h.FullSeparator, col)
+			cw += len(h.FullSeparator)
+		}
+		row = append(row, col)
+		rowW += cw
+	}
+	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+
+	title := func(s string) string { return styles[stTitle].Render(" " + s) }
+	out := []string{title("KEYS")}
+	for _, l := range strings.Split(strings.Join(rows, "\n"), "\n") {
+		out = append(out, indent+l)
+	}
+	for _, l := range helpNotes {
+		out = append(out, indent+l)
+	}
+	out = append(out, "", title("DIAGRAM"))
+	for _, l := range legend {
+		out = append(out, indent+l)
 	}
 	return out
 }

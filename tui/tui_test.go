@@ -43,10 +43,14 @@ func keys(s ...string) []tea.Msg {
 	var out []tea.Msg
 	named := map[string]tea.KeyType{"enter": tea.KeyEnter, "esc": tea.KeyEsc, "up": tea.KeyUp, "down": tea.KeyDown,
 		"left": tea.KeyLeft, "right": tea.KeyRight, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "space": tea.KeySpace,
-		"tab": tea.KeyTab, "backspace": tea.KeyBackspace}
+		"tab": tea.KeyTab, "backspace": tea.KeyBackspace, "ctrl+a": tea.KeyCtrlA}
 	for _, k := range s {
 		if t, ok := named[k]; ok {
-			out = append(out, tea.KeyMsg{Type: t})
+			msg := tea.KeyMsg{Type: t}
+			if t == tea.KeySpace {
+				msg.Runes = []rune{' '} // as bubbletea sends it
+			}
+			out = append(out, msg)
 			continue
 		}
 		for _, r := range k {
@@ -332,8 +336,9 @@ func TestRandomKeys(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(uint64(seed), 1))
 	pool := keys("n", "p", "j", "k", "g", "G", "v", "V", "a", "+", "-", "?", "tab", "up", "down", "left", "right",
-		"pgup", "pgdown", "space", "/", "f", "enter", "esc", "backspace", "N", "x", "1", "n")
+		"pgup", "pgdown", "space", "/", "f", "enter", "esc", "backspace", "N", "x", "1", "n", "J", "K", "ctrl+a")
 	pool = append(pool, tea.MouseMsg{Button: tea.MouseButtonWheelUp}, tea.MouseMsg{Button: tea.MouseButtonWheelDown},
+		tea.MouseMsg{X: 150, Y: 5, Button: tea.MouseButtonWheelDown}, tea.MouseMsg{X: 1, Y: 50, Button: tea.MouseButtonWheelUp},
 		tea.MouseMsg{X: 20, Y: 5, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress}, tickMsg{})
 	m := NewModel(tr, fakeVerdicts(tr), Options{})
 	w, h := 100, 30
@@ -353,4 +358,104 @@ func TestRandomKeys(t *testing.T) {
 		require.LessOrEqual(t, m.cursor, m.reveal)
 		require.Less(t, m.reveal, max(len(m.rows), 1))
 	}
+}
+
+// The side panel is a viewport: J/K and the wheel over it scroll it, a new
+// selection scrolls it back to the top, and the diagram does not move.
+func TestPanelScrolls(t *testing.T) {
+	tr := toy.Trace(toy.Config{Seed: 1, Nodes: 40, Until: 25 * time.Millisecond, Faults: true})
+	for _, sz := range [][2]int{{120, 30}, {80, 24}} {
+		m := NewModel(tr, nil, Options{AtEnd: true})
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		require.Greater(t, m.side.TotalLineCount(), m.side.Height, "%v: 40 nodes do not fit", sz)
+		top, before := m.top, m.View()
+		assert.Contains(t, before, "#", "the panel starts with the selected event")
+		m.Update(keys("J")[0])
+		assert.Equal(t, 1, m.side.YOffset)
+		m.Update(tea.KeyMsg{Type: tea.KeyShiftDown})
+		assert.Equal(t, 2, m.side.YOffset)
+		m.Update(keys("K")[0])
+		assert.Equal(t, 1, m.side.YOffset)
+		g := m.geom()
+		x, y := g.diagW+3, bodyY+3 // over the side panel
+		if !g.side {
+			x, y = 3, bodyY+g.bodyH+2 // over the bottom panel
+		}
+		m.Update(tea.MouseMsg{X: x, Y: y, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+		assert.Equal(t, 4, m.side.YOffset, "%v: the wheel over the panel scrolls it", sz)
+		assert.Equal(t, top, m.top, "and not the diagram")
+		assertScreen(t, m.View(), sz[0], sz[1])
+		assert.NotEqual(t, before, m.View())
+		for range 1000 {
+			m.Update(keys("J")[0])
+		}
+		assert.Equal(t, m.side.TotalLineCount()-m.side.Height, m.side.YOffset, "it stops at the bottom")
+		assertScreen(t, m.View(), sz[0], sz[1])
+		m.Update(keys("up")[0])
+		assert.Equal(t, 0, m.side.YOffset, "a new selection shows the panel from its top")
+		m.Update(keys("down")[0])
+		assert.Equal(t, before, m.View())
+	}
+}
+
+// The prompts are bubbles text inputs: the cursor moves, keys edit where it
+// is, and a filter prompt starts with the current filter.
+func TestPromptEditing(t *testing.T) {
+	tr := toy.Small()
+	m := NewModel(tr, nil, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	for _, k := range keys("/", "Pung", "left", "left", "backspace", "i") {
+		m.Update(k)
+	}
+	assert.Equal(t, "Ping", m.input.Value())
+	assert.Contains(t, m.View(), " search: Ping")
+	m.Update(keys("ctrl+a")[0]) // to the start: ctrl+u has nothing before it
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+	assert.Equal(t, "Ping", m.input.Value())
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlE}) // to the end: ctrl+u clears it all
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+	assert.Equal(t, "", m.input.Value())
+	m.Update(keys("esc")[0])
+	assert.Equal(t, promptNone, m.prompt)
+	assert.Equal(t, "", m.lastSearch, "esc searches nothing")
+
+	for _, k := range keys("f", "n3", "space", "Ack", "enter") {
+		m.Update(k)
+	}
+	assert.Equal(t, "n3 Ack", m.filt.text)
+	m.Update(keys("f")[0])
+	assert.Equal(t, "n3 Ack", m.input.Value(), "the filter prompt starts with the filter")
+	assert.Contains(t, m.View(), " filter: n3 Ack")
+	assertScreen(t, m.View(), 100, 30)
+	// a long value scrolls inside the field instead of breaking the line
+	for range 150 {
+		m.Update(keys("x")[0])
+	}
+	assertScreen(t, m.View(), 100, 30)
+	assert.Contains(t, m.View(), "xxxxx")
+	// and still does after a resize, the hint kept on the line when it fits
+	for _, w := range []int{70, 110} {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 20})
+		assertScreen(t, m.View(), w, 20)
+		last := m.View()[strings.LastIndexByte(m.View(), '\n')+1:]
+		assert.Contains(t, last, "xxxxx ", "%d: the cursor (a space here, without colour) is on screen", w)
+		if w > 100 {
+			assert.Contains(t, last, "xxxxx    node names")
+		}
+	}
+}
+
+// View reads the model and never writes it.
+func TestViewIsPure(t *testing.T) {
+	tr := toy.Small()
+	m := NewModel(tr, fakeVerdicts(tr), Options{})
+	for _, msg := range append([]tea.Msg{tea.WindowSizeMsg{Width: 100, Height: 30}}, keys("v", "J", "J", "/", "Pi")...) {
+		m.Update(msg)
+	}
+	before := m.summary()
+	off := m.side.YOffset
+	first := m.View()
+	assert.Equal(t, first, m.View())
+	assert.Equal(t, before, m.summary())
+	assert.Equal(t, off, m.side.YOffset)
 }

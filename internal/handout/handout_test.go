@@ -14,11 +14,11 @@ import (
 func TestStrip(t *testing.T) {
 	cases := []struct {
 		name, src, want, err string
-		parts               []string
+		parts                []string
 	}{
 		{
 			name: "stub kept, solution removed",
-			src: "func f() int {\n\t// BEGIN SOLUTION add\n\treturn 1 + 1\n\t// STUB\n\t// return 0 // TODO(lab)\n\t// END SOLUTION\n}\n",
+			src:  "func f() int {\n\t// BEGIN SOLUTION add\n\treturn 1 + 1\n\t// STUB\n\t// return 0 // TODO(lab)\n\t// END SOLUTION\n}\n",
 			want: "func f() int {\n\treturn 0 // TODO(lab)\n}\n", parts: []string{"add"},
 		},
 		{

@@ -23,9 +23,11 @@ type fakeT struct {
 	failed bool
 }
 
-func (f *fakeT) Helper()                        {}
-func (f *fakeT) Name() string                   { return "TestFake" }
-func (f *fakeT) Logf(format string, args ...any) { f.logs = append(f.logs, fmt.Sprintf(format, args...)) }
+func (f *fakeT) Helper()      {}
+func (f *fakeT) Name() string { return "TestFake" }
+func (f *fakeT) Logf(format string, args ...any) {
+	f.logs = append(f.logs, fmt.Sprintf(format, args...))
+}
 func (f *fakeT) Fatalf(format string, args ...any) {
 	f.failed, f.fatal = true, fmt.Sprintf(format, args...)
 }

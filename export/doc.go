@@ -30,53 +30,6 @@ func (w Window) has(t time.Duration) bool {
 	return t >= w.From && (w.To == 0 || t <= w.To)
 }
 
-// compact shortens JSON for a label: {"Term":1,"Seq":3} → {Term:1 Seq:3}.
-func compact(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == "{}" {
-		return ""
-	}
-	var b strings.Builder
-	inStr, esc := false, false
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-				if i+1 < len(raw) && raw[i+1] == ':' {
-					continue
-				}
-			}
-			b.WriteByte(c)
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-			j := i + 1
-			for j < len(raw) && raw[j] != '"' {
-				if raw[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j+1 < len(raw) && raw[j+1] == ':' {
-				continue
-			}
-			b.WriteByte(c)
-		case ',':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
 // oneLine removes line breaks (every format here is line-based).
 func oneLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
@@ -90,9 +43,9 @@ func describe(tr *trace.Trace, e *trace.Event, body json.RawMessage) string {
 	n := tr.NodeName
 	switch e.Kind {
 	case trace.Send:
-		return strings.TrimSpace("send " + e.Name + " to " + n(e.Peer) + " " + compact(body))
+		return strings.TrimSpace("send " + e.Name + " to " + n(e.Peer) + " " + trace.CompactJSON(body))
 	case trace.Deliver:
-		return strings.TrimSpace("receive " + e.Name + " from " + n(e.Peer) + " " + compact(body))
+		return strings.TrimSpace("receive " + e.Name + " from " + n(e.Peer) + " " + trace.CompactJSON(body))
 	case trace.Drop:
 		return "lost " + e.Name + " to " + n(e.Peer) + " (" + e.Value + ")"
 	case trace.Duplicate:
@@ -112,17 +65,17 @@ func describe(tr *trace.Trace, e *trace.Event, body json.RawMessage) string {
 	case trace.State:
 		return e.Name + "=" + e.Value
 	case trace.Mark:
-		return strings.TrimSpace(e.Name + " " + compact(e.Data))
+		return strings.TrimSpace(e.Name + " " + trace.CompactJSON(e.Data))
 	case trace.Invoke:
-		return strings.TrimSpace("invoke " + compact(e.Data))
+		return strings.TrimSpace("invoke " + trace.CompactJSON(e.Data))
 	case trace.Return:
-		return strings.TrimSpace("return " + compact(e.Data))
+		return strings.TrimSpace("return " + trace.CompactJSON(e.Data))
 	case trace.Log:
 		return oneLine(e.Value)
 	case trace.Error:
 		return "error: " + oneLine(e.Value)
 	case trace.Partition:
-		return "partition " + groups(tr, e.Groups)
+		return "partition " + tr.DescribeGroups(e.Groups)
 	case trace.Heal:
 		return "heal"
 	case trace.Cut:
@@ -133,18 +86,6 @@ func describe(tr *trace.Trace, e *trace.Event, body json.RawMessage) string {
 		return "rejoin " + n(e.Node)
 	}
 	return e.Kind.String()
-}
-
-func groups(tr *trace.Trace, gs [][]trace.NodeID) string {
-	parts := make([]string, len(gs))
-	for i, g := range gs {
-		names := make([]string, len(g))
-		for j, id := range g {
-			names[j] = tr.NodeName(id)
-		}
-		parts[i] = "{" + strings.Join(names, ",") + "}"
-	}
-	return strings.Join(parts, " | ")
 }
 
 // bodies maps message id → the message's body (from its Send event).

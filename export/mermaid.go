@@ -87,7 +87,7 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 				arrow, extra = "-)", " (duplicate)"
 			}
 			delivered[e.Msg] = true
-			text := strings.TrimSpace(e.Name + " " + compact(body[e.Msg]))
+			text := strings.TrimSpace(e.Name + " " + trace.CompactJSON(body[e.Msg]))
 			fmt.Fprintf(bw, "    %s%s%s: %s%s\n", node(e.Peer), arrow, node(e.Node), mermaidText(text), extra)
 			drawn++
 		case trace.Drop:

@@ -227,7 +227,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 		switch e.Kind {
 		case trace.Partition:
 			closeBand(r.y - svgRowH/2)
-			bandStart, bandText = r.y-svgRowH/2, "partition "+groups(tr, e.Groups)
+			bandStart, bandText = r.y-svgRowH/2, "partition "+tr.DescribeGroups(e.Groups)
 		case trace.Heal:
 			closeBand(r.y)
 		}

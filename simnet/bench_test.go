@@ -35,7 +35,7 @@ func runEvents(b *testing.B, cfg simnet.Config, nodes int, f simnet.Factory) {
 	for b.Loop() {
 		sim := simnet.New(cfg)
 		sim.AddNodes("n", nodes, "server", f)
-		for sim.Processed() < 200_000 && sim.Step() {
+		for sim.Processed() < benchSteps && sim.Step() {
 		}
 		sim.Trace() // join the recorded chunks: part of the cost
 		events += sim.Processed()
@@ -70,3 +70,8 @@ func BenchmarkBroadcast50Lossy(b *testing.B) {
 	link := simnet.Link{Latency: simnet.Latency{Dist: "exponential", Min: time.Millisecond, Mean: 2 * time.Millisecond}, Drop: 0.05, Duplicate: 0.05}
 	runEvents(b, simnet.Config{Seed: 1, Network: &link}, 50, func(env *simnet.Env) simnet.Node { return &shouter{env: env} })
 }
+
+// benchSteps is one run's length: about the size of a lab scenario's run
+// (tens of thousands of trace events), not a trace that spills out of the
+// caches.
+const benchSteps = 20_000

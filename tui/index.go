@@ -156,7 +156,7 @@ func (ix *index) extend() int {
 					}
 				}
 			}
-			ix.cur.partDesc = describeGroups(ix.tr, e.Groups)
+			ix.cur.partDesc = ix.tr.DescribeGroupsSep("|", e.Groups)
 			ix.pushEpoch(i)
 		case trace.Heal:
 			for j := range ix.cur.comp {
@@ -254,18 +254,6 @@ func cloneMap(m map[string]string) map[string]string {
 		c[k] = v
 	}
 	return c
-}
-
-func describeGroups(tr *trace.Trace, groups [][]trace.NodeID) string {
-	parts := make([]string, len(groups))
-	for i, g := range groups {
-		names := make([]string, len(g))
-		for j, id := range g {
-			names[j] = tr.NodeName(id)
-		}
-		parts[i] = "{" + strings.Join(names, ",") + "}"
-	}
-	return strings.Join(parts, "|")
 }
 
 // filter decides which events become rows.

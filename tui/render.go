@@ -567,7 +567,7 @@ func (m *Model) label(e *trace.Event, ev int) string {
 	case trace.Deliver:
 		s := e.Name + " " + name(e.Peer) + "→" + name(e.Node)
 		if send := m.ix.sendEvent(e.Msg); send != nil {
-			if body := compactJSON(send.BodyJSON()); body != "" {
+			if body := trace.CompactJSON(send.BodyJSON()); body != "" {
 				s += " " + body
 			}
 		}
@@ -578,7 +578,7 @@ func (m *Model) label(e *trace.Event, ev int) string {
 	case trace.Drop:
 		return "lost " + e.Name + " " + name(e.Node) + "→" + name(e.Peer) + ": " + e.Value
 	case trace.Send:
-		return "send " + e.Name + " →" + name(e.Peer) + " " + compactJSON(e.BodyJSON())
+		return "send " + e.Name + " →" + name(e.Peer) + " " + trace.CompactJSON(e.BodyJSON())
 	case trace.Duplicate:
 		return "network duplicates " + e.Name + " →" + name(e.Peer)
 	case trace.TimerFire:
@@ -598,7 +598,7 @@ func (m *Model) label(e *trace.Event, ev int) string {
 	case trace.Start:
 		return "start " + name(e.Node)
 	case trace.Partition:
-		return "partition " + describeGroups(tr, e.Groups)
+		return "partition " + tr.DescribeGroupsSep("|", e.Groups)
 	case trace.Heal:
 		return "heal: every link back"
 	case trace.Cut:
@@ -610,11 +610,11 @@ func (m *Model) label(e *trace.Event, ev int) string {
 	case trace.State:
 		return e.Name + "=" + e.Value
 	case trace.Mark:
-		return "★ " + e.Name + " " + compactJSON(e.Data)
+		return "★ " + e.Name + " " + trace.CompactJSON(e.Data)
 	case trace.Invoke:
-		return "invoke #" + strconv.FormatInt(e.Op, 10) + " " + compactJSON(e.Data)
+		return "invoke #" + strconv.FormatInt(e.Op, 10) + " " + trace.CompactJSON(e.Data)
 	case trace.Return:
-		return "return #" + strconv.FormatInt(e.Op, 10) + " " + compactJSON(e.Data)
+		return "return #" + strconv.FormatInt(e.Op, 10) + " " + trace.CompactJSON(e.Data)
 	case trace.Log:
 		return e.Value
 	case trace.Error:
@@ -624,55 +624,6 @@ func (m *Model) label(e *trace.Event, ev int) string {
 		return "■ end of the run"
 	}
 	return e.Kind.String()
-}
-
-// compactJSON shortens JSON for a label: {"Term":1,"Seq":3} → {Term:1 Seq:3}.
-func compactJSON(raw json.RawMessage) string {
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == "{}" {
-		return ""
-	}
-	var b strings.Builder
-	inStr := false
-	esc := false
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if inStr {
-			if esc {
-				esc = false
-			} else if c == '\\' {
-				esc = true
-			} else if c == '"' {
-				inStr = false
-				// keys lose their quotes; string values keep them
-				if i+1 < len(raw) && raw[i+1] == ':' {
-					continue
-				}
-			}
-			b.WriteByte(c)
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-			// look ahead: is this a key?
-			j := i + 1
-			for j < len(raw) && raw[j] != '"' {
-				if raw[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j+1 < len(raw) && raw[j+1] == ':' {
-				continue
-			}
-			b.WriteByte(c)
-		case ',':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 // fmtDur writes virtual time compactly, at most 9 columns.
@@ -810,7 +761,7 @@ func (m *Model) eventDetail(e *trace.Event, ev, w int, compact bool) []string {
 			add("a duplicate: this message was delivered before")
 		}
 	case trace.Partition:
-		add("components " + describeGroups(tr, e.Groups))
+		add("components " + tr.DescribeGroupsSep("|", e.Groups))
 	default:
 		if e.Node >= 0 {
 			s := "node " + name(e.Node)
@@ -843,7 +794,7 @@ func (m *Model) eventDetail(e *trace.Event, ev, w int, compact bool) []string {
 		}
 	}
 	if compact && len(body) > 0 {
-		add(compactJSON(body))
+		add(trace.CompactJSON(body))
 	} else if len(body) > 0 && string(body) != "null" {
 		var pretty bytes.Buffer
 		if json.Indent(&pretty, body, "", "  ") == nil {

@@ -292,7 +292,7 @@ func TestCompactJSON(t *testing.T) {
 		`"plain"`:                     `"plain"`,
 		`{"nested":{"x":{"y":true}}}`: `{nested:{x:{y:true}}}`,
 	} {
-		assert.Equal(t, want, compactJSON([]byte(in)), in)
+		assert.Equal(t, want, trace.CompactJSON([]byte(in)), in)
 	}
 }
 

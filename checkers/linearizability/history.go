@@ -234,7 +234,7 @@ func annotations(tr *trace.Trace) []Annotation {
 			if network != nil {
 				out = append(out, Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
 			}
-			network = &span{at, "partition " + groupsString(tr, e.Groups)}
+			network = &span{at, "partition " + tr.DescribeGroups(e.Groups)}
 		case trace.Heal:
 			if network != nil {
 				out = append(out, Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
@@ -296,18 +296,6 @@ func annotations(tr *trace.Trace) []Annotation {
 func isClient(tr *trace.Trace, id trace.NodeID) bool {
 	g := tr.Header.Groups
 	return int(id) >= 0 && int(id) < len(g) && g[id] == "client"
-}
-
-func groupsString(tr *trace.Trace, groups [][]trace.NodeID) string {
-	parts := make([]string, len(groups))
-	for i, g := range groups {
-		names := make([]string, len(g))
-		for j, id := range g {
-			names[j] = tr.NodeName(id)
-		}
-		parts[i] = "{" + strings.Join(names, ",") + "}"
-	}
-	return strings.Join(parts, " | ")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

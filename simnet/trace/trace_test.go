@@ -78,3 +78,17 @@ func TestSummarizeAndDescribe(t *testing.T) {
 	assert.Equal(t, `n0  [leader] {"term":2}`, tr.Describe(&tr.Events[5]))
 	assert.Equal(t, "0.000011s", trace.FormatTime(11000))
 }
+
+func TestCompactJSON(t *testing.T) {
+	cases := map[string]string{
+		`{"Term":1,"Seq":3}`:         `{Term:1 Seq:3}`,
+		`{"Key":"a,b","V":"x\"y"}`:   `{Key:"a,b" V:"x\"y"}`,
+		`null`:                       ``,
+		`{}`:                         ``,
+		`[1,2]`:                      `[1 2]`,
+		`{"Nested":{"A":[{"B":1}]}}`: `{Nested:{A:[{B:1}]}}`,
+	}
+	for in, want := range cases {
+		assert.Equal(t, want, trace.CompactJSON([]byte(in)), in)
+	}
+}

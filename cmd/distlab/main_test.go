@@ -119,26 +119,37 @@ func TestList(t *testing.T) {
 	assert.NotContains(t, out, "INVALID")
 }
 
-// TestHandoutCompilesAndFails writes the clocks handout, which must build
+// TestHandoutCompilesAndFails writes every lab's handout, which must build
 // and whose lab tests must fail until the stubs are filled in.
 func TestHandoutCompilesAndFails(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a copy of the repository")
+		t.Skip("builds a copy of the repository per lab")
 	}
-	dir := filepath.Join(t.TempDir(), "handout")
-	out, _, code := distlab(t, "handout", "clocks", "-o", dir)
-	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, "lamport-receive")
-	vet := exec.Command("go", "vet", "./algorithms/...", "./labs/clocks/")
-	vet.Dir = dir
-	vout, err := vet.CombinedOutput()
-	require.NoError(t, err, "the handout must compile:\n%s", vout)
-	test := exec.Command("go", "test", "-count=1", "./labs/clocks/")
-	test.Dir = dir
-	test.Env = append(os.Environ(), "DISTLAB_SEEDS=20")
-	tout, err := test.CombinedOutput()
-	require.Error(t, err, "the lab's tests must fail on the stubs")
-	assert.Contains(t, string(tout), "FAIL")
+	entries, err := os.ReadDir("../../labs")
+	require.NoError(t, err)
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "labkit" {
+			continue
+		}
+		lab := e.Name()
+		t.Run(lab, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "handout")
+			out, _, code := distlab(t, "handout", lab, "-o", dir)
+			require.Equal(t, 0, code, out)
+			assert.Contains(t, out, "solution block(s) replaced by stubs")
+			assert.NotContains(t, out, " 0 solution block(s)", "a lab without marked parts has nothing to hand out")
+			vet := exec.Command("go", "vet", "./algorithms/...", "./labs/"+lab+"/")
+			vet.Dir = dir
+			vout, err := vet.CombinedOutput()
+			require.NoError(t, err, "the handout must compile:\n%s", vout)
+			test := exec.Command("go", "test", "-count=1", "./labs/"+lab+"/")
+			test.Dir = dir
+			test.Env = append(os.Environ(), "DISTLAB_SEEDS=20")
+			tout, err := test.CombinedOutput()
+			require.Error(t, err, "the lab's tests must fail on the stubs")
+			assert.Contains(t, string(tout), "FAIL")
+		})
+	}
 	_, errOut, code := distlab(t, "handout", "nolab")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "unknown lab \"nolab\" (valid: ")

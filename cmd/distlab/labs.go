@@ -38,6 +38,14 @@ func labNames(root string) ([]string, error) {
 	return names, nil
 }
 
+// labName accepts a lab's name or its folder (./labs/raft/).
+func labName(arg string) string {
+	if strings.Contains(arg, "/") {
+		return filepath.Base(filepath.Clean(arg))
+	}
+	return arg
+}
+
 func checkLab(root, lab string) error {
 	names, err := labNames(root)
 	if err != nil {
@@ -74,7 +82,7 @@ func handoutCmd() *cobra.Command {
 		Short: "write the student's copy of the repository for a lab, solutions replaced by stubs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lab := args[0]
+			lab := labName(args[0])
 			if err := checkLab(".", lab); err != nil {
 				return badInput(err)
 			}
@@ -128,7 +136,10 @@ func gradeCmd() *cobra.Command {
 finishes, and prints the points table. Set DISTLAB_SEEDS to change how many
 random seeds the sweeps run. Exit status 1 when any test failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			labs := args
+			labs := make([]string, len(args))
+			for i, a := range args {
+				labs[i] = labName(a)
+			}
 			if len(labs) == 0 {
 				var err error
 				if labs, err = labNames("."); err != nil {

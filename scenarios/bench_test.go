@@ -1,6 +1,8 @@
 package scenarios_test
 
 import (
+	"distlab/simnet"
+
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -41,3 +43,6 @@ func BenchmarkScenarios(b *testing.B) {
 		})
 	}
 }
+
+// Benchmarks measure what the distlab command and the lab tests run with.
+func init() { simnet.TuneGC() }

@@ -75,3 +75,6 @@ func BenchmarkBroadcast50Lossy(b *testing.B) {
 // (tens of thousands of trace events), not a trace that spills out of the
 // caches.
 const benchSteps = 20_000
+
+// Benchmarks measure what the distlab command and the lab tests run with.
+func init() { simnet.TuneGC() }

@@ -49,3 +49,6 @@ func BenchmarkSeedsPerMinute(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Minutes(), "seeds/min")
 }
+
+// Benchmarks measure what the distlab command and the lab tests run with.
+func init() { simnet.TuneGC() }

@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"distlab/simnet"
 )
 
 // Exit statuses: 0 the expectation was met, 1 it was not, 2 bad input.
@@ -34,6 +36,7 @@ func badInput(err error) error { return &exitError{code: exitBadInput, err: err}
 var errUnmet = errors.New("expectation not met")
 
 func main() {
+	simnet.TuneGC()
 	root := &cobra.Command{
 		Use:           "distlab",
 		Short:         "a deterministic distributed-systems lab: run, check and watch algorithms under faults",

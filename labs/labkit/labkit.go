@@ -28,7 +28,11 @@ import (
 
 	"distlab/checkers/check"
 	"distlab/scenarios"
+	"distlab/simnet"
 )
+
+// Lab tests spend most of their time simulating; see simnet.TuneGC.
+func init() { simnet.TuneGC() }
 
 // PointsPrefix starts the log line that declares a test's points.
 const PointsPrefix = "distlab-points:"

@@ -1,9 +1,11 @@
 package scenarios
 
 import (
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -110,22 +112,24 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 	return &cp
 }
 
-// Shrink looks for a smaller fault list that still fails (the expectation
-// still unmet), removing chunks of faults and then single ones while the
-// failure persists, as delta debugging does. It returns the smallest
-// failing result found; step reports each attempt.
-func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool)) (*Result, error) {
+// Shrink looks for a smaller failing run (the expectation still unmet):
+// first it removes chunks of faults and then single ones while the failure
+// persists, as delta debugging does; then it halves every workload field
+// tagged `shrink:"halve"` (the number of operations, events…) while the run
+// still fails. It returns the smallest failing scenario, with explicit
+// faults, and its result; step reports each attempt.
+func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool)) (*Scenario, *Result, error) {
 	names := failed.Trace.Header.Nodes
-	best := failed
-	faults := failed.Faults
 	seed := failed.Seed
-	try := func(candidate []simnet.Fault) (*Result, error) {
-		res, err := sc.WithFaults(candidate, names).Run(RunOptions{Seed: &seed, CheckTimeout: 20e9})
+	best, bestSc := failed, sc.WithFaults(failed.Faults, names)
+	faults := failed.Faults
+	try := func(candidate *Scenario, nFaults int) (*Result, error) {
+		res, err := candidate.Run(RunOptions{Seed: &seed, CheckTimeout: 20 * time.Second})
 		if err != nil {
 			return nil, err
 		}
 		if step != nil {
-			step(len(candidate), !res.ExpectationMet)
+			step(nFaults, !res.ExpectationMet)
 		}
 		if res.ExpectationMet {
 			return nil, nil
@@ -135,17 +139,47 @@ func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool
 	for chunk := len(faults) / 2; chunk >= 1; chunk /= 2 {
 		for start := 0; start < len(faults); {
 			end := min(start+chunk, len(faults))
-			candidate := append(append([]simnet.Fault{}, faults[:start]...), faults[end:]...)
-			res, err := try(candidate)
+			fewer := append(append([]simnet.Fault{}, faults[:start]...), faults[end:]...)
+			cand := sc.WithFaults(fewer, names)
+			res, err := try(cand, len(fewer))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if res != nil {
-				faults, best = candidate, res
+				faults, best, bestSc = fewer, res, cand
 				continue // the same start now holds the next chunk
 			}
 			start = end
 		}
 	}
-	return best, nil
+	if bestSc.Workload == nil {
+		return bestSc, best, nil
+	}
+	wt := reflect.TypeOf(bestSc.Workload).Elem()
+	for i := 0; i < wt.NumField(); i++ {
+		f := wt.Field(i)
+		if f.Tag.Get("shrink") != "halve" || f.Type.Kind() != reflect.Int {
+			continue
+		}
+		for {
+			cur := reflect.ValueOf(bestSc.Workload).Elem().Field(i).Int()
+			if cur <= 1 {
+				break
+			}
+			w := reflect.New(wt)
+			w.Elem().Set(reflect.ValueOf(bestSc.Workload).Elem())
+			w.Elem().Field(i).SetInt(cur / 2)
+			cand := *bestSc
+			cand.Workload = w.Interface()
+			res, err := try(&cand, len(faults))
+			if err != nil {
+				return nil, nil, err
+			}
+			if res == nil {
+				break
+			}
+			best, bestSc = res, &cand
+		}
+	}
+	return bestSc, best, nil
 }

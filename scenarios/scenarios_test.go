@@ -188,3 +188,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestExploreAndShrink: a broken clock fails on every seed; exploring finds
+// the lowest seed, and shrinking drops the faults that do not matter and
+// halves the workload while the run still fails.
+func TestExploreAndShrink(t *testing.T) {
+	sc, err := scenarios.Parse("shrink.yaml", []byte(`version: 1
+algorithm: lamport-nomerge
+nodes: 4
+duration: 3s
+workload: {events: 40, interval: 20ms}
+nemesis: {start: 100ms, end: 2s, interval: 200ms, partition: 1, crash: 1, isolate: 1}
+checks: [causality]
+expect: pass
+`))
+	require.NoError(t, err)
+	failing, first, err := sc.Explore(scenarios.ExploreOptions{From: 1, Seeds: 8})
+	require.NoError(t, err)
+	require.NotNil(t, first)
+	assert.Equal(t, int64(1), first.Seed, "the lowest failing seed is reported")
+	assert.Len(t, failing, 8)
+	require.NotEmpty(t, first.Faults)
+
+	small, res, err := sc.Shrink(first, nil)
+	require.NoError(t, err)
+	assert.False(t, res.ExpectationMet, "the shrunk run still fails")
+	assert.Less(t, len(res.Faults), len(first.Faults), "faults that do not matter are dropped")
+	assert.Less(t, len(res.Trace.Events), len(first.Trace.Events))
+	data, err := small.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "shrunk")
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "events: 1\n", "the workload is halved down to what still fails:\n%s", data)
+	back, err := scenarios.Parse("shrunk.yaml", data)
+	require.NoError(t, err)
+	again, err := back.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, traceBytes(t, res.Trace), traceBytes(t, again.Trace), "the written file replays the shrunk run")
+}

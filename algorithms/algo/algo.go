@@ -16,7 +16,9 @@ type Spec struct {
 	// defaults; a scenario's "params:" section is decoded into it (unknown
 	// fields are errors). Nil when the algorithm has no parameters.
 	Params func() any
-	// Workload is the same for the scenario's "workload:" section.
+	// Workload is the same for the scenario's "workload:" section. An int
+	// field tagged `shrink:"halve"` (operations, events…) is one that
+	// `distlab explore` may halve while shrinking a failing run.
 	Workload func() any
 	// Build adds the algorithm's nodes (servers, and clients if it has any)
 	// to the simulation.

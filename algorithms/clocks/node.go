@@ -15,7 +15,7 @@ import (
 type Workload struct {
 	// Events is how many actions (local events and sends) each node takes;
 	// 0 means it keeps acting until the run ends. Receives come on top.
-	Events int `yaml:"events"`
+	Events int `yaml:"events" shrink:"halve"`
 	// Interval is the mean time between two actions of one node.
 	Interval time.Duration `yaml:"interval"`
 	// Dist draws each gap: exponential (mean Interval, the default), uniform

@@ -18,7 +18,7 @@ type Workload struct {
 	// so a run can drain and every request be counted.
 	Stop time.Duration `yaml:"stop"`
 	// Requests caps each node's requests (0: no cap).
-	Requests int `yaml:"requests"`
+	Requests int `yaml:"requests" shrink:"halve"`
 	// Patience is how often a waiting node wakes up (a timer, no message),
 	// so a blocked run still reaches its end in the trace.
 	Patience time.Duration `yaml:"patience"`

@@ -36,7 +36,7 @@ type Output struct {
 type Workload struct {
 	Clients int `yaml:"clients"`
 	// Ops is the number of operations of all clients together.
-	Ops  int `yaml:"ops"`
+	Ops  int `yaml:"ops" shrink:"halve"`
 	Keys int `yaml:"keys"`
 	// Relative weights of the operation kinds.
 	Get    float64 `yaml:"get"`

@@ -63,24 +63,24 @@ Exit status 1 when a failure was found.`,
 			}
 			fmt.Fprintf(w, "failing seeds: %s%s\n", joinInts(shown), map[bool]string{true: " …", false: ""}[len(failing) > 20])
 			fmt.Fprintf(w, "seed %d: %s\n", first.Seed, first.Why)
-			best := first
-			if !noShrink && len(first.Faults) > 0 {
-				fmt.Fprintf(w, "shrinking %d faults …\n", len(first.Faults))
-				best, err = sc.Shrink(first, func(n int, fails bool) {
+			best, bestSc := first, sc.WithFaults(first.Faults, first.Trace.Header.Nodes)
+			if !noShrink {
+				fmt.Fprintf(w, "shrinking %d faults and the workload …\n", len(first.Faults))
+				bestSc, best, err = sc.Shrink(first, func(n int, fails bool) {
 					fmt.Fprintf(os.Stderr, "\r  trying %d faults: %s   ", n, map[bool]string{true: "still fails", false: "passes"}[fails])
 				})
 				fmt.Fprintln(os.Stderr)
 				if err != nil {
 					return badInput(err)
 				}
-				fmt.Fprintf(w, "shrunk to %d fault(s): %s\n", len(best.Faults), best.Why)
+				fmt.Fprintf(w, "shrunk to %d fault(s), %d events: %s\n", len(best.Faults), len(best.Trace.Events), best.Why)
 			}
 			if out == "" {
 				out = filepath.Join("failures", fmt.Sprintf("%s-seed%d.yaml", sc.Name, first.Seed))
 			}
-			comment := fmt.Sprintf("Found by distlab explore %s (seed %d), shrunk from %d to %d faults.\n%s",
-				sc.Path, first.Seed, len(first.Faults), len(best.Faults), best.Why)
-			data, err := sc.WithFaults(best.Faults, best.Trace.Header.Nodes).Encode(best.Seed, best.Faults, best.Trace.Header.Nodes, comment)
+			comment := fmt.Sprintf("Found by distlab explore %s (seed %d), shrunk from %d to %d faults and %d to %d events.\n%s",
+				sc.Path, first.Seed, len(first.Faults), len(best.Faults), len(first.Trace.Events), len(best.Trace.Events), best.Why)
+			data, err := bestSc.Encode(best.Seed, best.Faults, best.Trace.Header.Nodes, comment)
 			if err == nil {
 				err = os.MkdirAll(filepath.Dir(out), 0o755)
 			}

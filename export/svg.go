@@ -49,20 +49,6 @@ type svgItem struct{ ev, row int }
 // critical section or holds the token.
 const laneHi = 50
 
-// highlightBit mirrors the visualizer's rule (tui.highlightBit): which
-// published state makes a node the one that matters now.
-func highlightBit(key, value string) (bit uint8, on bool, ok bool) {
-	switch key {
-	case "role":
-		return 1, value == "leader" || value == "coordinator" || value == "primary", true
-	case "cs":
-		return 2, value == "inside" || value == "held" || value == "in", true
-	case "token":
-		return 4, value == "true", true
-	}
-	return 0, false, false
-}
-
 // SVG writes the space-time diagram as a standalone SVG picture: one
 // vertical lane per node, time flowing down, each message a line from its
 // send to its delivery, lost messages ending in a red cross, crashes
@@ -123,7 +109,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 			up[e.Node] = false
 			hiBits[e.Node] = 0
 		case trace.State:
-			if bit, on, ok := highlightBit(e.Name, e.Value); ok && int(e.Node) < n {
+			if bit, on, ok := trace.HighlightBit(e.Name, e.Value); ok && int(e.Node) < n {
 				hiBits[e.Node] &^= bit
 				if on {
 					hiBits[e.Node] |= bit

@@ -25,21 +25,6 @@ type index struct {
 	cur    epoch   // the state being built
 }
 
-// highlightBit says whether a published state item marks the node as the
-// one that matters now: the leader (or coordinator, or primary), the node in
-// the critical section, the token holder. Each key gets its own bit.
-func highlightBit(key, value string) (bit uint8, on bool, ok bool) {
-	switch key {
-	case "role":
-		return 1, value == "leader" || value == "coordinator" || value == "primary", true
-	case "cs":
-		return 2, value == "inside" || value == "held" || value == "in", true
-	case "token":
-		return 4, value == "true", true
-	}
-	return 0, false, false
-}
-
 // epoch is the network and liveness picture from event from on.
 type epoch struct {
 	from     int
@@ -177,7 +162,7 @@ func (ix *index) extend() int {
 		case trace.State:
 			if int(e.Node) < len(ix.state) {
 				ix.state[e.Node][e.Name] = e.Value
-				if bit, on, ok := highlightBit(e.Name, e.Value); ok {
+				if bit, on, ok := trace.HighlightBit(e.Name, e.Value); ok {
 					b := ix.hiBits[e.Node] &^ bit
 					if on {
 						b |= bit

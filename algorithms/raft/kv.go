@@ -139,15 +139,9 @@ func (s *Server) loadSnapshot(sn Snapshot) {
 }
 
 func (s *Server) handleInstallSnapshot(from NodeID, m InstallSnapshot) {
-	if m.Term < s.term {
-		s.env.Send(from, InstallSnapshotReply{Term: s.term})
+	if !s.acceptLeader(from, m.Term, InstallSnapshotReply{Term: s.term}) {
 		return
 	}
-	if s.role != Follower || m.Term > s.term || s.leader != from {
-		s.becomeFollower(m.Term, from)
-	}
-	s.heardLeader = s.env.Now()
-	s.resetElection()
 	sn := m.Snap
 	// BEGIN SOLUTION snapshots
 	if sn.Index > s.commit {

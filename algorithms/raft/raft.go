@@ -441,16 +441,26 @@ func (s *Server) appendLocal(c Command) int64 {
 	return e.Index
 }
 
-func (s *Server) handleAppendEntries(from NodeID, m AppendEntries) {
-	if m.Term < s.term {
-		s.env.Send(from, AppendEntriesReply{Term: s.term})
-		return
+// acceptLeader is the start every leader RPC shares: a message from a stale
+// term is answered with ours (staleReply) and dropped; otherwise we follow
+// its sender in its term and our election timer starts again.
+func (s *Server) acceptLeader(from NodeID, term int64, staleReply any) bool {
+	if term < s.term {
+		s.env.Send(from, staleReply)
+		return false
 	}
-	if s.role != Follower || m.Term > s.term || s.leader != from {
-		s.becomeFollower(m.Term, from)
+	if s.role != Follower || term > s.term || s.leader != from {
+		s.becomeFollower(term, from)
 	}
 	s.heardLeader = s.env.Now()
 	s.resetElection()
+	return true
+}
+
+func (s *Server) handleAppendEntries(from NodeID, m AppendEntries) {
+	if !s.acceptLeader(from, m.Term, AppendEntriesReply{Term: s.term}) {
+		return
+	}
 
 	// BEGIN SOLUTION replication
 	prev, prevTerm, entries := m.PrevLogIndex, m.PrevLogTerm, m.Entries

@@ -140,3 +140,19 @@ func CompactJSON(raw []byte) string {
 	}
 	return b.String()
 }
+
+// HighlightBit is the visual convention for "the node that matters now",
+// shared by the visualizer and the exports: a published role of leader
+// (coordinator, primary), being in the critical section, holding the token.
+// Each key has its own bit; ok is false for keys that play no part.
+func HighlightBit(key, value string) (bit uint8, on bool, ok bool) {
+	switch key {
+	case "role":
+		return 1, value == "leader" || value == "coordinator" || value == "primary", true
+	case "cs":
+		return 2, value == "inside" || value == "held" || value == "in", true
+	case "token":
+		return 4, value == "true", true
+	}
+	return 0, false, false
+}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ type RunOptions struct {
 	ArtifactDir string
 	// SkipChecks runs the simulation only.
 	SkipChecks bool
+	// TraceTo, when set, receives the trace as JSON Lines while the run goes
+	// on, so a run that never finishes still leaves what it did.
+	TraceTo io.Writer
 }
 
 // Result is what one run produced and what the checks found.
@@ -58,8 +62,20 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var tw *trace.Writer
+	if opts.TraceTo != nil {
+		if tw, err = trace.NewWriter(opts.TraceTo, sim.Trace().Header); err != nil {
+			return nil, err
+		}
+		sim.SetStream(tw.Event)
+	}
 	start := time.Now()
 	sim.Run(sc.Duration)
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return nil, fmt.Errorf("writing the trace: %w", err)
+		}
+	}
 	res := &Result{Scenario: sc, Seed: seed, Trace: sim.Trace(), Faults: faults, Wall: time.Since(start), Errors: sim.Errors()}
 	if !opts.SkipChecks {
 		start = time.Now()

@@ -224,3 +224,14 @@ expect: pass
 	require.NoError(t, err)
 	assert.Equal(t, traceBytes(t, res.Trace), traceBytes(t, again.Trace), "the written file replays the shrunk run")
 }
+
+// TestStreamedTraceMatchesTheRecordedOne: the file written while the run
+// goes on is byte for byte the trace written afterwards.
+func TestStreamedTraceMatchesTheRecordedOne(t *testing.T) {
+	sc, err := scenarios.Parse("good.yaml", []byte(good))
+	require.NoError(t, err)
+	var streamed bytes.Buffer
+	res, err := sc.Run(scenarios.RunOptions{TraceTo: &streamed})
+	require.NoError(t, err)
+	assert.Equal(t, string(traceBytes(t, res.Trace)), streamed.String())
+}

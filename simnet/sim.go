@@ -190,6 +190,11 @@ func (s *Sim) At(t time.Duration, fn func()) {
 	s.push(event{at: t, kind: evCall, node: trace.None, payload: fn})
 }
 
+// SetStream makes every event recorded from now on also go to fn (to write
+// a trace file while the run goes on; the header is Trace().Header once the
+// nodes are added).
+func (s *Sim) SetStream(fn func(*trace.Event)) { s.cfg.Stream = fn }
+
 // Now is the current virtual time.
 func (s *Sim) Now() time.Duration { return s.now }
 

@@ -40,14 +40,17 @@ was met. Exit status: 0 expectation met, 1 not met, 2 bad input.`,
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &seed
 			}
+			if tracePath != "" {
+				f, err := os.Create(tracePath)
+				if err != nil {
+					return badInput(fmt.Errorf("writing trace: %w", err))
+				}
+				defer f.Close()
+				opts.TraceTo = f // streamed while the run goes on
+			}
 			res, err := sc.Run(opts)
 			if err != nil {
 				return badInput(err)
-			}
-			if tracePath != "" {
-				if err := trace.WriteFile(tracePath, res.Trace); err != nil {
-					return badInput(fmt.Errorf("writing trace: %w", err))
-				}
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {

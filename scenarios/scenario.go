@@ -199,7 +199,7 @@ func (sc *Scenario) fillNetwork(n *networkYAML) error {
 	if n == nil {
 		return nil
 	}
-	sc.Network = simnet.Link{Latency: latencyOf(n.Latency, simnet.DefaultLink.Latency), Drop: n.Drop, Duplicate: n.Duplicate}
+	sc.Network = simnet.Link{Latency: latencyOf(n.Latency, simnet.DefaultLink.Latency), Drop: n.Drop, Duplicate: n.Duplicate, FIFO: n.FIFO}
 	if err := sc.Network.Validate(); err != nil {
 		return sc.src.errAt("network", "%v", err)
 	}
@@ -208,12 +208,15 @@ func (sc *Scenario) fillNetwork(n *networkYAML) error {
 		if l.From == "" || l.To == "" {
 			return sc.src.errAt(field, "a link needs from and to")
 		}
-		link := simnet.Link{Latency: latencyOf(l.Latency, sc.Network.Latency), Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate}
+		link := simnet.Link{Latency: latencyOf(l.Latency, sc.Network.Latency), Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate, FIFO: sc.Network.FIFO}
 		if l.Drop != nil {
 			link.Drop = *l.Drop
 		}
 		if l.Duplicate != nil {
 			link.Duplicate = *l.Duplicate
+		}
+		if l.FIFO != nil {
+			link.FIFO = *l.FIFO
 		}
 		if err := link.Validate(); err != nil {
 			return sc.src.errAt(field, "%v", err)

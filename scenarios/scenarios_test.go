@@ -23,8 +23,9 @@ params: {rounds: 3, every: 10ms}
 network:
   latency: {dist: exponential, min: 1ms, mean: 2ms}
   drop: 0.1
+  fifo: true
   links:
-    - {from: n0, to: n1, drop: 1}
+    - {from: n0, to: n1, drop: 1, fifo: false}
 clocks:
   n1: {offset: 5ms, drift_ppm: 10}
 faults:
@@ -46,6 +47,8 @@ func TestParseGood(t *testing.T) {
 	assert.Equal(t, int64(9), sc.Seed)
 	assert.Len(t, sc.Faults, 7)
 	assert.Equal(t, 1.0, sc.Links[0].Link.Drop)
+	assert.True(t, sc.Network.FIFO)
+	assert.False(t, sc.Links[0].Link.FIFO, "a link overrides the network's fifo")
 	res, err := sc.Run(scenarios.RunOptions{})
 	require.NoError(t, err)
 	assert.True(t, res.ExpectationMet, res.Why)

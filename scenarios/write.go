@@ -44,6 +44,7 @@ type outNetwork struct {
 	Latency   outLatency `yaml:"latency,flow"`
 	Drop      float64    `yaml:"drop,omitempty"`
 	Duplicate float64    `yaml:"duplicate,omitempty"`
+	FIFO      bool       `yaml:"fifo,omitempty"`
 	Links     []outLink  `yaml:"links,omitempty"`
 }
 
@@ -53,6 +54,7 @@ type outLink struct {
 	Latency   outLatency `yaml:"latency,flow"`
 	Drop      float64    `yaml:"drop"`
 	Duplicate float64    `yaml:"duplicate"`
+	FIFO      bool       `yaml:"fifo"`
 }
 
 func outLat(l simnet.Latency) outLatency {
@@ -76,9 +78,9 @@ func (sc *Scenario) Encode(seed int64, faults []simnet.Fault, names []string, co
 	}
 	out := outFile{Version: FormatVersion, Name: sc.Name, Description: sc.Description, Algorithm: sc.Algorithm,
 		Nodes: sc.Nodes, Seed: seed, Duration: sc.Duration, Strict: sc.Strict, Params: sc.Params, Workload: sc.Workload,
-		Network: outNetwork{Latency: outLat(sc.Network.Latency), Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate}}
+		Network: outNetwork{Latency: outLat(sc.Network.Latency), Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate, FIFO: sc.Network.FIFO}}
 	for _, l := range sc.Links {
-		out.Network.Links = append(out.Network.Links, outLink{From: l.From, To: l.To, Latency: outLat(l.Link.Latency), Drop: l.Link.Drop, Duplicate: l.Link.Duplicate})
+		out.Network.Links = append(out.Network.Links, outLink{From: l.From, To: l.To, Latency: outLat(l.Link.Latency), Drop: l.Link.Drop, Duplicate: l.Link.Duplicate, FIFO: l.Link.FIFO})
 	}
 	if len(sc.Clocks) > 0 {
 		out.Clocks = map[string]any{}

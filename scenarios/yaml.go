@@ -46,6 +46,7 @@ type networkYAML struct {
 	Latency   *latencyYAML `yaml:"latency"`
 	Drop      float64      `yaml:"drop"`
 	Duplicate float64      `yaml:"duplicate"`
+	FIFO      bool         `yaml:"fifo"`
 	Links     []linkYAML   `yaml:"links"`
 }
 
@@ -55,6 +56,7 @@ type linkYAML struct {
 	Latency   *latencyYAML `yaml:"latency"`
 	Drop      *float64     `yaml:"drop"`
 	Duplicate *float64     `yaml:"duplicate"`
+	FIFO      *bool        `yaml:"fifo"`
 }
 
 type clockYAML struct {

@@ -84,6 +84,10 @@ type Link struct {
 	Latency   Latency
 	Drop      float64 // probability a message is lost
 	Duplicate float64 // probability a message is delivered twice
+	// FIFO delivers the link's messages in the order they were sent, as a
+	// TCP connection does: a message never overtakes an earlier one (it
+	// waits for it). Loss and duplication still apply.
+	FIFO bool
 }
 
 // Validate reports probabilities out of range and bad latencies.
@@ -109,6 +113,26 @@ type network struct {
 	group    []int // component of each node in the current partition; -1 = talks to all
 	cut      [][]bool
 	isolated []bool
+	fifoLast map[[2]NodeID]time.Duration // FIFO links: the latest delivery time scheduled
+}
+
+// deliveryTime draws when a message sent now on from→to arrives. On a FIFO
+// link it is never before the link's previous delivery; equal times keep
+// their sending order, because the scheduler breaks ties by insertion.
+func (n *network) deliveryTime(now time.Duration, from, to NodeID, l *Link, r *rand.Rand) time.Duration {
+	at := now + l.Latency.sample(r)
+	if !l.FIFO {
+		return at
+	}
+	if n.fifoLast == nil {
+		n.fifoLast = map[[2]NodeID]time.Duration{}
+	}
+	key := [2]NodeID{from, to}
+	if last := n.fifoLast[key]; at < last {
+		at = last
+	}
+	n.fifoLast[key] = at
+	return at
 }
 
 func (n *network) grow(size int) {

@@ -459,10 +459,10 @@ func (s *Sim) send(from, to NodeID, msg any) {
 		return
 	}
 	inc := s.nodes[to].inc
-	s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
+	s.push(event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
 	if link.Duplicate > 0 && s.netRand.Float64() < link.Duplicate {
 		s.record(trace.Event{Kind: trace.Duplicate, Node: from, Peer: to, Msg: id, Name: ti.name})
-		s.push(event{at: s.now + link.Latency.sample(s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
+		s.push(event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
 	}
 }
 

@@ -91,8 +91,9 @@ type VectorMark struct {
 
 // variant picks the clock and whether its receive rule is the broken one.
 type variant struct {
-	vector  bool
-	nomerge bool // receive ticks without merging the message's timestamp
+	vector   bool
+	nomerge  bool // receive ticks without merging the message's timestamp
+	physical bool // timestamps are readings of the node's own physical clock
 }
 
 // saved is what a node keeps in durable storage. The vector is kept in its
@@ -172,7 +173,9 @@ func (n *node) Receive(_ simnet.NodeID, msg any) {
 		if n.v.vector {
 			return
 		}
-		if n.v.nomerge {
+		if n.v.physical {
+			n.readClock() // the message's timestamp is ignored: that is the point
+		} else if n.v.nomerge {
 			n.lam.Tick()
 		} else {
 			n.lam.Receive(m.Time)
@@ -195,6 +198,10 @@ func (n *node) Receive(_ simnet.NodeID, msg any) {
 }
 
 func (n *node) tick() {
+	if n.v.physical {
+		n.readClock()
+		return
+	}
 	if n.v.vector {
 		n.vec.Tick()
 	} else {
@@ -225,6 +232,13 @@ func (n *node) publish() {
 	n.text = append(b, ']')
 	n.shown = string(n.text)
 	n.env.Publish("clock", n.shown)
+}
+
+// readClock stamps an event with the node's physical clock in
+// nanoseconds, kept strictly increasing on the node (a monotonic clock), so
+// only the skew between nodes can break the clock condition.
+func (n *node) readClock() {
+	n.lam.Time = max(int64(n.env.Clock()), n.lam.Time+1)
 }
 
 // save runs after publish, so n.shown is the current vector.
@@ -287,6 +301,7 @@ var variants = map[string]variant{
 	"vector":          {vector: true},
 	"lamport-nomerge": {nomerge: true},
 	"vector-nomerge":  {vector: true, nomerge: true},
+	"physical":        {physical: true},
 }
 
 // Specs registers the family.
@@ -296,6 +311,7 @@ func Specs() []algo.Spec {
 		spec("vector", "vector clocks: a→b ⇔ V(a)<V(b), concurrency detected exactly"),
 		spec("lamport-nomerge", "BROKEN on purpose: Lamport clock that ticks on receive without taking the max"),
 		spec("vector-nomerge", "BROKEN on purpose: vector clock that ticks on receive without merging"),
+		spec("physical", "physical timestamps from each node's own clock: causality holds only while clock skew stays below message delay"),
 	}
 }
 

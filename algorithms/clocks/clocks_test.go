@@ -90,7 +90,7 @@ func TestSpecs(t *testing.T) {
 		assert.IsType(t, &Workload{}, s.Workload())
 		assert.IsType(t, &Params{}, s.Params())
 	}
-	assert.Equal(t, []string{"lamport", "vector", "lamport-nomerge", "vector-nomerge"}, names)
+	assert.Equal(t, []string{"lamport", "vector", "lamport-nomerge", "vector-nomerge", "physical"}, names)
 }
 
 // simulate runs one variant through its Spec, as a scenario would.
@@ -123,7 +123,7 @@ type mark struct {
 // checker relies on: a send mark is the node's last record before its Send,
 // a recv mark its first record after a Deliver.
 func TestMarksSitNextToTheirMessages(t *testing.T) {
-	for _, name := range []string{"lamport", "vector", "lamport-nomerge", "vector-nomerge"} {
+	for _, name := range []string{"lamport", "vector", "lamport-nomerge", "vector-nomerge", "physical"} {
 		t.Run(name, func(t *testing.T) {
 			sim := simulate(t, name, 4, 4, nil, nil)
 			ev := sim.Trace().Events

@@ -144,7 +144,7 @@ func TestMarksSitNextToTheirMessages(t *testing.T) {
 				}
 				var m mark
 				require.NoError(t, e.DecodeData(&m))
-				assert.Equal(t, name == "lamport" || name == "lamport-nomerge", m.Lamport != nil)
+				assert.Equal(t, name == "lamport" || name == "lamport-nomerge" || name == "physical", m.Lamport != nil)
 				assert.Equal(t, name == "vector" || name == "vector-nomerge", m.Vector != nil)
 				switch m.Kind {
 				case KindSend:

@@ -73,7 +73,10 @@ type Model struct {
 	rows   []int32 // event indexes drawn, in order
 	cursor int     // row index of the selected event
 	reveal int     // the playhead: rows after it have not happened yet on screen
-	top    int     // first row on screen
+	// revealedAll is set by G/End: every event has happened, whatever the
+	// filter shows, so clearing a filter later reveals the rows it hid.
+	revealedAll bool
+	top         int // first row on screen
 
 	w, h    int
 	playing bool
@@ -149,6 +152,9 @@ func (m *Model) setVerdicts(v []check.Result) {
 // same moments.
 func (m *Model) refilter() {
 	at, rev := m.cursorEvent(), m.revealEvent()
+	if m.revealedAll {
+		rev = len(m.ix.tr.Events) - 1
+	}
 	m.rows = m.rows[:0]
 	m.appendRows(0)
 	m.reveal = m.rowAtOrBefore(rev)
@@ -244,6 +250,7 @@ func (m *Model) move(r int) {
 func (m *Model) rewind(r int) {
 	m.cursor = max(0, min(r, len(m.rows)-1))
 	m.reveal = m.cursor
+	m.revealedAll = false
 	m.follow()
 }
 
@@ -431,6 +438,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.pullAll()
 		}
 		m.move(len(m.rows) - 1)
+		m.revealedAll = true
 	case key.Matches(msg, k.Faster):
 		m.speed = min(m.speed+1, len(speeds)-1)
 	case key.Matches(msg, k.Slower):

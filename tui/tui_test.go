@@ -459,3 +459,27 @@ func TestViewIsPure(t *testing.T) {
 	assert.Equal(t, before, m.summary())
 	assert.Equal(t, off, m.side.YOffset)
 }
+
+// TestClearingAFilterAfterGRevealsEverything: G reveals every event, not
+// just the filtered rows, so clearing the filter shows the whole run.
+func TestClearingAFilterAfterGRevealsEverything(t *testing.T) {
+	clearFilter := []tea.Msg{keys("f")[0], tea.KeyMsg{Type: tea.KeyCtrlU}, keys("enter")[0]}
+	for _, stepBack := range []bool{false, true} {
+		m := NewModel(toy.Small(), nil, Options{})
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		msgs := keys("f", "n0", "enter", "G")
+		if stepBack {
+			msgs = append(msgs, keys("p")...)
+		}
+		for _, k := range append(msgs, clearFilter...) {
+			m.Update(k)
+		}
+		require.Equal(t, "", m.filt.text)
+		require.NotEmpty(t, m.rows)
+		if stepBack {
+			assert.Less(t, m.reveal, len(m.rows)-1, "stepping back after G hides events again")
+		} else {
+			assert.Equal(t, len(m.rows)-1, m.reveal, "every row is revealed once the filter is cleared")
+		}
+	}
+}

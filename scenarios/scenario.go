@@ -326,6 +326,7 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 		}
 		sc.Checks = append(sc.Checks, cs)
 	}
+	defer sc.addNoPanic()
 	if len(nodes) == 0 {
 		for _, name := range sc.spec.Checks {
 			spec, err := checkers.Lookup(name)
@@ -341,6 +342,21 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 	}
 	return nil
 }
+
+// addNoPanic makes every run check that no node's code panicked: a panic
+// is a crash the scenario did not schedule, and it must never pass unseen.
+func (sc *Scenario) addNoPanic() {
+	for _, c := range sc.Checks {
+		if c.Name == noPanic {
+			return
+		}
+	}
+	if spec, err := checkers.Lookup(noPanic); err == nil {
+		sc.Checks = append(sc.Checks, CheckSpec{Name: noPanic, spec: spec})
+	}
+}
+
+const noPanic = "no-panic"
 
 func (sc *Scenario) fillExpect(n ast.Node) error {
 	if n == nil {

@@ -238,3 +238,11 @@ func TestStreamedTraceMatchesTheRecordedOne(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(traceBytes(t, res.Trace)), streamed.String())
 }
+
+func TestNoPanicIsAlwaysChecked(t *testing.T) {
+	for _, checks := range []string{"", "checks: [causality]\n"} {
+		sc, err := scenarios.Parse("x.yaml", []byte("version: 1\nalgorithm: lamport\nnodes: 2\nduration: 100ms\n"+checks))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"causality", "no-panic"}, sc.CheckNames())
+	}
+}

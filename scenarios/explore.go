@@ -119,9 +119,8 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 // still fails. It returns the smallest failing scenario, with explicit
 // faults, and its result; step reports each attempt.
 func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool)) (*Scenario, *Result, error) {
-	names := failed.Trace.Header.Nodes
 	seed := failed.Seed
-	best, bestSc := failed, sc.WithFaults(failed.Faults, names)
+	best, bestSc := failed, failed.ReplayScenario(failed.Faults)
 	faults := failed.Faults
 	try := func(candidate *Scenario, nFaults int) (*Result, error) {
 		res, err := candidate.Run(RunOptions{Seed: &seed, CheckTimeout: 20 * time.Second})
@@ -140,7 +139,7 @@ func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool
 		for start := 0; start < len(faults); {
 			end := min(start+chunk, len(faults))
 			fewer := append(append([]simnet.Fault{}, faults[:start]...), faults[end:]...)
-			cand := sc.WithFaults(fewer, names)
+			cand := failed.ReplayScenario(fewer)
 			res, err := try(cand, len(fewer))
 			if err != nil {
 				return nil, nil, err

@@ -44,12 +44,29 @@ type Result struct {
 	Wall      time.Duration // wall-clock time of the simulation
 	CheckWall time.Duration // wall-clock time of the checks
 	Errors    []string      // misuses the simulator caught (strict mode)
+	// Network is the default link the run used (a swarm draws its loss and
+	// duplication), and Swarm describes what a swarm drew ("" without one).
+	Network simnet.Link
+	Swarm   string
+}
+
+// ReplayScenario is the scenario of this run with the given faults written
+// out in place of the nemesis and the network the run used: what a replay
+// file holds.
+func (r *Result) ReplayScenario(faults []simnet.Fault) *Scenario {
+	sc := r.Scenario.WithFaults(faults, r.Trace.Header.Nodes)
+	sc.Network = r.Network
+	return sc
 }
 
 // Prepare builds the simulation for a seed without running it, for callers
 // that step it themselves (the live visualizer).
 func (sc *Scenario) Prepare(seed int64) (*simnet.Sim, []simnet.Fault, error) {
-	return sc.build(seed)
+	b, err := sc.build(seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.sim, b.faults, nil
 }
 
 // Run simulates the scenario, runs its checks and judges the expectation.
@@ -58,10 +75,11 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 	if opts.Seed != nil {
 		seed = *opts.Seed
 	}
-	sim, faults, err := sc.build(seed)
+	b, err := sc.build(seed)
 	if err != nil {
 		return nil, err
 	}
+	sim, faults := b.sim, b.faults
 	var tw *trace.Writer
 	if opts.TraceTo != nil {
 		if tw, err = trace.NewWriter(opts.TraceTo, sim.Trace().Header); err != nil {
@@ -76,7 +94,8 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 			return nil, fmt.Errorf("writing the trace: %w", err)
 		}
 	}
-	res := &Result{Scenario: sc, Seed: seed, Trace: sim.Trace(), Faults: faults, Wall: time.Since(start), Errors: sim.Errors()}
+	res := &Result{Scenario: sc, Seed: seed, Trace: sim.Trace(), Faults: faults, Wall: time.Since(start), Errors: sim.Errors(),
+		Network: b.network, Swarm: b.swarm}
 	if !opts.SkipChecks {
 		start = time.Now()
 		res.Checks = sc.RunChecks(res.Trace, opts)

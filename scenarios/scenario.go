@@ -74,6 +74,10 @@ type FaultSpec struct {
 type NemesisSpec struct {
 	simnet.Nemesis
 	Targets []string // empty: every server
+	// Swarm draws the fault weights and the network's loss and duplication
+	// from each run's seed (TigerBeetle's swarm testing); the run's summary
+	// prints what was drawn.
+	Swarm bool
 }
 
 // CheckSpec is one check to run, with its options struct.
@@ -103,7 +107,7 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		return nil, err
 	}
 	// Building once checks every node name against what the algorithm creates.
-	if _, _, err := sc.build(sc.Seed); err != nil {
+	if _, err := sc.build(sc.Seed); err != nil {
 		return nil, err
 	}
 	return sc, nil
@@ -158,8 +162,12 @@ func (sc *Scenario) fill(fy *fileYAML) error {
 	if n := fy.Nemesis; n != nil {
 		sc.Nemesis = &NemesisSpec{Nemesis: simnet.Nemesis{Start: n.Start, End: n.End, Interval: n.Interval,
 			Partition: n.Partition, Isolate: n.Isolate, Cut: n.Cut, Crash: n.Crash, Heal: n.Heal,
-			Swizzle: n.Swizzle, MaxDown: n.MaxDown, Restart: n.Restart}, Targets: n.Targets}
-		if err := sc.Nemesis.Validate(); err != nil {
+			Swizzle: n.Swizzle, MaxDown: n.MaxDown, Restart: n.Restart}, Targets: n.Targets, Swarm: n.Swarm}
+		check := sc.Nemesis.Nemesis
+		if n.Swarm {
+			check.Crash = 1 // the weights are drawn per run; the rest must still make sense
+		}
+		if err := check.Validate(); err != nil {
 			return src.errAt("nemesis", "%v", err)
 		}
 	}
@@ -409,13 +417,38 @@ func (sc *Scenario) ExpectText() string {
 	return "violation of " + strings.Join(sc.Expect, ", ") + " (other checks pass)"
 }
 
+// built is a simulation ready to run, with what the seed decided.
+type built struct {
+	sim     *simnet.Sim
+	faults  []simnet.Fault
+	network simnet.Link // the default link, after a swarm's draw
+	swarm   string      // what a swarm drew, "" without one
+}
+
 // build makes the simulation: the algorithm's nodes, network, clocks and
 // every fault resolved to node ids (the nemesis drawn from the seed).
-func (sc *Scenario) build(seed int64) (*simnet.Sim, []simnet.Fault, error) {
+func (sc *Scenario) build(seed int64) (*built, error) {
 	net := sc.Network
+	var nemesis simnet.Nemesis
+	var swarm string
+	if sc.Nemesis != nil {
+		nemesis = sc.Nemesis.Nemesis
+		if sc.Nemesis.Swarm {
+			r := simnet.NewStreams(seed).Get("swarm")
+			nemesis = nemesis.Swarm(r)
+			net.Drop, net.Duplicate = 0, 0
+			if r.IntN(2) == 1 {
+				net.Drop = 0.1 * r.Float64()
+			}
+			if r.IntN(2) == 1 {
+				net.Duplicate = 0.05 * r.Float64()
+			}
+			swarm = fmt.Sprintf("%s drop=%.3f duplicate=%.3f", nemesis.Weights(), net.Drop, net.Duplicate)
+		}
+	}
 	sim := simnet.New(simnet.Config{Seed: seed, Scenario: sc.Name, Algorithm: sc.Algorithm, Network: &net, Strict: sc.Strict})
 	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
-		return nil, nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
+		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}
 	names := sim.NodeNames()
 	resolve := func(field, name string) (simnet.NodeID, error) {
@@ -427,18 +460,18 @@ func (sc *Scenario) build(seed int64) (*simnet.Sim, []simnet.Fault, error) {
 	for i, l := range sc.Links {
 		from, err := resolve(fmt.Sprintf("network.links[%d].from", i), l.From)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		to, err := resolve(fmt.Sprintf("network.links[%d].to", i), l.To)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		sim.SetLink(from, to, l.Link)
 	}
 	for _, c := range sc.Clocks {
 		id, err := resolve("clocks."+c.Node, c.Node)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		sim.SetClock(id, c.Skew)
 	}
@@ -454,12 +487,12 @@ func (sc *Scenario) build(seed int64) (*simnet.Sim, []simnet.Fault, error) {
 				var ids []simnet.NodeID
 				for j, name := range group {
 					if seen[name] {
-						return nil, nil, sc.src.errAt(fmt.Sprintf("%s.partition[%d][%d]", field, g, j), "node %s is in two groups", name)
+						return nil, sc.src.errAt(fmt.Sprintf("%s.partition[%d][%d]", field, g, j), "node %s is in two groups", name)
 					}
 					seen[name] = true
 					id, err := resolve(fmt.Sprintf("%s.partition[%d][%d]", field, g, j), name)
 					if err != nil {
-						return nil, nil, err
+						return nil, err
 					}
 					ids = append(ids, id)
 				}
@@ -467,15 +500,15 @@ func (sc *Scenario) build(seed int64) (*simnet.Sim, []simnet.Fault, error) {
 			}
 		case simnet.FaultCut:
 			if out.From, err = resolve(field+".cut.from", f.From); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			if out.To, err = resolve(field+".cut.to", f.To); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		case simnet.FaultHeal:
 		default:
 			if out.Node, err = resolve(fmt.Sprintf("%s.%s", field, f.Kind), f.Node); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		faults = append(faults, out)
@@ -487,18 +520,18 @@ func (sc *Scenario) build(seed int64) (*simnet.Sim, []simnet.Fault, error) {
 			for i, name := range sc.Nemesis.Targets {
 				id, err := resolve(fmt.Sprintf("nemesis.targets[%d]", i), name)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				targets = append(targets, id)
 			}
 		}
 		if len(targets) == 0 {
-			return nil, nil, sc.src.errAt("nemesis", "the nemesis has no targets")
+			return nil, sc.src.errAt("nemesis", "the nemesis has no targets")
 		}
-		faults = append(faults, sc.Nemesis.Generate(sim.Streams().Get("faults"), targets)...)
+		faults = append(faults, nemesis.Generate(sim.Streams().Get("faults"), targets)...)
 	}
 	for _, f := range faults {
 		sim.Schedule(f)
 	}
-	return sim, faults, nil
+	return &built{sim: sim, faults: faults, network: net, swarm: swarm}, nil
 }

@@ -246,3 +246,36 @@ func TestNoPanicIsAlwaysChecked(t *testing.T) {
 		assert.Equal(t, []string{"causality", "no-panic"}, sc.CheckNames())
 	}
 }
+
+// TestSwarmDrawsPerSeedAndReplays: a swarm nemesis draws its fault mix and
+// the network's loss per seed, and the replay file keeps what was drawn.
+func TestSwarmDrawsPerSeedAndReplays(t *testing.T) {
+	sc, err := scenarios.Parse("swarm.yaml", []byte(`version: 1
+algorithm: broadcast
+nodes: 4
+duration: 300ms
+params: {rounds: 20, every: 10ms}
+nemesis: {start: 20ms, end: 250ms, interval: 20ms, swarm: true}
+`))
+	require.NoError(t, err)
+	draws := map[string]bool{}
+	var lossy *scenarios.Result
+	for seed := range int64(12) {
+		res, err := sc.Run(scenarios.RunOptions{Seed: &seed})
+		require.NoError(t, err)
+		require.NotEmpty(t, res.Swarm)
+		draws[res.Swarm] = true
+		if res.Network.Drop > 0 && lossy == nil {
+			lossy = res
+		}
+	}
+	assert.Greater(t, len(draws), 8, "seeds draw different mixes")
+	require.NotNil(t, lossy, "some seed draws message loss")
+	data, err := lossy.ReplayScenario(lossy.Faults).Encode(lossy.Seed, lossy.Faults, lossy.Trace.Header.Nodes, "")
+	require.NoError(t, err)
+	back, err := scenarios.Parse("replay.yaml", data)
+	require.NoError(t, err)
+	again, err := back.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, traceBytes(t, lossy.Trace), traceBytes(t, again.Trace), "the replay keeps the drawn loss:\n%s", data)
+}

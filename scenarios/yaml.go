@@ -93,6 +93,7 @@ type nemesisYAML struct {
 	MaxDown   int           `yaml:"max_down"`
 	Restart   time.Duration `yaml:"restart"`
 	Targets   []string      `yaml:"targets"`
+	Swarm     bool          `yaml:"swarm"`
 }
 
 // Error is a scenario problem located in its file.

@@ -32,6 +32,32 @@ type Nemesis struct {
 	Restart time.Duration
 }
 
+// Swarm returns a copy whose weights are drawn from r, as TigerBeetle's
+// swarm testing does: each fault kind is switched off with probability one
+// half, or else weighted uniformly in (0, 1]; at least one stays on. Runs
+// over many seeds then explore many different mixes of faults, not one.
+func (n Nemesis) Swarm(r *rand.Rand) Nemesis {
+	weights := []*float64{&n.Partition, &n.Isolate, &n.Cut, &n.Crash, &n.Heal, &n.Swizzle}
+	on := 0
+	for _, w := range weights {
+		*w = 0
+		if r.IntN(2) == 1 {
+			*w = 1 - r.Float64() // (0, 1]
+			on++
+		}
+	}
+	if on == 0 {
+		*weights[r.IntN(len(weights))] = 1
+	}
+	return n
+}
+
+// Weights describes the fault weights, for printing a swarm's draw.
+func (n Nemesis) Weights() string {
+	return fmt.Sprintf("partition=%.2f isolate=%.2f cut=%.2f crash=%.2f heal=%.2f swizzle=%.2f",
+		n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle)
+}
+
 // Validate reports settings that cannot generate a schedule.
 func (n Nemesis) Validate() error {
 	if n.End <= n.Start {

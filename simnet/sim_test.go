@@ -325,3 +325,16 @@ func TestFIFOLinksKeepSendingOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestSwarmDrawsWeightsFromTheSeed(t *testing.T) {
+	base := simnet.Nemesis{Start: time.Second, End: 5 * time.Second, Interval: 200 * time.Millisecond, Crash: 1}
+	seen := map[string]bool{}
+	for seed := range int64(50) {
+		n := base.Swarm(simnet.NewStreams(seed).Get("swarm"))
+		again := base.Swarm(simnet.NewStreams(seed).Get("swarm"))
+		require.Equal(t, n, again, "seed %d: the same seed draws the same weights", seed)
+		require.NoError(t, n.Validate(), "seed %d: at least one kind stays on", seed)
+		seen[n.Weights()] = true
+	}
+	assert.Greater(t, len(seen), 40, "different seeds explore different mixes")
+}

@@ -63,7 +63,7 @@ Exit status 1 when a failure was found.`,
 			}
 			fmt.Fprintf(w, "failing seeds: %s%s\n", joinInts(shown), map[bool]string{true: " …", false: ""}[len(failing) > 20])
 			fmt.Fprintf(w, "seed %d: %s\n", first.Seed, first.Why)
-			best, bestSc := first, sc.WithFaults(first.Faults, first.Trace.Header.Nodes)
+			best, bestSc := first, first.ReplayScenario(first.Faults)
 			if !noShrink {
 				fmt.Fprintf(w, "shrinking %d faults and the workload …\n", len(first.Faults))
 				bestSc, best, err = sc.Shrink(first, func(n int, fails bool) {

@@ -89,6 +89,7 @@ type runSummary struct {
 	WallNS         int64              `json:"wall_ns"`
 	CheckWallNS    int64              `json:"check_wall_ns"`
 	Faults         []string           `json:"faults"`
+	Swarm          string             `json:"swarm,omitempty"`
 	Checks         []check.Result     `json:"checks"`
 	Expected       string             `json:"expected"`
 	ExpectationMet bool               `json:"expectation_met"`
@@ -101,7 +102,7 @@ func jsonSummary(res *scenarios.Result) runSummary {
 	s := runSummary{Scenario: res.Scenario.Name, File: res.Scenario.Path, Algorithm: res.Scenario.Algorithm, Seed: res.Seed,
 		Events: st.Events, Messages: st.Messages, Nodes: st.Nodes, VirtualTimeNS: int64(res.Scenario.Duration),
 		WallNS: int64(res.Wall), CheckWallNS: int64(res.CheckWall), Checks: res.Checks, Expected: res.Scenario.ExpectText(),
-		ExpectationMet: res.ExpectationMet, Why: res.Why, Errors: res.Errors, Faults: []string{}}
+		ExpectationMet: res.ExpectationMet, Why: res.Why, Errors: res.Errors, Faults: []string{}, Swarm: res.Swarm}
 	if s.Checks == nil {
 		s.Checks = []check.Result{}
 	}
@@ -127,6 +128,9 @@ func printSummary(w io.Writer, res *scenarios.Result, tracePath string, quiet bo
 		}
 		fmt.Fprintf(w, "run        %s · %d nodes · seed %d · %v of virtual time in %v (%d events%s)\n",
 			sc.Algorithm, sc.Nodes, res.Seed, sc.Duration, res.Wall.Round(time.Microsecond), st.Events, rate)
+		if res.Swarm != "" {
+			fmt.Fprintf(w, "swarm      drew %s\n", res.Swarm)
+		}
 		if len(res.Faults) > 0 {
 			fmt.Fprintf(w, "faults     %d scheduled:", len(res.Faults))
 			for i, f := range res.Faults {

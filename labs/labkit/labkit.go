@@ -207,7 +207,7 @@ func failureReport(t testing.TB, res *scenarios.Result) string {
 	dir := failureDir(t)
 	name := fmt.Sprintf("%s-seed%d.yaml", sanitize(t.Name()), res.Seed)
 	comment := fmt.Sprintf("Replay of a failing run of %s (test %s, seed %d).\nFaults are listed as the run drew them; rerun it exactly with distlab run.\n%s", res.Scenario.Path, t.Name(), res.Seed, res.Why)
-	data, err := res.Scenario.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, comment)
+	data, err := res.ReplayScenario(res.Faults).Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, comment)
 	if err == nil {
 		err = os.MkdirAll(dir, 0o755)
 	}

@@ -12,6 +12,7 @@ import (
 	"distlab/algorithms"
 	"distlab/algorithms/algo"
 	echeck "distlab/checkers/election"
+	"distlab/contract"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
@@ -177,7 +178,7 @@ func measureElection(spec algo.Spec, n int, seed int64, crash bool) (electionMea
 		from = 2 * time.Second
 		sim.Run(from)
 		leader := trace.None
-		for _, id := range sim.Group(algo.ServerGroup) {
+		for _, id := range sim.Group(contract.ServerGroup) {
 			if sim.VisibleState(id)["leader"] == sim.Name(id) {
 				leader = id
 			}
@@ -196,8 +197,8 @@ func measureElection(spec algo.Spec, n int, seed int64, crash bool) (electionMea
 	}
 	end := from + time.Duration(took*float64(time.Millisecond))
 	m := electionMeasure{took: end - from, byType: map[string]int{}}
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		if e.Kind != trace.Send || e.Time < from || e.Time > end {
 			continue
 		}

@@ -12,11 +12,8 @@
 package export
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
-
-	"distlab/simnet/trace"
 )
 
 // Window limits an export to the events with From <= Time <= To (To zero:
@@ -36,65 +33,4 @@ func oneLine(s string) string {
 		s = s[:i] + " …"
 	}
 	return strings.ReplaceAll(s, "\r", "")
-}
-
-// describe is an event's one-line description, shared by the formats.
-func describe(tr *trace.Trace, e *trace.Event, body json.RawMessage) string {
-	n := tr.NodeName
-	switch e.Kind {
-	case trace.Send:
-		return strings.TrimSpace("send " + e.Name + " to " + n(e.Peer) + " " + trace.CompactJSON(body))
-	case trace.Deliver:
-		return strings.TrimSpace("receive " + e.Name + " from " + n(e.Peer) + " " + trace.CompactJSON(body))
-	case trace.Drop:
-		return "lost " + e.Name + " to " + n(e.Peer) + " (" + e.Value + ")"
-	case trace.Duplicate:
-		return "network duplicates " + e.Name + " to " + n(e.Peer)
-	case trace.TimerFire:
-		return "timer " + e.Name
-	case trace.TimerSet:
-		return "set timer " + e.Name + " +" + e.Value
-	case trace.TimerCancel:
-		return "cancel timer"
-	case trace.Crash:
-		return "crash (" + oneLine(e.Value) + ")"
-	case trace.Restart:
-		return "restart"
-	case trace.Start:
-		return "start"
-	case trace.State:
-		return e.Name + "=" + e.Value
-	case trace.Mark:
-		return strings.TrimSpace(e.Name + " " + trace.CompactJSON(e.Data))
-	case trace.Invoke:
-		return strings.TrimSpace("invoke " + trace.CompactJSON(e.Data))
-	case trace.Return:
-		return strings.TrimSpace("return " + trace.CompactJSON(e.Data))
-	case trace.Log:
-		return oneLine(e.Value)
-	case trace.Error:
-		return "error: " + oneLine(e.Value)
-	case trace.Partition:
-		return "partition " + tr.DescribeGroups(e.Groups)
-	case trace.Heal:
-		return "heal"
-	case trace.Cut:
-		return "cut " + n(e.Node) + "→" + n(e.Peer)
-	case trace.Isolate:
-		return "isolate " + n(e.Node)
-	case trace.Rejoin:
-		return "rejoin " + n(e.Node)
-	}
-	return e.Kind.String()
-}
-
-// bodies maps message id → the message's body (from its Send event).
-func bodies(tr *trace.Trace) map[int64]json.RawMessage {
-	m := map[int64]json.RawMessage{}
-	for i := range tr.Events {
-		if e := &tr.Events[i]; e.Kind == trace.Send {
-			m[e.Msg] = e.BodyJSON()
-		}
-	}
-	return m
 }

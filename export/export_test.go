@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"distlab/algorithms/demo/toy"
 	"distlab/checkers/check"
 	"distlab/simnet/trace"
-	"distlab/tui/toy"
 )
 
 // shivizEvent is one parsed ShiViz log entry.
@@ -64,7 +64,7 @@ func hbClocks(tr *trace.Trace, exported []int) []map[string]int {
 	lastOf := map[trace.NodeID]int{}
 	sendOf := map[int64]int{}
 	for p, i := range exported {
-		e := &tr.Events[i]
+		e := tr.At(i)
 		if q, ok := lastOf[e.Node]; ok {
 			preds[p] = append(preds[p], q)
 		}
@@ -92,7 +92,7 @@ func hbClocks(tr *trace.Trace, exported []int) []map[string]int {
 		out[p] = map[string]int{}
 		for q := 0; q <= p; q++ {
 			if reach[p][q/64]&(1<<(q%64)) != 0 {
-				out[p][tr.NodeName(tr.Events[exported[q]].Node)]++
+				out[p][tr.NodeName(tr.At(exported[q]).Node)]++
 			}
 		}
 	}
@@ -105,7 +105,7 @@ func exportedIndexes(tr *trace.Trace, opts ShiVizOptions) []int {
 		kinds = ShiVizDefaultKinds
 	}
 	var out []int
-	for i, e := range tr.Events {
+	for i, e := range tr.All() {
 		for _, k := range kinds {
 			if e.Kind == k && e.Node >= 0 && !e.Kind.IsNetwork() && opts.has(e.Time) {
 				out = append(out, i)
@@ -143,7 +143,7 @@ func TestShiVizClocksAreHappensBefore(t *testing.T) {
 			count := map[string]int{}
 			for p, ev := range got {
 				count[ev.host]++
-				assert.Equal(t, c.tr.NodeName(c.tr.Events[idx[p]].Node), ev.host)
+				assert.Equal(t, c.tr.NodeName(c.tr.At(idx[p]).Node), ev.host)
 				assert.Equal(t, count[ev.host], ev.clock[ev.host], "event %d: a host counts its own events 1, 2, 3… (%s)", p, ev.event)
 				assert.Equal(t, want[p], ev.clock, "event %d (%s): the clock is the happens-before clock", p, ev.event)
 				for h, v := range ev.clock {
@@ -158,8 +158,8 @@ func TestShiVizClocksAreHappensBefore(t *testing.T) {
 }
 
 func TestShiVizRejectsHostsWithSpaces(t *testing.T) {
-	tr := &trace.Trace{Header: trace.Header{Nodes: []string{"node 0"}},
-		Events: []trace.Event{{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "x"}}}
+	tr := trace.New(trace.Header{Nodes: []string{"node 0"}},
+		trace.Event{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "x"})
 	assert.ErrorContains(t, ShiViz(io.Discard, tr, ShiVizOptions{}), "white space")
 	tr.Header.Nodes[0] = "n0"
 	assert.NoError(t, ShiViz(io.Discard, tr, ShiVizOptions{}))
@@ -189,7 +189,7 @@ func TestMermaidEscapes(t *testing.T) {
 }
 
 func countDeliveries(tr *trace.Trace, w Window) (deliv, drops int) {
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if !w.has(e.Time) {
 			continue
 		}

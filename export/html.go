@@ -30,7 +30,7 @@ body{font-family:system-ui,sans-serif;margin:1.5rem;color:#0f172a}
 <h1>%s</h1>
 <p class="meta">scenario %s · algorithm %s · seed %d · %d nodes · %d events · ends at %s</p>
 <p class="legend"><span>● message delivered (line from its send)</span><span style="color:#d97706">- - duplicate</span><span style="color:#dc2626">✕ lost</span><span style="color:#dc2626">✖ crash</span><span style="color:#16a34a">▲ restart</span><span style="color:#a16207">◆ mark</span><span style="color:#7e22ce">▒ partition (lanes coloured by side)</span><span style="color:#ca8a04">▮ thick lane: leader, coordinator, in the critical section or holding the token</span></p>
-`, esc(title), esc(title), esc(h.Scenario), esc(h.Algorithm), h.Seed, len(h.Nodes), len(tr.Events), tr.End())
+`, esc(title), esc(title), esc(h.Scenario), esc(h.Algorithm), h.Seed, len(h.Nodes), tr.Len(), tr.End())
 	if len(opts.Verdicts) > 0 {
 		bw.WriteString("<ul>\n")
 		for _, v := range opts.Verdicts {

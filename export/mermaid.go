@@ -32,10 +32,10 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 	if limit <= 0 {
 		limit = 150
 	}
-	body := bodies(tr)
+	desc := trace.NewDescriber(tr)
 	msgs := 0
-	for i := range tr.Events {
-		if k := tr.Events[i].Kind; (k == trace.Deliver || k == trace.Drop) && opts.has(tr.Events[i].Time) {
+	for i := range tr.Len() {
+		if k := tr.At(i).Kind; (k == trace.Deliver || k == trace.Drop) && opts.has(tr.At(i).Time) {
 			msgs++
 		}
 	}
@@ -68,8 +68,8 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 	}
 	delivered := map[int64]bool{}
 	drawn := 0
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		if !opts.has(e.Time) {
 			continue
 		}
@@ -87,7 +87,7 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 				arrow, extra = "-)", " (duplicate)"
 			}
 			delivered[e.Msg] = true
-			text := strings.TrimSpace(e.Name + " " + trace.CompactJSON(body[e.Msg]))
+			text := strings.TrimSpace(e.Name + " " + trace.CompactJSON(desc.Body(e.Msg)))
 			fmt.Fprintf(bw, "    %s%s%s: %s%s\n", node(e.Peer), arrow, node(e.Node), mermaidText(text), extra)
 			drawn++
 		case trace.Drop:
@@ -98,21 +98,21 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 		case trace.Restart:
 			fmt.Fprintf(bw, "    Note over %s: %s restart\n", node(e.Node), at)
 		case trace.Mark:
-			fmt.Fprintf(bw, "    Note right of %s: %s\n", node(e.Node), mermaidText("★ "+describe(tr, e, nil)))
+			fmt.Fprintf(bw, "    Note right of %s: %s\n", node(e.Node), mermaidText(desc.Event(e.Index)))
 		case trace.Partition, trace.Heal, trace.Cut, trace.Isolate, trace.Rejoin:
 			if all != "" {
-				fmt.Fprintf(bw, "    Note over %s: %s %s\n", all, at, mermaidText(describe(tr, e, nil)))
+				fmt.Fprintf(bw, "    Note over %s: %s %s\n", all, at, mermaidText(desc.Event(e.Index)))
 			}
 		case trace.TimerFire:
 			if opts.Timers {
 				fmt.Fprintf(bw, "    Note left of %s: timer %s\n", node(e.Node), mermaidText(e.Name))
 			}
 		case trace.State:
-			if opts.States {
+			if opts.States && e.Name != trace.HighlightKey {
 				fmt.Fprintf(bw, "    Note left of %s: %s\n", node(e.Node), mermaidText(e.Name+"="+e.Value))
 			}
 		case trace.Invoke, trace.Return:
-			fmt.Fprintf(bw, "    Note left of %s: %s\n", node(e.Node), mermaidText(describe(tr, e, nil)))
+			fmt.Fprintf(bw, "    Note left of %s: %s\n", node(e.Node), mermaidText(desc.Event(e.Index)))
 		}
 	}
 	return bw.Flush()

@@ -60,10 +60,10 @@ func ShiViz(w io.Writer, tr *trace.Trace, opts ShiVizOptions) error {
 		clocks[i] = map[string]int{}
 	}
 	sent := map[int64]map[string]int{}
-	body := bodies(tr)
+	desc := trace.NewDescriber(tr)
 	n := 0
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		if !want[e.Kind] || e.Kind.IsNetwork() || e.Node < 0 || int(e.Node) >= len(names) || !opts.has(e.Time) {
 			continue
 		}
@@ -82,11 +82,7 @@ func ShiViz(w io.Writer, tr *trace.Trace, opts ShiVizOptions) error {
 		if err != nil {
 			return err
 		}
-		var b json.RawMessage
-		if e.Kind == trace.Send || e.Kind == trace.Deliver {
-			b = body[e.Msg]
-		}
-		fmt.Fprintf(bw, "[%s] %s\n%s %s\n", e.Time, oneLine(describe(tr, e, b)), host, enc)
+		fmt.Fprintf(bw, "[%s] %s\n%s %s\n", e.Time, desc.Event(e.Index), host, enc)
 		n++
 	}
 	if n == 0 {

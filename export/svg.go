@@ -40,14 +40,17 @@ var compColors = []string{"#0e7490", "#a21caf", "#b45309", "#15803d"}
 
 type svgRow struct {
 	y    int
-	lane []int8 // per node: -2 down, -1 normal, 0.. component, 100 isolated
+	lane []int8 // per node: -2 down, -1 normal, 0.. partition group, laneHi, laneIsolated
 }
 
 type svgItem struct{ ev, row int }
 
-// laneHi is the lane state of a node that leads, coordinates, is in the
-// critical section or holds the token.
-const laneHi = 50
+// Lane states besides -2 (down), -1 (normal) and 0.. (partition group):
+// laneHi for a highlighted node, laneIsolated for an isolated one.
+const (
+	laneHi       = 100
+	laneIsolated = 101
+)
 
 // SVG writes the space-time diagram as a standalone SVG picture: one
 // vertical lane per node, time flowing down, each message a line from its
@@ -84,11 +87,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 	x := func(id trace.NodeID) int { return svgLeft + laneW/2 + int(id)*laneW }
 
 	// Walk the whole trace (state before the window matters), keeping rows.
-	up := make([]bool, n)
-	comp := make([]int8, n)
-	for i := range comp {
-		comp[i] = -1
-	}
+	world := trace.NewWorld(tr.Header)
 	var rows []svgRow
 	var items []svgItem
 	sendRowOf := map[int64]int{} // message → row of its send
@@ -96,48 +95,13 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 	// Events share a row when they happen at the same virtual time on
 	// different nodes (a broadcast fans out from one point): the picture
 	// stays short enough for a slide.
-	hiBits := make([]uint8, n)    // leader, critical section, token: as the visualizer does
 	used := make([]trace.Kind, n) // kind+1 of the node's last event in the current row; 0 none
 	curTime := time.Duration(-1)
 	solo := false // the current row holds a fault, crash or restart: it stays alone
-	for i := range tr.Events {
-		e := &tr.Events[i]
-		switch e.Kind {
-		case trace.Start, trace.Restart:
-			up[e.Node] = true
-		case trace.Crash:
-			up[e.Node] = false
-			hiBits[e.Node] = 0
-		case trace.State:
-			if bit, on, ok := trace.HighlightBit(e.Name, e.Value); ok && int(e.Node) < n {
-				hiBits[e.Node] &^= bit
-				if on {
-					hiBits[e.Node] |= bit
-				}
-			}
-		case trace.Partition:
-			for j := range comp {
-				if comp[j] != 100 {
-					comp[j] = -1
-				}
-			}
-			for g, members := range e.Groups {
-				for _, id := range members {
-					if int(id) < n && comp[id] != 100 {
-						comp[id] = int8(min(g, 99))
-					}
-				}
-			}
-		case trace.Heal:
-			for j := range comp {
-				comp[j] = -1
-			}
-		case trace.Isolate:
-			comp[e.Node] = 100
-		case trace.Rejoin:
-			comp[e.Node] = -1
-		}
-		if !opts.has(e.Time) || !opts.rowKind(e.Kind) {
+	for i := range tr.Len() {
+		e := tr.At(i)
+		world.Apply(&e)
+		if !opts.has(e.Time) || !opts.rowKind(e.Kind) || (e.Kind == trace.State && e.Name == trace.HighlightKey) {
 			continue
 		}
 		alone := e.Kind.IsNetwork() || e.Kind == trace.Crash || e.Kind == trace.Restart || e.Node < 0 || int(e.Node) >= n
@@ -164,12 +128,16 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 			}
 			lane := make([]int8, n)
 			for j := range lane {
-				lane[j] = comp[j]
-				if hiBits[j] != 0 {
-					lane[j] = laneHi
-				}
-				if !up[j] {
+				id := trace.NodeID(j)
+				switch {
+				case !world.Up(id):
 					lane[j] = -2
+				case world.Highlight(id) != "":
+					lane[j] = laneHi
+				case world.Net.Isolated(id):
+					lane[j] = laneIsolated
+				default:
+					lane[j] = int8(min(world.Net.Group(id), 99))
 				}
 			}
 			rows = append(rows, svgRow{y: svgTop + 24 + len(rows)*svgRowH, lane: lane})
@@ -193,7 +161,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 	title := opts.Title
 	if title == "" {
 		h := tr.Header
-		title = fmt.Sprintf("%s %s · seed %d · %d events", h.Scenario, h.Algorithm, h.Seed, len(tr.Events))
+		title = fmt.Sprintf("%s %s · seed %d · %d events", h.Scenario, h.Algorithm, h.Seed, tr.Len())
 	}
 	fmt.Fprintf(bw, `<text x="12" y="24" font-size="16" font-weight="bold">%s</text>`+"\n", esc(title))
 
@@ -209,7 +177,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 		}
 	}
 	for _, it := range items {
-		e, r := &tr.Events[it.ev], rows[it.row]
+		e, r := tr.At(it.ev), rows[it.row]
 		switch e.Kind {
 		case trace.Partition:
 			closeBand(r.y - svgRowH/2)
@@ -237,7 +205,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 				switch {
 				case st == laneHi:
 					color, wdt = "#eab308", 7
-				case st == 100:
+				case st == laneIsolated:
 					color, dash = "#dc2626", ` stroke-dasharray="2 4"`
 				case st >= 0:
 					color, wdt = compColors[int(st)%len(compColors)], 4
@@ -254,14 +222,14 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 	lastRow := -10
 	for _, it := range items {
 		k, r := it.row, rows[it.row]
-		t := tr.Events[it.ev].Time
+		t := tr.At(it.ev).Time
 		if t != last && k-lastRow >= 2 {
 			fmt.Fprintf(bw, `<text x="%d" y="%d" text-anchor="end" class="t">%s</text>`+"\n", svgLeft-12, r.y+4, esc(t.String()))
 			last, lastRow = t, k
 		}
 	}
 
-	body := bodies(tr)
+	desc := trace.NewDescriber(tr)
 	// a violation's event may not be drawn (a state change, say): ring the
 	// first drawn event at or after it instead.
 	violated := map[int]string{}
@@ -277,8 +245,8 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 	}
 	seen := map[int64]bool{}
 	for _, it := range items {
-		e, r := &tr.Events[it.ev], rows[it.row]
-		tip := esc(fmt.Sprintf("#%d %s %s: %s", it.ev+1, e.Time, tr.NodeName(e.Node), describe(tr, e, body[e.Msg])))
+		e, r := tr.At(it.ev), rows[it.row]
+		tip := esc(fmt.Sprintf("#%d %s %s: %s", it.ev+1, e.Time, tr.NodeName(e.Node), desc.Event(it.ev)))
 		xn := 0
 		if e.Node >= 0 && int(e.Node) < n {
 			xn = x(e.Node)
@@ -325,12 +293,12 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 		case trace.State:
 			fmt.Fprintf(bw, `<g><title>%s</title><circle cx="%d" cy="%d" r="2.5" fill="#0891b2"/><text x="%d" y="%d" class="lbl">%s</text></g>`+"\n", tip, xn, r.y, xn+6, r.y+4, esc(e.Name+"="+e.Value))
 		case trace.Invoke, trace.Return:
-			fmt.Fprintf(bw, `<g><title>%s</title><rect x="%d" y="%d" width="7" height="7" fill="#16a34a"/><text x="%d" y="%d" class="lbl">%s</text></g>`+"\n", tip, xn-3, r.y-3, xn+8, r.y+4, esc(describe(tr, e, nil)))
+			fmt.Fprintf(bw, `<g><title>%s</title><rect x="%d" y="%d" width="7" height="7" fill="#16a34a"/><text x="%d" y="%d" class="lbl">%s</text></g>`+"\n", tip, xn-3, r.y-3, xn+8, r.y+4, esc(desc.Event(it.ev)))
 		case trace.Error:
 			fmt.Fprintf(bw, `<text x="%d" y="%d" fill="#dc2626" font-weight="bold">!<title>%s</title></text>`+"\n", xn, r.y+4, tip)
 		case trace.Partition, trace.Heal, trace.Cut, trace.Isolate, trace.Rejoin:
 			fmt.Fprintf(bw, `<g><title>%s</title><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#7e22ce" stroke-dasharray="6 4"/><text x="%d" y="%d" class="net">%s</text></g>`+"\n",
-				tip, svgLeft-8, r.y, svgLeft+n*laneW+8, r.y, svgLeft+n*laneW+10, r.y+4, esc(describe(tr, e, nil)))
+				tip, svgLeft-8, r.y, svgLeft+n*laneW+8, r.y, svgLeft+n*laneW+10, r.y+4, esc(desc.Event(it.ev)))
 		}
 		if name, ok := violated[it.ev]; ok {
 			fmt.Fprintf(bw, `<g><title>violation of %s</title><circle cx="%d" cy="%d" r="9" fill="none" stroke="#dc2626" stroke-width="2.5"/><text x="%d" y="%d" fill="#dc2626" font-weight="bold">✗ %s</text></g>`+"\n",

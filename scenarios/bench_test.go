@@ -37,7 +37,7 @@ func BenchmarkScenarios(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				events += len(res.Trace.Events)
+				events += res.Trace.Len()
 			}
 			b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
 		})

@@ -14,6 +14,7 @@ import (
 	"distlab/algorithms/algo"
 	"distlab/checkers"
 	"distlab/checkers/check"
+	"distlab/contract"
 	"distlab/simnet"
 )
 
@@ -514,7 +515,7 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 		faults = append(faults, out)
 	}
 	if sc.Nemesis != nil {
-		targets := sim.Group(algo.ServerGroup)
+		targets := sim.Group(contract.ServerGroup)
 		if len(sc.Nemesis.Targets) > 0 {
 			targets = nil
 			for i, name := range sc.Nemesis.Targets {

@@ -217,7 +217,7 @@ expect: pass
 	require.NoError(t, err)
 	assert.False(t, res.ExpectationMet, "the shrunk run still fails")
 	assert.Less(t, len(res.Faults), len(first.Faults), "faults that do not matter are dropped")
-	assert.Less(t, len(res.Trace.Events), len(first.Trace.Events))
+	assert.Less(t, res.Trace.Len(), first.Trace.Len())
 	data, err := small.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "shrunk")
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "events: 1\n", "the workload is halved down to what still fails:\n%s", data)

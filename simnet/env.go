@@ -150,6 +150,17 @@ func (e *Env) Publish(key string, value any) {
 	e.sim.record(trace.Event{Kind: trace.State, Node: e.id, Peer: trace.None, Name: key, Value: v})
 }
 
+// Highlight marks this node as the one that matters now (a leader, the
+// node in its critical section, the token holder) with a short reason, or
+// ends the highlight with "". The visualizer and the exports draw it; it is
+// published state under trace.HighlightKey.
+func (e *Env) Highlight(reason string) {
+	if e.dead || e.sim.nodes[e.id].state[trace.HighlightKey] == reason {
+		return
+	}
+	e.Publish(trace.HighlightKey, reason)
+}
+
 // Mark records a family mark (enter the critical section, become leader,
 // commit, mine a block…) with a payload that checkers decode. The payload
 // is encoded as JSON at once, so a trace read from a file and a live one
@@ -158,6 +169,7 @@ func (e *Env) Mark(name string, data any) {
 	if e.dead {
 		return
 	}
+	e.validate(trace.Mark, name, data)
 	e.sim.record(trace.Event{Kind: trace.Mark, Node: e.id, Peer: trace.None, Name: name, Data: mustJSON(name, data)})
 }
 
@@ -167,6 +179,7 @@ func (e *Env) Invoke(input any) OpID {
 	if e.dead {
 		return 0
 	}
+	e.validate(trace.Invoke, "", input)
 	s := e.sim
 	s.nextOp++
 	s.record(trace.Event{Kind: trace.Invoke, Node: e.id, Peer: trace.None, Op: s.nextOp, Data: mustJSON("invoke", input)})
@@ -178,7 +191,24 @@ func (e *Env) Return(op OpID, output any) {
 	if e.dead {
 		return
 	}
+	e.validate(trace.Return, "", output)
 	e.sim.record(trace.Event{Kind: trace.Return, Node: e.id, Peer: trace.None, Op: int64(op), Data: mustJSON("return", output)})
+}
+
+// validate applies Config.Validate; a payload that breaks its family's
+// contract crashes the node that recorded it, naming node and mark.
+func (e *Env) validate(kind trace.Kind, name string, payload any) {
+	check := e.sim.cfg.Validate
+	if check == nil {
+		return
+	}
+	if err := check(kind, name, payload); err != nil {
+		what := kind.String()
+		if name != "" {
+			what = fmt.Sprintf("mark %q", name)
+		}
+		panic(fmt.Sprintf("strict mode: %s recorded %s that breaks its family's contract: %v", e.Name(), what, err))
+	}
 }
 
 func mustJSON(what string, v any) json.RawMessage {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"distlab/simnet/trace"
 )
 
 // Latency is a distribution of one-way message delay. Reordering comes from
@@ -105,14 +107,13 @@ func (l Link) Validate() error {
 // uniform, no loss, no duplicates.
 var DefaultLink = Link{Latency: Latency{Dist: "uniform", Min: time.Millisecond, Max: 10 * time.Millisecond}}
 
-// network is the connectivity state: partition components, one-way cuts and
-// isolated nodes. A message passes when all three allow it.
+// network is the links' behaviour plus the connectivity rules, which live
+// in trace.Net so that every replay of a trace applies exactly the rules
+// the simulator applied.
 type network struct {
+	trace.Net
 	links    [][]*Link // [from][to]; nil entries use def
 	def      Link
-	group    []int // component of each node in the current partition; -1 = talks to all
-	cut      [][]bool
-	isolated []bool
 	fifoLast map[[2]NodeID]time.Duration // FIFO links: the latest delivery time scheduled
 }
 
@@ -136,20 +137,13 @@ func (n *network) deliveryTime(now time.Duration, from, to NodeID, l *Link, r *r
 }
 
 func (n *network) grow(size int) {
-	for len(n.group) < size {
-		n.group = append(n.group, -1)
-		n.isolated = append(n.isolated, false)
-	}
-	for i := range n.cut {
-		for len(n.cut[i]) < size {
-			n.cut[i] = append(n.cut[i], false)
-		}
+	n.Net.Grow(size)
+	for i := range n.links {
 		for len(n.links[i]) < size {
 			n.links[i] = append(n.links[i], nil)
 		}
 	}
-	for len(n.cut) < size {
-		n.cut = append(n.cut, make([]bool, size))
+	for len(n.links) < size {
 		n.links = append(n.links, make([]*Link, size))
 	}
 }
@@ -159,36 +153,4 @@ func (n *network) link(from, to NodeID) *Link {
 		return l
 	}
 	return &n.def
-}
-
-// blocked reports whether a message from→to is stopped now. A node can
-// always reach itself.
-func (n *network) blocked(from, to NodeID) bool {
-	if from == to {
-		return false
-	}
-	if n.isolated[from] || n.isolated[to] || n.cut[from][to] {
-		return true
-	}
-	gf, gt := n.group[from], n.group[to]
-	return gf >= 0 && gt >= 0 && gf != gt
-}
-
-func (n *network) heal() {
-	for i := range n.group {
-		n.group[i] = -1
-		n.isolated[i] = false
-		clear(n.cut[i])
-	}
-}
-
-func (n *network) partition(groups [][]NodeID) {
-	for i := range n.group {
-		n.group[i] = -1
-	}
-	for g, members := range groups {
-		for _, id := range members {
-			n.group[id] = g
-		}
-	}
 }

@@ -52,6 +52,12 @@ type Config struct {
 	// with its encoding at send, to catch a sender that changes a message
 	// after sending it (sharing memory with the receiver).
 	Strict bool
+	// Validate, when set, checks every mark, invocation and return payload
+	// as it is recorded (kind is trace.Mark, trace.Invoke or trace.Return;
+	// name is the mark's); an error crashes the node that recorded it. The
+	// scenario runner sets it in strict mode from the algorithm's
+	// contracts: the simulator itself knows no family.
+	Validate func(kind trace.Kind, name string, payload any) error
 	// Stream, when set, also receives every event as it is recorded (for
 	// writing a trace file while the run goes on).
 	Stream func(*trace.Event)
@@ -217,9 +223,11 @@ func (s *Sim) Trace() *trace.Trace {
 		for _, c := range s.chunks {
 			pending += len(c)
 		}
-		s.tr.Events = slices.Grow(s.tr.Events, pending)
+		s.tr.Grow(pending)
 		for _, c := range s.chunks {
-			s.tr.Events = append(s.tr.Events, c...)
+			for i := range c {
+				s.tr.Append(c[i])
+			}
 		}
 		s.chunks = s.chunks[:0]
 	}
@@ -395,19 +403,19 @@ func (s *Sim) apply(f Fault) {
 	ev := trace.Event{Node: trace.None, Peer: trace.None}
 	switch f.Kind {
 	case FaultPartition:
-		s.net.partition(f.Groups)
+		s.net.Partition(f.Groups)
 		ev.Kind, ev.Groups = trace.Partition, f.Groups
 	case FaultHeal:
-		s.net.heal()
+		s.net.Heal()
 		ev.Kind = trace.Heal
 	case FaultCut:
-		s.net.cut[f.From][f.To] = true
+		s.net.Cut(f.From, f.To)
 		ev.Kind, ev.Node, ev.Peer = trace.Cut, f.From, f.To
 	case FaultIsolate:
-		s.net.isolated[f.Node] = true
+		s.net.Isolate(f.Node)
 		ev.Kind, ev.Node = trace.Isolate, f.Node
 	case FaultRejoin:
-		s.net.isolated[f.Node] = false
+		s.net.Rejoin(f.Node)
 		ev.Kind, ev.Node = trace.Rejoin, f.Node
 	case FaultCrash:
 		s.crash(f.Node, "fault: crash", "")
@@ -449,7 +457,7 @@ func (s *Sim) send(from, to NodeID, msg any) {
 		s.strict[id] = strictRecord{original: msg, encoded: string(enc)}
 	}
 	s.record(trace.Event{Kind: trace.Send, Node: from, Peer: to, Msg: id, Name: ti.name, Body: sent})
-	if s.net.blocked(from, to) {
+	if s.net.Blocked(from, to) {
 		s.record(trace.Event{Kind: trace.Drop, Node: from, Peer: to, Msg: id, Name: ti.name, Value: "partition"})
 		return
 	}
@@ -473,7 +481,7 @@ func (s *Sim) deliver(e *event) {
 	case !slot.up || slot.inc != e.inc:
 		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "receiver crashed"})
 		return
-	case s.net.blocked(e.from, e.node):
+	case s.net.Blocked(e.from, e.node):
 		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "partition"})
 		return
 	}

@@ -153,9 +153,10 @@ func TestPanicBecomesCrash(t *testing.T) {
 	sim.Run(time.Second)
 	var crash *trace.Event
 	logs := 0
-	for i, e := range sim.Trace().Events {
+	for i, e := range sim.Trace().All() {
 		if e.Kind == trace.Crash {
-			crash = &sim.Trace().Events[i]
+			c := sim.Trace().At(i)
+			crash = &c
 		}
 		if e.Kind == trace.Log {
 			logs++
@@ -190,11 +191,11 @@ func TestCrashRestartKeepsStorageOnly(t *testing.T) {
 	sim.Run(1100 * time.Millisecond)
 	assert.Equal(t, "2", sim.VisibleState(id)["starts"])
 	var kinds []string
-	for _, e := range sim.Trace().Events {
+	for _, e := range sim.Trace().All() {
 		kinds = append(kinds, e.Kind.String())
 	}
 	assert.Equal(t, "start state timer-set crash restart state timer-set end", strings.Join(kinds, " "))
-	for _, e := range sim.Trace().Events {
+	for _, e := range sim.Trace().All() {
 		assert.NotEqual(t, trace.Log, e.Kind, "the first instance's timer must die with it")
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"distlab/tui/toy"
+	"distlab/algorithms/demo/toy"
 )
 
 // BenchmarkRenderFrame renders one frame of a 100,000-event trace, as

@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"distlab/tui/toy"
+	"distlab/algorithms/demo/toy"
 )
 
 // Many nodes: lanes narrow down to two columns, then the ones that do not

@@ -153,7 +153,7 @@ func (m *Model) setVerdicts(v []check.Result) {
 func (m *Model) refilter() {
 	at, rev := m.cursorEvent(), m.revealEvent()
 	if m.revealedAll {
-		rev = len(m.ix.tr.Events) - 1
+		rev = m.ix.tr.Len() - 1
 	}
 	m.rows = m.rows[:0]
 	m.appendRows(0)
@@ -172,7 +172,7 @@ func (m *Model) revealEvent() int {
 func (m *Model) appendRows(from int) {
 	tr := m.ix.tr
 	for i := from; i < m.ix.n; i++ {
-		if m.filt.match(tr, &tr.Events[i]) {
+		if e := tr.At(i); m.filt.match(tr, &e) {
 			m.rows = append(m.rows, int32(i))
 		}
 	}
@@ -215,7 +215,7 @@ func (m *Model) pull() bool {
 			m.finishLive()
 			break
 		}
-		if len(m.src.Trace().Events) > m.ix.n {
+		if m.src.Trace().Len() > m.ix.n {
 			from := m.ix.n
 			m.ix.extend()
 			m.appendRows(from)
@@ -226,7 +226,7 @@ func (m *Model) pull() bool {
 
 func (m *Model) finishLive() {
 	m.srcDone = true
-	if m.ix.n < len(m.ix.tr.Events) {
+	if m.ix.n < m.ix.tr.Len() {
 		from := m.ix.n
 		m.ix.extend()
 		m.appendRows(from)
@@ -560,8 +560,8 @@ func (m *Model) search(q string, dir int) {
 }
 
 func (m *Model) searchText(ev int) string {
-	e := &m.ix.tr.Events[ev]
-	return m.ix.tr.NodeName(e.Node) + " " + m.ix.tr.NodeName(e.Peer) + " " + e.Kind.String() + " " + m.label(e, ev)
+	e := m.ix.tr.At(ev)
+	return m.ix.tr.NodeName(e.Node) + " " + m.ix.tr.NodeName(e.Peer) + " " + e.Kind.String() + " " + m.ix.desc.Event(ev)
 }
 
 func (m *Model) jumpViolation(dir int) {

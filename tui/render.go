@@ -333,7 +333,7 @@ func (m *Model) diagramLines(g geom) []string {
 	buf := make(rowBuf, g.diagW)
 	var prevTime time.Duration = -1
 	if m.top > 0 {
-		prevTime = m.ix.tr.Events[m.rows[m.top-1]].Time
+		prevTime = m.ix.tr.At(int(m.rows[m.top-1])).Time
 	}
 	for y := 0; y < g.bodyH; y++ {
 		r := m.top + y
@@ -349,7 +349,7 @@ func (m *Model) diagramLines(g geom) []string {
 			break
 		}
 		ev := int(m.rows[r])
-		e := &m.ix.tr.Events[ev]
+		e := m.ix.tr.At(ev)
 		showTime := e.Time != prevTime || y == 0 || r == m.cursor
 		prevTime = e.Time
 		m.drawRow(buf, g, ev, r == m.cursor, showTime)
@@ -391,18 +391,19 @@ func laneNames(nodes []string, w int) (names []string, sparse bool) {
 
 // laneGlyph is how a lane looks: broken while the node is down, and drawn
 // per partition component so that the groups read even without colour.
-func laneGlyph(ep *epoch, i int) (rune, sty) {
-	if i >= len(ep.up) || !ep.up[i] {
+func laneGlyph(ep *trace.Epoch, i int) (rune, sty) {
+	id := trace.NodeID(i)
+	if !ep.IsUp(id) {
 		return ' ', stNone
 	}
-	if ep.hi[i] {
+	if ep.Highlighted(id) {
 		return '█', stHi
 	}
-	switch c := ep.comp[i]; {
+	switch c := ep.Net.Group(id); {
+	case ep.Net.Isolated(id):
+		return '╎', stIso
 	case c < 0:
 		return '│', stLane
-	case c == isolatedComp:
-		return '╎', stIso
 	default:
 		return []rune{'┃', '║', '┆', '╏'}[c%4], stComp0 + sty(c%4)
 	}
@@ -412,7 +413,7 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 	for i := range b {
 		b[i] = cell{' ', stNone}
 	}
-	e := &m.ix.tr.Events[ev]
+	e := m.ix.tr.At(ev)
 	ep := m.ix.epochAt(ev)
 	if cursor {
 		b.put(0, '▸', stNone)
@@ -425,7 +426,7 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 		t := fmtDur(e.Time)
 		b.text(gutterW-1-runewidth.StringWidth(t), 9, t, stTime)
 	}
-	if ep.faulty {
+	if ep.Net.Faulty() {
 		b.put(gutterW-1, '▌', stNet)
 	}
 	for i := 0; i < g.lanes; i++ {
@@ -450,7 +451,7 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 		xs, okS := lane(from)
 		xr, okR := lane(to)
 		line, st := '─', stMsg
-		if m.ix.dup[ev] {
+		if m.ix.dup(ev) {
 			line, st = '═', stDup
 		}
 		if e.Kind == trace.Drop {
@@ -527,11 +528,11 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 		// a lane that does not fit: say whose event it is
 		b.text(g.labelX, 6, m.ix.tr.NodeName(e.Node)+":", stDim)
 	}
-	st := kindStyle(e.Kind, m.ix.dup[ev])
+	st := kindStyle(e.Kind, m.ix.dup(ev))
 	if viol {
 		st = stViol
 	}
-	b.text(g.labelX, g.diagW-g.labelX, m.label(e, ev), st)
+	b.text(g.labelX, g.diagW-g.labelX, m.ix.desc.Event(ev), st)
 }
 
 func kindStyle(k trace.Kind, dup bool) sty {
@@ -557,73 +558,6 @@ func kindStyle(k trace.Kind, dup bool) sty {
 		return stNet
 	}
 	return stDim
-}
-
-// label is an event's one-line description in the diagram.
-func (m *Model) label(e *trace.Event, ev int) string {
-	tr := m.ix.tr
-	name := tr.NodeName
-	switch e.Kind {
-	case trace.Deliver:
-		s := e.Name + " " + name(e.Peer) + "→" + name(e.Node)
-		if send := m.ix.sendEvent(e.Msg); send != nil {
-			if body := trace.CompactJSON(send.BodyJSON()); body != "" {
-				s += " " + body
-			}
-		}
-		if m.ix.dup[ev] {
-			s += " (duplicate)"
-		}
-		return s
-	case trace.Drop:
-		return "lost " + e.Name + " " + name(e.Node) + "→" + name(e.Peer) + ": " + e.Value
-	case trace.Send:
-		return "send " + e.Name + " →" + name(e.Peer) + " " + trace.CompactJSON(e.BodyJSON())
-	case trace.Duplicate:
-		return "network duplicates " + e.Name + " →" + name(e.Peer)
-	case trace.TimerFire:
-		return "timer " + e.Name
-	case trace.TimerSet:
-		return "set timer " + e.Name + " +" + e.Value
-	case trace.TimerCancel:
-		return "cancel timer #" + strconv.FormatInt(e.Timer, 10)
-	case trace.Crash:
-		reason := e.Value
-		if i := strings.IndexByte(reason, '\n'); i >= 0 {
-			reason = reason[:i]
-		}
-		return "CRASH " + name(e.Node) + " (" + reason + ")"
-	case trace.Restart:
-		return "restart " + name(e.Node)
-	case trace.Start:
-		return "start " + name(e.Node)
-	case trace.Partition:
-		return "partition " + tr.DescribeGroupsSep("|", e.Groups)
-	case trace.Heal:
-		return "heal: every link back"
-	case trace.Cut:
-		return "cut " + name(e.Node) + "→" + name(e.Peer)
-	case trace.Isolate:
-		return "isolate " + name(e.Node)
-	case trace.Rejoin:
-		return "rejoin " + name(e.Node)
-	case trace.State:
-		return e.Name + "=" + e.Value
-	case trace.Mark:
-		return "★ " + e.Name + " " + trace.CompactJSON(e.Data)
-	case trace.Invoke:
-		return "invoke #" + strconv.FormatInt(e.Op, 10) + " " + trace.CompactJSON(e.Data)
-	case trace.Return:
-		return "return #" + strconv.FormatInt(e.Op, 10) + " " + trace.CompactJSON(e.Data)
-	case trace.Log:
-		return e.Value
-	case trace.Error:
-		return "ERROR " + e.Value
-	}
-	if e.Kind.String() == "end" { // the simulator marks where Run stopped
-		return "■ end of the run"
-	}
-	return e.Kind.String()
 }
 
 // fmtDur writes virtual time compactly, at most 9 columns.
@@ -659,9 +593,9 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 		head("no event selected")
 		return out
 	}
-	e := &tr.Events[ev]
+	e := tr.At(ev)
 	head(fmt.Sprintf("#%d %s at %s", ev+1, e.Kind, fmtDur(e.Time)))
-	detail := m.eventDetail(e, ev, w, compact)
+	detail := m.eventDetail(&e, ev, w, compact)
 	if compact {
 		if len(detail) > 2 {
 			detail = append(detail[:1], strings.Join(detail[1:], " "))
@@ -680,13 +614,13 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 	for i, st := range states {
 		name := tr.NodeName(trace.NodeID(i))
 		status := styles[stRestart].Render("up  ")
-		if i < len(ep.up) && !ep.up[i] {
+		if !ep.IsUp(trace.NodeID(i)) {
 			status = styles[stCrash].Render("DOWN")
-			if !m.everUp(i, ev) {
+			if !m.ix.tl.Started(trace.NodeID(i), ev) {
 				status = styles[stDim].Render("-   ")
 			}
 		}
-		if i < len(ep.comp) && ep.comp[i] >= 0 {
+		if ep.Net.Group(trace.NodeID(i)) >= 0 || ep.Net.Isolated(trace.NodeID(i)) {
 			r, s := laneGlyph(ep, i)
 			status += styles[s].Render(string(r))
 		} else {
@@ -694,7 +628,9 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 		}
 		keys := make([]string, 0, len(st))
 		for k := range st {
-			keys = append(keys, k)
+			if k != trace.HighlightKey { // drawn as the lane
+				keys = append(keys, k)
+			}
 		}
 		sort.Strings(keys)
 		// role first: it is what one looks for
@@ -757,7 +693,7 @@ func (m *Model) eventDetail(e *trace.Event, ev, w int, compact bool) []string {
 		if e.Kind == trace.Drop {
 			add("LOST: " + e.Value)
 		}
-		if m.ix.dup[ev] {
+		if m.ix.dup(ev) {
 			add("a duplicate: this message was delivered before")
 		}
 	case trace.Partition:
@@ -841,10 +777,10 @@ func (m *Model) statusLine() string {
 	rev := m.revealEvent()
 	var at time.Duration
 	if rev >= 0 {
-		at = tr.Events[rev].Time
+		at = tr.At(rev).Time
 	}
 	parts = append(parts, "t="+fmtDur(at))
-	total := strconv.Itoa(len(tr.Events))
+	total := strconv.Itoa(tr.Len())
 	if !m.srcDone {
 		total += "+"
 	}
@@ -891,36 +827,16 @@ func (m *Model) faultsAt(ev int) string {
 	tr := m.ix.tr
 	ep := m.ix.epochAt(ev)
 	var f []string
-	if ep.partDesc != "" {
-		f = append(f, ep.partDesc)
+	if d := ep.Net.Describe(tr.NodeName); d != "" {
+		f = append(f, d)
 	}
-	for i, c := range ep.comp {
-		if c == isolatedComp {
-			f = append(f, tr.NodeName(trace.NodeID(i))+" isolated")
-		}
-	}
-	for _, c := range ep.cuts {
-		f = append(f, "cut "+tr.NodeName(c[0])+"→"+tr.NodeName(c[1]))
-	}
-	for i, up := range ep.up {
-		if !up && m.everUp(i, ev) {
-			f = append(f, tr.NodeName(trace.NodeID(i))+" down")
+	for i := range tr.Header.Nodes {
+		id := trace.NodeID(i)
+		if !ep.IsUp(id) && m.ix.tl.Started(id, ev) {
+			f = append(f, tr.NodeName(id)+" down")
 		}
 	}
 	return strings.Join(f, " ")
-}
-
-// everUp: a node not yet started is not "down".
-func (m *Model) everUp(node, ev int) bool {
-	for k := range m.ix.epochs {
-		if m.ix.epochs[k].from > ev {
-			break
-		}
-		if node < len(m.ix.epochs[k].up) && m.ix.epochs[k].up[node] {
-			return true
-		}
-	}
-	return false
 }
 
 // keyLine is the last line: the open prompt, else the last note, else the

@@ -19,7 +19,7 @@ import (
 
 	"distlab/checkers/check"
 	"distlab/simnet/trace"
-	"distlab/tui/toy"
+	"distlab/algorithms/demo/toy"
 )
 
 // Golden files are plain text (no colour) so that a person can read them;
@@ -30,7 +30,7 @@ func init() { lipgloss.SetColorProfile(termenv.Ascii) }
 // partition, so the tests have a violation to jump to.
 func fakeVerdicts(tr *trace.Trace) []check.Result {
 	res := []check.Result{{Name: "toy-liveness", Verdict: check.Pass}}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == trace.State && e.Name == "seen" && tr.NodeName(e.Node) == "n2" && e.Time > 30*time.Millisecond {
 			return append(res, check.Result{Name: "toy-agreement", Verdict: check.Fail, At: e.Time,
 				Events: []int{e.Index}, Detail: "n2 saw a ping it should not have"})
@@ -201,7 +201,7 @@ func TestFilterByNodeKeepsOnlyItsEvents(t *testing.T) {
 	m := NewModel(tr, nil, Options{Filter: "n3"})
 	require.NotEmpty(t, m.rows)
 	for _, r := range m.rows {
-		e := tr.Events[r]
+		e := tr.At(int(r))
 		assert.True(t, e.Node == 3 || e.Peer == 3 || e.Kind.IsNetwork(), "row %d: %+v", r, e)
 	}
 }
@@ -234,11 +234,11 @@ func TestLiveModeStepsTheSimulator(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	require.NotEmpty(t, m.rows, "the first row is pulled at once")
 	require.False(t, m.srcDone)
-	before := len(sim.Trace().Events)
+	before := sim.Trace().Len()
 	for range 10 {
 		m.Update(keys("n")[0])
 	}
-	assert.Greater(t, len(sim.Trace().Events), before, "stepping runs the simulator")
+	assert.Greater(t, sim.Trace().Len(), before, "stepping runs the simulator")
 	assert.Contains(t, m.View(), "LIVE")
 	m.Update(keys("G")[0])
 	assert.True(t, m.srcDone)
@@ -247,10 +247,10 @@ func TestLiveModeStepsTheSimulator(t *testing.T) {
 	// the live trace is the same as a run to the same time
 	// (Run records an "end" event that stepping does not)
 	want := toy.Small()
-	if last := want.Events[len(want.Events)-1]; last.Kind.String() == "end" {
-		want.Events = want.Events[:len(want.Events)-1]
+	if last := want.At(want.Len() - 1); last.Kind.String() == "end" {
+		want = want.Prefix(want.Len() - 1)
 	}
-	assert.Equal(t, len(want.Events), len(sim.Trace().Events))
+	assert.Equal(t, want.Len(), sim.Trace().Len())
 	replay := NewModel(want, fakeVerdicts(want), Options{AtEnd: true})
 	replay.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	assert.Equal(t, len(replay.rows), len(m.rows))
@@ -266,12 +266,12 @@ func TestStateAtMatchesAReplay(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(uint64(seed), 0))
 	for range 30 {
-		at := r.IntN(len(tr.Events))
+		at := r.IntN(tr.Len())
 		want := make([]map[string]string, ix.nodes())
 		for i := range want {
 			want[i] = map[string]string{}
 		}
-		for _, e := range tr.Events[:at+1] {
+		for _, e := range tr.Prefix(at + 1).All() {
 			switch e.Kind {
 			case trace.State:
 				want[e.Node][e.Name] = e.Value

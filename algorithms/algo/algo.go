@@ -3,13 +3,21 @@
 // it. It imports only simnet, so every algorithm package can use it.
 package algo
 
-import "distlab/simnet"
+import (
+	"distlab/contract"
+	"distlab/simnet"
+)
 
 // Spec describes one runnable algorithm.
 type Spec struct {
 	Name    string // what scenario files write after "algorithm:"
 	Family  string // clocks, mutex, election, raft, commit, gossip, chain
 	Summary string // one line for `distlab list`
+	// Contracts are the family contracts the algorithm's trace follows
+	// (Raft-KV speaks both election and kv). A scenario may only ask for
+	// checks that read one of them, and strict runs validate every mark
+	// against them.
+	Contracts []*contract.Contract
 	// Checks are the checker names a scenario gets when it lists none.
 	Checks []string
 	// Params returns a pointer to the algorithm's parameters with their
@@ -25,20 +33,34 @@ type Spec struct {
 	Build func(b Build) error
 }
 
+// Speaks names the contracts the algorithm follows.
+func (s Spec) Speaks() []string {
+	names := make([]string, len(s.Contracts))
+	for i, c := range s.Contracts {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// SpeaksContract reports whether the algorithm follows contract c.
+func (s Spec) SpeaksContract(c *contract.Contract) bool {
+	for _, x := range s.Contracts {
+		if x == c || x.Name == c.Name {
+			return true
+		}
+	}
+	return false
+}
+
 // Build is what Spec.Build gets.
 type Build struct {
 	Sim *simnet.Sim
 	// Nodes is the scenario's cluster size. Servers are named n0, n1, … in
-	// group "server"; clients, if any, c0, c1, … in group "client".
+	// group contract.ServerGroup; clients, if any, c0, c1, … in group
+	// contract.ClientGroup.
 	Nodes int
 	// Params and Workload are the pointers returned by Spec.Params and
 	// Spec.Workload, filled from the scenario (nil when the Spec has none).
 	Params   any
 	Workload any
 }
-
-// ServerGroup and ClientGroup are the conventional node groups.
-const (
-	ServerGroup = "server"
-	ClientGroup = "client"
-)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"distlab/algorithms/algo"
+	cc "distlab/contract/clocks"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
@@ -126,7 +127,11 @@ func TestMarksSitNextToTheirMessages(t *testing.T) {
 	for _, name := range []string{"lamport", "vector", "lamport-nomerge", "vector-nomerge", "physical"} {
 		t.Run(name, func(t *testing.T) {
 			sim := simulate(t, name, 4, 4, nil, nil)
-			ev := sim.Trace().Events
+			tr := sim.Trace()
+			ev := make([]trace.Event, 0, tr.Len())
+			for _, e := range tr.All() {
+				ev = append(ev, e)
+			}
 			var sends, recvs, delivers int
 			for i, e := range ev {
 				if e.Kind == trace.Deliver {
@@ -136,10 +141,10 @@ func TestMarksSitNextToTheirMessages(t *testing.T) {
 					require.Equal(t, trace.Mark, next.Kind, "event %d: a Deliver is followed by the recv mark", i)
 					var m mark
 					require.NoError(t, next.DecodeData(&m))
-					assert.Equal(t, KindRecv, m.Kind)
+					assert.Equal(t, cc.KindRecv, m.Kind)
 					assert.Equal(t, e.Node, next.Node)
 				}
-				if e.Kind != trace.Mark || e.Name != MarkName {
+				if e.Kind != trace.Mark || e.Name != cc.Clock.Name {
 					continue
 				}
 				var m mark
@@ -147,11 +152,11 @@ func TestMarksSitNextToTheirMessages(t *testing.T) {
 				assert.Equal(t, name == "lamport" || name == "lamport-nomerge" || name == "physical", m.Lamport != nil)
 				assert.Equal(t, name == "vector" || name == "vector-nomerge", m.Vector != nil)
 				switch m.Kind {
-				case KindSend:
+				case cc.KindSend:
 					sends++
 					require.Equal(t, trace.Send, ev[i+1].Kind, "event %d: a send mark is followed by its Send", i)
 					assert.Equal(t, e.Node, ev[i+1].Node)
-				case KindRecv:
+				case cc.KindRecv:
 					recvs++
 				}
 			}
@@ -180,11 +185,15 @@ func TestSameSeedSameTrace(t *testing.T) {
 // lastClock returns a node's last Lamport mark, or -1.
 func lastClocks(tr *trace.Trace, node simnet.NodeID) []int64 {
 	var out []int64
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == trace.Mark && e.Node == node {
-			var m LamportMark
+			var m cc.ClockMark
 			if err := json.Unmarshal(e.Data, &m); err == nil {
-				out = append(out, m.Lamport)
+				var l int64 // 0 for a vector mark
+				if m.Lamport != nil {
+					l = *m.Lamport
+				}
+				out = append(out, l)
 			}
 		}
 	}
@@ -229,7 +238,7 @@ func TestVectorSurvivesRestart(t *testing.T) {
 	sim := simulate(t, "vector", 3, 3, w, nil, faults...)
 	var prev []int64
 	restarts := 0
-	for _, e := range sim.Trace().Events {
+	for _, e := range sim.Trace().All() {
 		if e.Node != 1 {
 			continue
 		}
@@ -239,7 +248,7 @@ func TestVectorSurvivesRestart(t *testing.T) {
 		if e.Kind != trace.Mark {
 			continue
 		}
-		var m VectorMark
+		var m cc.ClockMark
 		require.NoError(t, e.DecodeData(&m))
 		if prev != nil {
 			assert.Equal(t, Before, Compare(prev, m.Vector), "%v then %v", prev, m.Vector)

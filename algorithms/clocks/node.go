@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
+	cc "distlab/contract/clocks"
 	"distlab/simnet"
 )
 
@@ -67,28 +69,6 @@ type LamportMsg struct{ Time int64 }
 // VectorMsg is a message stamped with a copy of the sender's vector clock.
 type VectorMsg struct{ Clock []int64 }
 
-// MarkName is the trace mark every clock event is recorded under.
-const MarkName = "clock"
-
-// The kinds of clock event, as written in a mark's "kind".
-const (
-	KindLocal = "local"
-	KindSend  = "send"
-	KindRecv  = "recv"
-)
-
-// LamportMark and VectorMark are the mark payloads the checker reads.
-type LamportMark struct {
-	Kind    string `json:"kind"`
-	Lamport int64  `json:"lamport"`
-}
-
-// VectorMark: see LamportMark.
-type VectorMark struct {
-	Kind   string  `json:"kind"`
-	Vector []int64 `json:"vector"`
-}
-
 // variant picks the clock and whether its receive rule is the broken one.
 type variant struct {
 	vector   bool
@@ -124,7 +104,7 @@ type node struct {
 func (n *node) Start() {
 	n.peers = n.env.Peers()
 	if n.v.vector {
-		servers := n.env.Members(algo.ServerGroup)
+		servers := n.env.Members(contract.ServerGroup)
 		n.vec = NewVector(len(servers), slices.Index(servers, n.env.ID()))
 	}
 	if n.p.Persist {
@@ -147,13 +127,13 @@ func (n *node) Timer(any) {
 	r := n.env.Rand()
 	if len(n.peers) == 0 || r.Float64() < n.w.LocalProb {
 		n.tick()
-		n.mark(KindLocal)
+		n.mark(cc.KindLocal)
 	} else {
 		to := n.peers[r.IntN(len(n.peers))]
 		n.tick()
 		// The send mark must be the node's last record before the Send:
 		// the checker pairs the two by adjacency.
-		n.mark(KindSend)
+		n.mark(cc.KindSend)
 		if n.v.vector {
 			n.env.Send(to, VectorMsg{Clock: slices.Clone(n.vec.Clock)})
 		} else {
@@ -192,7 +172,7 @@ func (n *node) Receive(_ simnet.NodeID, msg any) {
 	default:
 		return
 	}
-	n.mark(KindRecv)
+	n.mark(cc.KindRecv)
 	n.publish()
 	n.save()
 }
@@ -211,9 +191,10 @@ func (n *node) tick() {
 
 func (n *node) mark(kind string) {
 	if n.v.vector {
-		n.env.Mark(MarkName, VectorMark{Kind: kind, Vector: n.vec.Clock})
+		cc.Clock.Record(n.env, cc.ClockMark{Kind: kind, Vector: n.vec.Clock})
 	} else {
-		n.env.Mark(MarkName, LamportMark{Kind: kind, Lamport: n.lam.Time})
+		t := n.lam.Time
+		cc.Clock.Record(n.env, cc.ClockMark{Kind: kind, Lamport: &t})
 	}
 }
 
@@ -317,7 +298,7 @@ func Specs() []algo.Spec {
 
 func spec(name, summary string) algo.Spec {
 	return algo.Spec{
-		Name: name, Family: "clocks", Summary: summary,
+		Name: name, Family: "clocks", Contracts: []*contract.Contract{cc.Contract}, Summary: summary,
 		Checks:   []string{"causality"},
 		Params:   func() any { return DefaultParams() },
 		Workload: func() any { return DefaultWorkload() },
@@ -328,7 +309,7 @@ func spec(name, summary string) algo.Spec {
 			if err != nil {
 				return err
 			}
-			b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, f)
+			b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, f)
 			return nil
 		},
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
+	democ "distlab/contract/demo"
 	"distlab/simnet"
 )
 
@@ -29,21 +31,21 @@ type Params struct {
 // Specs registers the demos.
 func Specs() []algo.Spec {
 	return []algo.Spec{
-		{Name: "ping-pong", Family: "demo", Summary: "pairs of nodes bounce a message back and forth (simulator benchmark)",
+		{Name: "ping-pong", Family: "demo", Contracts: []*contract.Contract{democ.Contract}, Summary: "pairs of nodes bounce a message back and forth (simulator benchmark)",
 			Checks: []string{"no-panic"}, Params: func() any { return &Params{Rounds: 100} },
 			Build: func(b algo.Build) error {
 				p := b.Params.(*Params)
-				b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, func(env *simnet.Env) simnet.Node { return &PingPong{env: env, rounds: p.Rounds} })
+				b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, func(env *simnet.Env) simnet.Node { return &PingPong{env: env, rounds: p.Rounds} })
 				return nil
 			}},
-		{Name: "broadcast", Family: "demo", Summary: "every node broadcasts to all others each round (simulator benchmark)",
+		{Name: "broadcast", Family: "demo", Contracts: []*contract.Contract{democ.Contract}, Summary: "every node broadcasts to all others each round (simulator benchmark)",
 			Checks: []string{"no-panic"}, Params: func() any { return &Params{Rounds: 10, Every: 10 * time.Millisecond} },
 			Build: func(b algo.Build) error {
 				p := b.Params.(*Params)
 				if p.Every <= 0 {
 					return fmt.Errorf("every must be positive")
 				}
-				b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, func(env *simnet.Env) simnet.Node { return &Broadcaster{env: env, p: *p} })
+				b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, func(env *simnet.Env) simnet.Node { return &Broadcaster{env: env, p: *p} })
 				return nil
 			}},
 	}
@@ -57,7 +59,7 @@ type PingPong struct {
 
 // Start serves the first ping from even nodes.
 func (n *PingPong) Start() {
-	if n.env.ID()%2 == 0 && int(n.env.ID())+1 < len(n.env.Members(algo.ServerGroup)) {
+	if n.env.ID()%2 == 0 && int(n.env.ID())+1 < len(n.env.Members(contract.ServerGroup)) {
 		n.env.Send(n.env.ID()+1, Ping{})
 	}
 }

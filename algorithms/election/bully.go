@@ -3,6 +3,7 @@ package election
 import (
 	"time"
 
+	ec "distlab/contract/election"
 	"distlab/simnet"
 )
 
@@ -87,7 +88,7 @@ func NewBully(p *BullyParams) simnet.Factory {
 // who leads, and a recovered high node takes over this way (the textbook's
 // "frequent switchover").
 func (b *Bully) Start() {
-	b.env.Publish("leader", noLeader)
+	b.env.Publish(ec.StateLeader, ec.NoLeader)
 	b.startElection()
 }
 
@@ -165,7 +166,7 @@ func (b *Bully) onLeaderSeen(from simnet.NodeID) {
 	// _ = me // TODO(lab): a lower node claiming leadership must be overruled
 	// END SOLUTION
 	if b.role == bLeader {
-		b.env.Mark("stepdown", termMark{Term: b.term})
+		ec.Stepdown.Record(b.env, ec.TermMark{Term: b.term})
 	}
 	b.follow(from)
 }
@@ -179,7 +180,7 @@ func (b *Bully) follow(l simnet.NodeID) {
 	b.leader = l
 	b.heard = b.env.Now()
 	b.setRole(bFollower)
-	b.env.Publish("leader", b.env.NameOf(l))
+	b.env.Publish(ec.StateLeader, b.env.NameOf(l))
 	b.reset(b.p.Timeout, tSuspect)
 }
 
@@ -188,10 +189,10 @@ func (b *Bully) startElection() {
 		return
 	}
 	b.term++
-	b.env.Publish("term", b.term)
-	b.env.Mark("election", termMark{Term: b.term})
+	b.env.Publish(ec.StateTerm, b.term)
+	ec.Election.Record(b.env, ec.TermMark{Term: b.term})
 	b.leader = -1
-	b.env.Publish("leader", noLeader)
+	b.env.Publish(ec.StateLeader, ec.NoLeader)
 	b.setRole(bElecting)
 	higher := false
 	for _, p := range b.peers {
@@ -210,8 +211,8 @@ func (b *Bully) startElection() {
 func (b *Bully) becomeLeader() {
 	b.leader = b.env.ID()
 	b.setRole(bLeader)
-	b.env.Mark("leader", leaderMark{Term: b.term})
-	b.env.Publish("leader", b.env.Name())
+	ec.Leader.Record(b.env, ec.LeaderMark{Term: b.term})
+	b.env.Publish(ec.StateLeader, b.env.Name())
 	b.env.Broadcast(Victory{Term: b.term})
 	b.reset(b.p.Heartbeat, tHeartbeat)
 }
@@ -219,13 +220,18 @@ func (b *Bully) becomeLeader() {
 func (b *Bully) seeTerm(t int64) {
 	if t > b.term {
 		b.term = t
-		b.env.Publish("term", t)
+		b.env.Publish(ec.StateTerm, t)
 	}
 }
 
 func (b *Bully) setRole(r bullyRole) {
 	b.role = r
-	b.env.Publish("role", bullyRoleNames[r])
+	b.env.Publish(ec.StateRole, bullyRoleNames[r])
+	if r == bLeader {
+		b.env.Highlight("leader")
+	} else {
+		b.env.Highlight("")
+	}
 }
 
 // reset replaces the node's one pending timer.

@@ -10,6 +10,6 @@
 // checkers serves every election algorithm.
 //
 //	sim := simnet.New(simnet.Config{Seed: 1})
-//	sim.AddNodes("n", 5, algo.ServerGroup, election.NewBully(election.DefaultBully()))
+//	sim.AddNodes("n", 5, contract.ServerGroup, election.NewBully(election.DefaultBully()))
 //	sim.Run(3 * time.Second)
 package election

@@ -9,17 +9,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"distlab/algorithms/algo"
 	"distlab/algorithms/election"
 	"distlab/checkers/check"
 	checks "distlab/checkers/election"
+	"distlab/contract"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
 
 func run(seed int64, n int, f simnet.Factory, d time.Duration, faults ...simnet.Fault) *simnet.Sim {
 	sim := simnet.New(simnet.Config{Seed: seed, Strict: true})
-	sim.AddNodes("n", n, algo.ServerGroup, f)
+	sim.AddNodes("n", n, contract.ServerGroup, f)
 	for _, fl := range faults {
 		sim.Schedule(fl)
 	}
@@ -131,10 +131,10 @@ func TestZabSafetyRandomFaults(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		p.Zxids = []int64{r.Int64N(5), r.Int64N(5), r.Int64N(5), r.Int64N(5), r.Int64N(5)}
 		sim := simnet.New(simnet.Config{Seed: seed})
-		sim.AddNodes("n", 5, algo.ServerGroup, election.NewZab(p))
+		sim.AddNodes("n", 5, contract.ServerGroup, election.NewZab(p))
 		nem := simnet.Nemesis{Start: 500 * time.Millisecond, End: 5 * time.Second, Interval: 400 * time.Millisecond,
 			Partition: 1, Isolate: 1, Crash: 1, Heal: 1}
-		for _, f := range nem.Generate(sim.Streams().Get("faults"), sim.Group(algo.ServerGroup)) {
+		for _, f := range nem.Generate(sim.Streams().Get("faults"), sim.Group(contract.ServerGroup)) {
 			sim.Schedule(f)
 		}
 		sim.Run(8 * time.Second)
@@ -150,10 +150,10 @@ func TestZabSafetyRandomFaults(t *testing.T) {
 func TestBullyLivenessRandomFaults(t *testing.T) {
 	for seed := int64(1); seed <= 300; seed++ {
 		sim := simnet.New(simnet.Config{Seed: seed})
-		sim.AddNodes("n", 5, algo.ServerGroup, election.NewBully(election.DefaultBully()))
+		sim.AddNodes("n", 5, contract.ServerGroup, election.NewBully(election.DefaultBully()))
 		nem := simnet.Nemesis{Start: 500 * time.Millisecond, End: 5 * time.Second, Interval: 400 * time.Millisecond,
 			Partition: 1, Isolate: 1, Crash: 1, Heal: 1}
-		for _, f := range nem.Generate(sim.Streams().Get("faults"), sim.Group(algo.ServerGroup)) {
+		for _, f := range nem.Generate(sim.Streams().Get("faults"), sim.Group(contract.ServerGroup)) {
 			sim.Schedule(f)
 		}
 		sim.Run(7 * time.Second)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
+	ec "distlab/contract/election"
 	"distlab/simnet"
 )
 
@@ -11,7 +13,7 @@ import (
 func Specs() []algo.Spec {
 	return []algo.Spec{
 		{
-			Name: "bully", Family: "election",
+			Name: "bully", Family: "election", Contracts: []*contract.Contract{ec.Contract},
 			Summary: "Bully election: Election/Alive/Victory, the highest live id wins; splits its brain under partitions",
 			Checks:  []string{"split-brain", "election-liveness", "election-cost"},
 			Params:  func() any { return DefaultBully() },
@@ -20,19 +22,19 @@ func Specs() []algo.Spec {
 				if p.Heartbeat <= 0 || p.Timeout <= 0 || p.AnswerWait <= 0 || p.VictoryWait <= 0 {
 					return fmt.Errorf("bully: heartbeat, timeout, answer_wait and victory_wait must be positive")
 				}
-				b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, NewBully(p))
+				b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, NewBully(p))
 				return nil
 			},
 		},
 		{
-			Name: "zab", Family: "election",
+			Name: "zab", Family: "election", Contracts: []*contract.Contract{ec.Contract},
 			Summary: "ZooKeeper's fast leader election: votes (epoch, zxid, id) broadcast until a quorum agrees; the freshest data wins",
 			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness", "election-cost"},
 			Params:  func() any { return DefaultZab() },
 			Build:   buildZab(NewZab),
 		},
 		{
-			Name: "zab-ignore-zxid", Family: "election",
+			Name: "zab-ignore-zxid", Family: "election", Contracts: []*contract.Contract{ec.Contract},
 			Summary: "BROKEN on purpose: ZAB whose votes compare server ids only, so stale data can win",
 			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness"},
 			Params:  func() any { return DefaultZab() },
@@ -66,7 +68,7 @@ func buildZab(factory func(*ZabParams) simnet.Factory) func(b algo.Build) error 
 		if voters < 1 {
 			return fmt.Errorf("zab: every node is an observer; at least one must vote")
 		}
-		b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, factory(p))
+		b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, factory(p))
 		return nil
 	}
 }

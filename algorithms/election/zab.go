@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	ec "distlab/contract/election"
 	"distlab/simnet"
 )
 
@@ -235,7 +236,7 @@ func (z *Zab) lookForLeader() {
 	z.out = map[int32]Notification{}
 	z.pending = map[int32]FollowerInfo{}
 	z.publish()
-	z.env.Mark("election", termMark{Term: z.round})
+	ec.Election.Record(z.env, ec.TermMark{Term: z.round})
 	if z.observer {
 		z.vote = Vote{Leader: -1}
 	} else {
@@ -255,7 +256,7 @@ func (z *Zab) myState() ZabState {
 
 func (z *Zab) setVote(v Vote) {
 	z.vote = v
-	z.env.Mark("vote", voteMark{Term: z.round, Leader: v.Leader, Epoch: z.d.CurrentEpoch, Zxid: z.d.Zxid})
+	ec.Vote.Record(z.env, ec.VoteMark{Term: z.round, Leader: v.Leader, Epoch: z.d.CurrentEpoch, Zxid: z.d.Zxid})
 }
 
 func (z *Zab) Receive(from simnet.NodeID, msg any) {
@@ -449,7 +450,7 @@ func (z *Zab) Timer(tag any) {
 			}
 		}
 		if n < z.quorum {
-			z.env.Mark("stepdown", termMark{Term: z.d.CurrentEpoch})
+			ec.Stepdown.Record(z.env, ec.TermMark{Term: z.d.CurrentEpoch})
 			z.lookForLeader()
 			return
 		}
@@ -632,7 +633,7 @@ func (z *Zab) tryEstablish() {
 	}
 	z.established = true
 	z.d.CurrentEpoch = z.newEpoch
-	z.env.Mark("leader", leaderMark{Term: z.newEpoch, Epoch: z.vote.Epoch, Zxid: z.vote.Zxid, Quorum: slices.Clone(z.electedBy)})
+	ec.Leader.Record(z.env, ec.LeaderMark{Term: z.newEpoch, Epoch: z.vote.Epoch, Zxid: z.vote.Zxid, Quorum: slices.Clone(z.electedBy)})
 	z.syncTo(z.syncZxid())
 	z.save()
 	z.publish()
@@ -672,13 +673,18 @@ func (z *Zab) publish() {
 	if z.observer && z.state == Looking {
 		role = "observing?" // an observer between leaders
 	}
-	z.env.Publish("role", role)
-	z.env.Publish("term", z.d.CurrentEpoch)
+	z.env.Publish(ec.StateRole, role)
+	if z.state == Leading {
+		z.env.Highlight("leader")
+	} else {
+		z.env.Highlight("")
+	}
+	z.env.Publish(ec.StateTerm, z.d.CurrentEpoch)
 	switch {
 	case z.state == Leading && z.established, z.state == Following || z.state == Observing:
-		z.env.Publish("leader", z.env.NameOf(simnet.NodeID(z.leader)))
+		z.env.Publish(ec.StateLeader, z.env.NameOf(simnet.NodeID(z.leader)))
 	default:
-		z.env.Publish("leader", noLeader)
+		z.env.Publish(ec.StateLeader, ec.NoLeader)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
+	mc "distlab/contract/mutex"
 	"distlab/simnet"
 )
 
@@ -173,7 +175,7 @@ func (c *central) arrive(from simnet.NodeID, req int64) {
 	}
 	st.Queue = append(st.Queue, queued{Node: from, Req: req})
 	env := c.d.env
-	env.Mark(MarkQueued, NodeMark{Node: env.NameOf(from), Seq: seqOf(req)})
+	mc.Queued.Record(env, mc.NodeMark{Node: env.NameOf(from), Seq: seqOf(req)})
 	env.Publish("queue", len(st.Queue))
 	c.grantNext()
 	c.save()
@@ -204,7 +206,7 @@ func (c *central) grantNext() {
 	st.Queue = st.Queue[1:]
 	st.Busy, st.Holder = true, next
 	env := c.d.env
-	env.Mark(MarkGrant, NodeMark{Node: env.NameOf(next.Node), Seq: seqOf(next.Req)})
+	mc.Grant.Record(env, mc.NodeMark{Node: env.NameOf(next.Node), Seq: seqOf(next.Req)})
 	env.Publish("queue", len(st.Queue))
 	env.Publish("holder", env.NameOf(next.Node))
 	if next.Node == c.me {
@@ -242,6 +244,6 @@ func buildCentral(b algo.Build) error {
 	if coord < 0 {
 		return fmt.Errorf("params.coordinator: unknown node %q (valid: n0 … n%d)", name, b.Nodes-1)
 	}
-	b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, newCentral(p, w, coord))
+	b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, newCentral(p, w, coord))
 	return nil
 }

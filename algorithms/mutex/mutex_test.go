@@ -175,7 +175,7 @@ func TestTokenRegeneration(t *testing.T) {
 		assert.Equal(t, check.Pass, r.Verdict, "%s: %s", name, r.Detail)
 	}
 	regenerated := 0
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == trace.Mark && e.Name == "token-regenerated" {
 			regenerated++
 		}
@@ -196,7 +196,7 @@ func BenchmarkScenario(b *testing.B) {
 				if res[mcheck.Safety].Verdict != check.Pass {
 					b.Fatal(res[mcheck.Safety].Detail)
 				}
-				events += len(tr.Events)
+				events += tr.Len()
 			}
 			b.ReportMetric(float64(events)/float64(b.N), "events/run")
 		})

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
 	"distlab/simnet"
 )
 
@@ -169,7 +170,7 @@ func (n *ricart) armRetry() {
 
 // idSpan is one more than the largest server id, for slices indexed by id.
 func idSpan(env *simnet.Env) int {
-	m := env.Members(algo.ServerGroup)
+	m := env.Members(contract.ServerGroup)
 	if len(m) == 0 {
 		return int(env.ID()) + 1
 	}
@@ -183,7 +184,7 @@ func buildRicart(broken bool) func(b algo.Build) error {
 		if err := w.Validate(); err != nil {
 			return err
 		}
-		b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, newRicart(p, w, broken))
+		b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, newRicart(p, w, broken))
 		return nil
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
+	mc "distlab/contract/mutex"
 	"distlab/simnet"
 )
 
@@ -76,8 +78,9 @@ func newRing(p *RingParams, w *Workload) simnet.Factory {
 }
 
 func (r *ring) Start() {
+	defer r.showHolder()
 	env := r.d.env
-	r.order = env.Members(algo.ServerGroup)
+	r.order = env.Members(contract.ServerGroup)
 	for i, id := range r.order {
 		if id == r.me {
 			r.pos = i
@@ -181,7 +184,21 @@ func (r *ring) sendToken(to simnet.NodeID, tok tokenID) {
 	}
 }
 
+// showHolder highlights the token holder (a node inside the critical
+// section is highlighted as that).
+func (r *ring) showHolder() {
+	switch {
+	case r.d.phase == inside:
+		r.d.env.Highlight(inCS)
+	case r.has:
+		r.d.env.Highlight("token holder")
+	default:
+		r.d.env.Highlight("")
+	}
+}
+
 func (r *ring) Receive(from simnet.NodeID, msg any) {
+	defer r.showHolder()
 	if r.dead[from] {
 		r.dead[from] = false // it talks, so it is back
 	}
@@ -213,6 +230,7 @@ func (r *ring) Receive(from simnet.NodeID, msg any) {
 }
 
 func (r *ring) Timer(tag any) {
+	defer r.showHolder()
 	switch tag {
 	case tagRegen:
 		r.watch()
@@ -269,7 +287,7 @@ func (r *ring) watch() {
 	// A new generation, unique to this node: (round, ring position).
 	gen := (r.seen.Gen/1024+1)*1024 + int64(r.pos)
 	env.Logf("no token for %v: making a new one (generation %d)", quiet, gen)
-	env.Mark("token-regenerated", map[string]int64{"gen": gen})
+	mc.TokenRegenerated.Record(env, mc.GenMark{Gen: gen})
 	env.SetTimer(r.patience(), tagRegen)
 	r.take(tokenID{Gen: gen})
 }
@@ -280,6 +298,6 @@ func buildRing(b algo.Build) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, newRing(p, w))
+	b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, newRing(p, w))
 	return nil
 }

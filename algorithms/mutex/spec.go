@@ -1,6 +1,11 @@
 package mutex
 
-import "distlab/algorithms/algo"
+import (
+	"distlab/algorithms/algo"
+
+	"distlab/contract"
+	mc "distlab/contract/mutex"
+)
 
 // Checks is what a mutex scenario checks when it names none.
 var Checks = []string{"mutex-safety", "mutex-liveness", "mutex-fairness", "mutex-cost"}
@@ -18,7 +23,7 @@ func Specs() []algo.Spec {
 	workload := func() any { return DefaultWorkload() }
 	return []algo.Spec{
 		{
-			Name: Central, Family: "mutex",
+			Name: Central, Family: "mutex", Contracts: []*contract.Contract{mc.Contract},
 			Summary:  "central coordinator with a FIFO queue: request, grant, release (3 messages per entry)",
 			Checks:   Checks,
 			Params:   func() any { return &CentralParams{Coordinator: "n0"} },
@@ -26,7 +31,7 @@ func Specs() []algo.Spec {
 			Build:    buildCentral,
 		},
 		{
-			Name: Ricart, Family: "mutex",
+			Name: Ricart, Family: "mutex", Contracts: []*contract.Contract{mc.Contract},
 			Summary:  "Ricart-Agrawala: ask every peer, (Lamport timestamp, id) decides (2(n-1) messages per entry)",
 			Checks:   Checks,
 			Params:   func() any { return &RAParams{} },
@@ -34,7 +39,7 @@ func Specs() []algo.Spec {
 			Build:    buildRicart(false),
 		},
 		{
-			Name: RicartBroken, Family: "mutex",
+			Name: RicartBroken, Family: "mutex", Contracts: []*contract.Contract{mc.Contract},
 			Summary:  "Ricart-Agrawala with a planted bug: it replies while inside the critical section",
 			Checks:   Checks,
 			Params:   func() any { return &RAParams{} },
@@ -42,7 +47,7 @@ func Specs() []algo.Spec {
 			Build:    buildRicart(true),
 		},
 		{
-			Name: TokenRing, Family: "mutex",
+			Name: TokenRing, Family: "mutex", Contracts: []*contract.Contract{mc.Contract},
 			Summary:  "token ring: only the token's holder enters; a crashed node can be skipped (1 to n passes per entry)",
 			Checks:   Checks,
 			Params:   func() any { return &RingParams{} },

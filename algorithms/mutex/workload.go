@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	mc "distlab/contract/mutex"
 	"distlab/simnet"
 )
 
@@ -38,32 +39,6 @@ func (w *Workload) Validate() error {
 		return fmt.Errorf("workload requests must not be negative")
 	}
 	return nil
-}
-
-// The marks checkers read.
-const (
-	MarkRequest = "cs-request"
-	MarkEnter   = "cs-enter"
-	MarkExit    = "cs-exit"
-	MarkQueued  = "queued"
-	MarkGrant   = "grant"
-)
-
-// RequestMark is the payload of cs-request; TS is set by Ricart-Agrawala only.
-type RequestMark struct {
-	Seq int64 `json:"seq"`
-	TS  int64 `json:"ts,omitempty"`
-}
-
-// SeqMark is the payload of cs-enter and cs-exit.
-type SeqMark struct {
-	Seq int64 `json:"seq"`
-}
-
-// NodeMark is the payload of the coordinator's queued and grant marks.
-type NodeMark struct {
-	Node string `json:"node"`
-	Seq  int64  `json:"seq"`
 }
 
 type phase uint8
@@ -109,6 +84,9 @@ type driver struct {
 	made  int
 	wake  simnet.TimerID
 }
+
+// inCS is how a node in its critical section is highlighted.
+const inCS = "in critical section"
 
 // reqID makes a request id that grows across incarnations.
 func reqID(epoch, seq int64) int64 { return epoch<<32 | seq }
@@ -166,7 +144,7 @@ func (d *driver) want() {
 	d.req = reqID(d.epoch, d.seq)
 	d.phase = waiting
 	ts := d.alg.stamp()
-	d.env.Mark(MarkRequest, RequestMark{Seq: d.seq, TS: ts})
+	mc.Request.Record(d.env, mc.RequestMark{Seq: d.seq, TS: ts})
 	d.env.Publish("cs", phaseNames[waiting])
 	if d.w.Patience > 0 {
 		d.wake = d.env.SetTimer(d.w.Patience, tagPatience)
@@ -184,16 +162,18 @@ func (d *driver) enter() {
 		d.env.CancelTimer(d.wake)
 		d.wake = 0
 	}
-	d.env.Mark(MarkEnter, SeqMark{Seq: d.seq})
+	mc.Enter.Record(d.env, mc.SeqMark{Seq: d.seq})
 	d.env.Publish("cs", phaseNames[inside])
+	d.env.Highlight(inCS)
 	hold := d.w.Hold/2 + time.Duration(d.env.Rand().Int64N(int64(d.w.Hold)+1))
 	d.env.SetTimer(hold, tagHold)
 }
 
 func (d *driver) exit() {
 	d.phase = idle
-	d.env.Mark(MarkExit, SeqMark{Seq: d.seq})
+	mc.Exit.Record(d.env, mc.SeqMark{Seq: d.seq})
 	d.env.Publish("cs", phaseNames[idle])
+	d.env.Highlight("")
 	d.alg.release()
 	d.next()
 }

@@ -3,6 +3,7 @@ package raft
 import (
 	"time"
 
+	ec "distlab/contract/election"
 	"distlab/simnet"
 )
 
@@ -587,10 +588,15 @@ func (s *Server) publish() {
 	}
 	s.shown = v
 	if v.role != old.role {
-		s.env.Publish("role", v.role)
+		s.env.Publish(ec.StateRole, v.role)
+		if v.role == Leader {
+			s.env.Highlight("leader")
+		} else {
+			s.env.Highlight("")
+		}
 	}
 	if v.term != old.term {
-		s.env.Publish("term", v.term)
+		s.env.Publish(ec.StateTerm, v.term)
 	}
 	if v.commit != old.commit {
 		s.env.Publish("commit", v.commit)
@@ -603,9 +609,9 @@ func (s *Server) publish() {
 	}
 	if v.leader != old.leader {
 		if v.leader == None {
-			s.env.Publish("leader", "-")
+			s.env.Publish(ec.StateLeader, ec.NoLeader)
 		} else {
-			s.env.Publish("leader", s.env.NameOf(v.leader))
+			s.env.Publish(ec.StateLeader, s.env.NameOf(v.leader))
 		}
 	}
 }

@@ -87,7 +87,7 @@ func TestFastBackup(t *testing.T) {
 
 	follower.handleAppendEntries(1, AppendEntries{Term: 3, PrevLogIndex: 20, PrevLogTerm: 3})
 	tr := sim.Trace()
-	last := tr.Events[len(tr.Events)-1]
+	last := tr.At(tr.Len() - 1)
 	require.Equal(t, "AppendEntriesReply", last.Name)
 	reply := last.Body.(AppendEntriesReply)
 	assert.Equal(t, AppendEntriesReply{Term: 3, ConflictTerm: 2, ConflictIndex: 4}, reply, "one reply names the whole stale term")
@@ -95,7 +95,7 @@ func TestFastBackup(t *testing.T) {
 	leader.handleAppendReply(0, reply)
 	assert.Equal(t, int64(4), leader.next[0], "the leader skips the follower's whole term 2")
 	tr = sim.Trace() // again: the events recorded since the last call
-	last = tr.Events[len(tr.Events)-1]
+	last = tr.At(tr.Len() - 1)
 	require.Equal(t, "AppendEntries", last.Name)
 	m := last.Body.(AppendEntries)
 	assert.Equal(t, int64(3), m.PrevLogIndex)

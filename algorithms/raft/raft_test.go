@@ -13,6 +13,7 @@ import (
 	"distlab/algorithms/raft"
 	"distlab/checkers/check"
 	"distlab/checkers/linearizability"
+	"distlab/contract"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
@@ -50,7 +51,7 @@ func (r run) sim(t testing.TB) *simnet.Sim {
 		sim.Schedule(f)
 	}
 	if r.nemesis != nil {
-		servers := sim.Group(algo.ServerGroup)
+		servers := sim.Group(contract.ServerGroup)
 		for _, f := range r.nemesis.Generate(sim.Streams().Get("faults"), servers) {
 			sim.Schedule(f)
 		}
@@ -74,7 +75,7 @@ func lin(t testing.TB, tr *trace.Trace) check.Result {
 }
 
 func countReturns(tr *trace.Trace) (invokes, returns int) {
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		switch e.Kind {
 		case trace.Invoke:
 			invokes++
@@ -88,7 +89,7 @@ func countReturns(tr *trace.Trace) (invokes, returns int) {
 // pendingBefore counts operations invoked before t that never returned.
 func pendingBefore(tr *trace.Trace, t time.Duration) int {
 	open := map[int64]bool{}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		switch {
 		case e.Kind == trace.Invoke && e.Time < t:
 			open[e.Op] = true
@@ -107,7 +108,7 @@ func TestSteadyStateCompletesAndIsLinearizable(t *testing.T) {
 	assert.Equal(t, 90, ret)
 	r := lin(t, tr)
 	assert.Equal(t, check.Pass, r.Verdict, r.Detail)
-	t.Log(r.Detail, len(tr.Events), "events")
+	t.Log(r.Detail, tr.Len(), "events")
 }
 
 func lossy() *simnet.Link {
@@ -171,7 +172,7 @@ func TestWholeClusterRestartKeepsCommitted(t *testing.T) {
 		require.Equal(t, check.Pass, r.Verdict, "seed %d: %s", seed, r.Detail)
 		assert.Zero(t, pendingBefore(sim.Trace(), 5*time.Second), "seed %d", seed)
 		before, after := 0, 0
-		for _, e := range sim.Trace().Events {
+		for _, e := range sim.Trace().All() {
 			if e.Kind == trace.Return {
 				if e.Time < 1500*time.Millisecond {
 					before++

@@ -4,6 +4,9 @@ import (
 	"fmt"
 
 	"distlab/algorithms/algo"
+	"distlab/contract"
+	ec "distlab/contract/election"
+	"distlab/contract/kv"
 	"distlab/simnet"
 )
 
@@ -17,20 +20,24 @@ func Specs() []algo.Spec {
 	electionParams := func() any { return DefaultParams() }
 	workload := func() any { return DefaultWorkload() }
 	return []algo.Spec{
-		{Name: "raft-kv", Family: "raft", Checks: []string{"linearizability", "kv-liveness"},
+		{Name: "raft-kv", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
 			Summary: "Raft log replication with a key-value service (Get, Put, Append) and retrying clients",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{}, false)},
-		{Name: "raft-kv-stale-read", Family: "raft", Checks: []string{"linearizability", "kv-liveness"},
+		{Name: "raft-kv-stale-read", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
 			Summary: "BROKEN on purpose: Raft KV whose servers answer Get from local state, without a quorum",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{StaleReads: true}, true)},
-		{Name: "raft", Family: "election", Checks: electionChecks,
+		{Name: "raft", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
 			Summary: "Raft leader election (the raft-kv servers with no clients)",
 			Params:  electionParams, Build: buildServers(Bugs{})},
-		{Name: "raft-double-vote", Family: "election", Checks: electionChecks,
+		{Name: "raft-double-vote", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
 			Summary: "BROKEN on purpose: Raft election whose servers vote for every up-to-date candidate of a term",
 			Params:  electionParams, Build: buildServers(Bugs{DoubleVote: true})},
 	}
 }
+
+// kvContracts are what Raft-KV's traces follow: its servers run the
+// election, its clients record a key-value history.
+var kvContracts = []*contract.Contract{ec.Contract, kv.Contract}
 
 // electionChecks are the election family's checkers (checkers/election).
 var electionChecks = []string{"one-leader-per-term", "one-vote-per-term", "split-brain", "election-liveness"}
@@ -48,7 +55,7 @@ func buildServers(bugs Bugs) func(b algo.Build) error {
 		if err := p.validate(); err != nil {
 			return err
 		}
-		b.Sim.AddNodes("n", b.Nodes, algo.ServerGroup, func(env *simnet.Env) simnet.Node {
+		b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, func(env *simnet.Env) simnet.Node {
 			return NewServer(env, p, bugs)
 		})
 		return nil
@@ -69,7 +76,7 @@ func buildKV(bugs Bugs, readAny bool) func(b algo.Build) error {
 			return fmt.Errorf("raft workload: need clients >= 0, ops >= 0, keys >= 1, timeout > 0")
 		}
 		for i := range w.Clients {
-			b.Sim.AddNode(fmt.Sprintf("c%d", i), algo.ClientGroup, func(env *simnet.Env) simnet.Node {
+			b.Sim.AddNode(fmt.Sprintf("c%d", i), contract.ClientGroup, func(env *simnet.Env) simnet.Node {
 				return NewClient(env, w, i, readAny)
 			})
 		}

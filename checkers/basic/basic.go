@@ -12,20 +12,20 @@ import (
 
 // Specs registers the basic checks.
 func Specs() []check.Spec {
-	return []check.Spec{{Name: "no-panic", Family: "any", Summary: "no node's code panicked (a panic is reported as that node's crash)", Run: NoPanic}}
+	return []check.Spec{{Name: "no-panic", Summary: "no node's code panicked (a panic is reported as that node's crash)", Run: NoPanic}}
 }
 
 // NoPanic fails at the first crash caused by a panic in node code.
 func NoPanic(_ context.Context, tr *trace.Trace, _ any) check.Result {
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == trace.Crash && e.Stack != "" {
-			r := check.Failf("no-panic", e.Time, []string{tr.NodeName(e.Node)},
+			r := check.Failed("no-panic", e.Time, []string{tr.NodeName(e.Node)},
 				fmt.Sprintf("%s crashed at %v: %s (first frame of node code: %s)", tr.NodeName(e.Node), e.Time, e.Value, firstFrame(e.Stack)))
 			r.Events = []int{e.Index}
 			return r
 		}
 	}
-	return check.Passf("no-panic", "no node panicked")
+	return check.Passed("no-panic", "no node panicked")
 }
 
 // firstFrame picks the first stack line outside the runtime and simnet, to

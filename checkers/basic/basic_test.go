@@ -31,7 +31,7 @@ func TestNoPanic(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := basic.NoPanic(context.Background(), &trace.Trace{Header: hdr, Events: tc.events}, nil)
+			res := basic.NoPanic(context.Background(), trace.New(hdr, tc.events...), nil)
 			assert.Equal(t, tc.want, res.Verdict)
 			assert.Contains(t, res.Detail, tc.detail)
 			if tc.want == check.Fail {

@@ -7,52 +7,33 @@ import (
 	"strings"
 
 	"distlab/checkers/check"
+	cc "distlab/contract/clocks"
 	"distlab/simnet/trace"
 )
 
 // Name is the checker's name in scenario files.
 const Name = "causality"
 
-// Options are the checker's settings under "checks:".
-type Options struct {
-	// Mark is the name clock events are recorded under.
-	Mark string `yaml:"mark"`
-}
-
-// DefaultOptions reads marks named "clock".
-func DefaultOptions() *Options { return &Options{Mark: "clock"} }
-
 // Specs registers the checker.
 func Specs() []check.Spec {
 	return []check.Spec{{
-		Name:    Name,
-		Family:  "clocks",
-		Summary: "happens-before from the trace: a→b ⇒ L(a)<L(b) for Lamport, a→b ⇔ V(a)<V(b) for vector clocks",
-		Options: func() any { return DefaultOptions() },
-		Run: func(ctx context.Context, tr *trace.Trace, opts any) check.Result {
-			o, _ := opts.(*Options)
-			if o == nil {
-				o = DefaultOptions()
-			}
-			return Check(ctx, tr, *o)
-		},
+		Name:     Name,
+		Contract: cc.Contract,
+		Summary:  "happens-before from the trace: a→b ⇒ L(a)<L(b) for Lamport, a→b ⇔ V(a)<V(b) for vector clocks",
+		Run:      func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return Check(ctx, tr) },
 	}}
 }
 
 // The kinds of clock event a mark's "kind" may say.
 const (
-	kindLocal = "local"
-	kindSend  = "send"
-	kindRecv  = "recv"
+	kindLocal = cc.KindLocal
+	kindSend  = cc.KindSend
+	kindRecv  = cc.KindRecv
 )
 
-// payload is a clock mark's data. Lamport is a pointer so that a missing
-// value is told apart from zero.
-type payload struct {
-	Kind    string  `json:"kind"`
-	Lamport *int64  `json:"lamport"`
-	Vector  []int64 `json:"vector"`
-}
+// payload is a clock mark's data (Lamport is a pointer so that a missing
+// value is told apart from zero).
+type payload = cc.ClockMark
 
 // event is one clock event.
 type event struct {
@@ -80,7 +61,6 @@ type open struct {
 // checker holds one run of Check.
 type checker struct {
 	tr         *trace.Trace
-	opts       Options
 	n          int
 	hasL, hasV bool
 	evs        []event
@@ -120,14 +100,11 @@ type violation struct {
 // Check runs the causality check on a trace. It is exact: the cost is
 // O(E·N²) for E clock events among N nodes (see the package comment), with
 // no cap on pairs; it stops with Unknown when ctx ends.
-func Check(ctx context.Context, tr *trace.Trace, opts Options) check.Result {
-	if opts.Mark == "" {
-		opts.Mark = "clock"
-	}
-	c := &checker{tr: tr, opts: opts, sends: map[int64]int{}}
+func Check(ctx context.Context, tr *trace.Trace) check.Result {
+	c := &checker{tr: tr, sends: map[int64]int{}}
 	c.n = len(tr.Header.Nodes)
-	for i := range tr.Events {
-		if id := int(tr.Events[i].Node); id >= c.n {
+	for i := range tr.Len() {
+		if id := int(tr.At(i).Node); id >= c.n {
 			c.n = id + 1
 		}
 	}
@@ -143,20 +120,20 @@ func Check(ctx context.Context, tr *trace.Trace, opts Options) check.Result {
 		c.restarted[i] = -1
 	}
 
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if i&1023 == 0 {
 			if err := ctx.Err(); err != nil {
-				return c.result(check.Unknown, fmt.Sprintf("stopped at trace event %d of %d (%v): no verdict", i, len(tr.Events), err))
+				return c.result(check.Unknown, fmt.Sprintf("stopped at trace event %d of %d (%v): no verdict", i, tr.Len(), err))
 			}
 		}
 		if bad := c.step(i); bad != "" {
 			r := c.result(check.Fail, "malformed clock marks: "+bad)
 			r.Events = []int{i}
-			if o := c.owed[tr.Events[i].Node]; o.want != 0 {
+			if o := c.owed[tr.At(i).Node]; o.want != 0 {
 				r.Events = []int{o.at, i} // the debt and what came instead
 			}
-			r.At = tr.Events[i].Time
-			if n := tr.Events[i].Node; n != trace.None {
+			r.At = tr.At(i).Time
+			if n := tr.At(i).Node; n != trace.None {
 				r.Nodes = []string{tr.NodeName(n)}
 			}
 			return r
@@ -170,19 +147,19 @@ func Check(ctx context.Context, tr *trace.Trace, opts Options) check.Result {
 			r := c.result(check.Fail, "malformed clock marks: "+c.owedText(trace.NodeID(p), o, "the trace ends"))
 			r.Events = []int{o.at}
 			r.Nodes = []string{tr.NodeName(trace.NodeID(p))}
-			r.At = tr.Events[o.at].Time
+			r.At = tr.At(o.at).Time
 			return r
 		}
 	}
 	if len(c.evs) == 0 {
-		return c.result(check.Unknown, fmt.Sprintf("no %q marks in the trace: nothing to check", opts.Mark))
+		return c.result(check.Unknown, fmt.Sprintf("no %q marks in the trace: nothing to check", cc.Clock.Name))
 	}
 	return c.result(check.Pass, c.passText())
 }
 
 // step reads trace event i; it returns why the trace is malformed, or "".
 func (c *checker) step(i int) string {
-	e := &c.tr.Events[i]
+	e := c.tr.At(i)
 	if e.Node < 0 {
 		return ""
 	}
@@ -190,7 +167,7 @@ func (c *checker) step(i int) string {
 	if e.Kind == trace.Restart {
 		c.restarted[p] = i
 	}
-	isClock := e.Kind == trace.Mark && e.Name == c.opts.Mark
+	isClock := cc.Clock.Is(&e)
 	if o := c.owed[p]; o.want != 0 {
 		switch {
 		case e.Kind == trace.State || e.Kind == trace.Log || e.Kind == trace.TimerSet || e.Kind == trace.TimerCancel:
@@ -204,7 +181,7 @@ func (c *checker) step(i int) string {
 		case o.want == trace.Mark && isClock:
 			// handled below, with the debt still open
 		default:
-			return c.owedText(p, o, fmt.Sprintf("its next record is %s at event %d", describe(e), i))
+			return c.owedText(p, o, fmt.Sprintf("its next record is %s at event %d", describe(&e), i))
 		}
 	}
 	switch {
@@ -469,7 +446,7 @@ func (c *checker) concurrentPair(a, b int) *violation {
 
 func (c *checker) describeEv(k int) string {
 	e := &c.evs[k]
-	t := c.tr.Events[e.idx].Time
+	t := c.tr.At(e.idx).Time
 	var val []string
 	if c.hasL {
 		val = append(val, fmt.Sprintf("L=%d", e.lam))
@@ -491,7 +468,7 @@ func (c *checker) fail() check.Result {
 	v := c.firstFail
 	ea, eb := &c.evs[v.a], &c.evs[v.b]
 	r := c.result(check.Fail, v.detail)
-	r.At = c.tr.Events[eb.idx].Time
+	r.At = c.tr.At(eb.idx).Time
 	r.Events = []int{ea.idx, eb.idx}
 	r.Nodes = []string{c.tr.NodeName(ea.node)}
 	if eb.node != ea.node {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"distlab/checkers/check"
+	cc "distlab/contract/clocks"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
@@ -32,9 +33,9 @@ func newBuilder(nodes int) *builder {
 }
 
 func (b *builder) add(e trace.Event) int {
-	e.Index = len(b.tr.Events)
+	e.Index = b.tr.Len()
 	e.Time = time.Duration(e.Index) * time.Millisecond
-	b.tr.Events = append(b.tr.Events, e)
+	b.tr.Append(e)
 	return e.Index
 }
 
@@ -69,7 +70,7 @@ func (b *builder) send(from, to int) int64 {
 }
 
 func (b *builder) deliver(msg int64) int {
-	for _, e := range b.tr.Events {
+	for _, e := range b.tr.All() {
 		if e.Kind == trace.Send && e.Msg == msg {
 			return b.add(trace.Event{Kind: trace.Deliver, Node: e.Peer, Peer: e.Node, Msg: msg, Name: e.Name})
 		}
@@ -81,7 +82,7 @@ func (b *builder) ev(k trace.Kind, node int) int {
 	return b.add(trace.Event{Kind: k, Node: trace.NodeID(node), Peer: trace.None})
 }
 
-func run(tr *trace.Trace) check.Result { return Check(context.Background(), tr, Options{}) }
+func run(tr *trace.Trace) check.Result { return Check(context.Background(), tr) }
 
 func TestHandBuiltTraces(t *testing.T) {
 	cases := []struct {
@@ -229,23 +230,24 @@ func TestContextCancelledIsUnknown(t *testing.T) {
 	tr := simulate(t, 1, tnodeOpts{vector: true, merge: true}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r := Check(ctx, tr, Options{})
+	r := Check(ctx, tr)
 	assert.Equal(t, check.Unknown, r.Verdict)
 	assert.Contains(t, r.Detail, "context canceled")
 }
 
-func TestSpecDecodesOptions(t *testing.T) {
+func TestOnlyTheContractsMarkIsAClockEvent(t *testing.T) {
 	specs := Specs()
 	require.Len(t, specs, 1)
 	s := specs[0]
 	assert.Equal(t, "causality", s.Name)
-	o := s.Options().(*Options)
-	assert.Equal(t, "clock", o.Mark)
+	assert.Equal(t, cc.Contract, s.Contract)
 	b := newBuilder(1)
 	b.add(trace.Event{Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "tick", Data: json.RawMessage(`{"kind":"local","lamport":1}`)})
-	assert.Equal(t, check.Unknown, s.Run(context.Background(), &b.tr, o).Verdict, "marks of another name are not clock events")
-	assert.Equal(t, check.Pass, s.Run(context.Background(), &b.tr, &Options{Mark: "tick"}).Verdict)
-	assert.Equal(t, check.Unknown, s.Run(context.Background(), &b.tr, nil).Verdict)
+	r := s.Run(context.Background(), &b.tr, nil)
+	assert.Equal(t, check.Unknown, r.Verdict, "marks of another name are not clock events")
+	assert.Contains(t, r.Detail, `no "clock" marks`)
+	b.add(trace.Event{Kind: trace.Mark, Node: 0, Peer: trace.None, Name: cc.Clock.Name, Data: json.RawMessage(`{"kind":"local","lamport":1}`)})
+	assert.Equal(t, check.Pass, s.Run(context.Background(), &b.tr, nil).Verdict)
 }
 
 // tnode is the test's own small clock node, so these tests do not depend
@@ -388,7 +390,7 @@ func bruteForce(tr *trace.Trace) brute {
 	sendOf := map[int64]int{}
 	pendingSend := map[trace.NodeID]int{}
 	pendingRecv := map[trace.NodeID]int64{}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		switch {
 		case e.Kind == trace.Send:
 			if k, ok := pendingSend[e.Node]; ok {
@@ -503,27 +505,30 @@ func TestAgreesWithBruteForce(t *testing.T) {
 // corrupted returns a copy of tr with one vector entry of one clock mark
 // changed.
 func corrupted(tr *trace.Trace, seed int64) *trace.Trace {
-	out := &trace.Trace{Header: tr.Header, Events: slices.Clone(tr.Events)}
+	events := make([]trace.Event, 0, tr.Len())
+	for _, e := range tr.All() {
+		events = append(events, e)
+	}
 	r := simnet.NewStreams(seed).Get("corrupt")
 	var marks []int
-	for i, e := range out.Events {
+	for i, e := range tr.All() {
 		if e.Kind == trace.Mark && e.Name == "clock" {
 			marks = append(marks, i)
 		}
 	}
 	i := marks[r.IntN(len(marks))]
 	var p vm
-	if err := out.Events[i].DecodeData(&p); err != nil {
+	if err := events[i].DecodeData(&p); err != nil {
 		panic(err)
 	}
 	k := r.IntN(len(p.Vector))
 	p.Vector[k] += int64(r.IntN(5)) - 2
-	out.Events[i].Data, _ = json.Marshal(p)
-	return out
+	events[i].Data, _ = json.Marshal(p)
+	return trace.New(tr.Header, events...)
 }
 
 func markIndex(tr *trace.Trace, k int) int {
-	for i, e := range tr.Events {
+	for i, e := range tr.All() {
 		if e.Kind == trace.Mark && e.Name == "clock" {
 			if k == 0 {
 				return i

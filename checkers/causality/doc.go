@@ -3,7 +3,8 @@
 //
 // # What it reads
 //
-// Clock events are marks named "clock" (Options.Mark) whose payload is
+// Clock events are the clocks contract's "clock" marks
+// (distlab/contract/clocks), whose payload is
 //
 //	{"kind": "local" | "send" | "recv", "lamport": 7}
 //	{"kind": "local" | "send" | "recv", "vector": [2, 0, 1]}
@@ -72,5 +73,5 @@
 // (equal to concurrent_pairs: every concurrent pair is recognised). That
 // contrast is the point of the clocks lab.
 //
-//	res := causality.Check(ctx, tr, causality.Options{Mark: "clock"})
+//	res := causality.Check(ctx, tr)
 package causality

@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"distlab/contract"
 	"distlab/simnet/trace"
 )
 
@@ -43,8 +44,12 @@ type Result struct {
 // Spec describes one checker.
 type Spec struct {
 	Name    string // what scenario files write under "checks:"
-	Family  string // the algorithm family it checks, or "any"
 	Summary string // one line for `distlab list`
+	// Contract is the family contract whose marks the check reads; nil for
+	// a check of any run (no-panic). A scenario may only ask for it when
+	// its algorithm speaks that contract, and a trace with none of the
+	// contract's evidence gets unknown, never pass.
+	Contract *contract.Contract
 	// Options returns a pointer to the checker's options with defaults; a
 	// scenario's check entry is decoded into it. Nil when it has none.
 	Options func() any
@@ -53,12 +58,26 @@ type Spec struct {
 	Run func(ctx context.Context, tr *trace.Trace, opts any) Result
 }
 
-// Passf and Failf build results tersely.
-func Passf(name, detail string) Result { return Result{Name: name, Verdict: Pass, Detail: detail} }
+// Reads names the contract the check reads, "any" for a check of any run.
+func (s Spec) Reads() string {
+	if s.Contract == nil {
+		return "any"
+	}
+	return s.Contract.Name
+}
 
-// Failf builds a failing result with the first violation's time and nodes.
-func Failf(name string, at time.Duration, nodes []string, detail string) Result {
+// Passed builds a passing result.
+func Passed(name, detail string) Result { return Result{Name: name, Verdict: Pass, Detail: detail} }
+
+// Failed builds a failing result with the first violation's time and nodes.
+func Failed(name string, at time.Duration, nodes []string, detail string) Result {
 	return Result{Name: name, Verdict: Fail, Detail: detail, At: at, Nodes: nodes}
+}
+
+// Unknowable builds an unknown result: the checker could not decide (out of
+// time, or the trace does not hold what it looks for).
+func Unknowable(name, detail string) Result {
+	return Result{Name: name, Verdict: Unknown, Detail: detail}
 }
 
 type artifactDirKey struct{}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"distlab/checkers/check"
+	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
 
@@ -47,23 +48,23 @@ type CostOptions struct {
 // Specs returns the election checks.
 func Specs() []check.Spec {
 	return []check.Spec{
-		{Name: OneLeaderPerTerm, Family: "election", Summary: "at most one leader per term (Raft) or epoch (ZAB)",
+		{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)",
 			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneLeaderPerTerm(ctx, tr) }},
-		{Name: ZabFreshestLeader, Family: "election", Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it",
+		{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it",
 			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckFreshestLeader(ctx, tr) }},
-		{Name: OneVotePerTerm, Family: "election", Summary: "no node votes for two candidates in one term, restarts included",
+		{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included",
 			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneVotePerTerm(ctx, tr) }},
-		{Name: SplitBrain, Family: "election", Summary: "leaders per connected component at every instant; split brain reported with its span",
+		{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
 			Options: func() any { return &SplitBrainOptions{Handover: time.Second} },
 			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
 				return CheckSplitBrain(ctx, tr, *opts(o, &SplitBrainOptions{Handover: time.Second}))
 			}},
-		{Name: Liveness, Family: "election", Summary: "after the last fault, one leader known to every live server within a bound",
+		{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
 			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
 			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
 				return CheckLiveness(ctx, tr, *opts(o, &LivenessOptions{Bound: 3 * time.Second}))
 			}},
-		{Name: Cost, Family: "election", Summary: "messages and virtual time per election, leader changes",
+		{Name: Cost, Contract: ec.Contract, Summary: "messages and virtual time per election, leader changes",
 			Options: func() any { return &CostOptions{} },
 			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
 				return CheckCost(ctx, tr, *opts(o, &CostOptions{}))
@@ -80,7 +81,7 @@ func opts[T any](o any, def *T) *T {
 }
 
 func unknown(name, why string) check.Result {
-	return check.Result{Name: name, Verdict: check.Unknown, Detail: why}
+	return check.Unknowable(name, why)
 }
 
 type leaderAt struct {
@@ -94,22 +95,22 @@ type leaderAt struct {
 func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 	byTerm := map[int64]leaderAt{}
 	leaders := 0
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if cancelled(ctx, i) {
 			return unknown(OneLeaderPerTerm, "out of time")
 		}
-		e := &tr.Events[i]
-		if e.Kind != trace.Mark || e.Name != MarkLeader {
+		e := tr.At(i)
+		if !ec.Leader.Is(&e) {
 			continue
 		}
-		var m LeaderMark
-		if err := e.DecodeData(&m); err != nil {
-			return check.Failf(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad leader mark: %v", e.Index, err))
+		m, err := ec.Leader.Decode(&e)
+		if err != nil {
+			return check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
 		}
 		leaders++
 		prev, seen := byTerm[m.Term]
 		if seen && prev.node != e.Node {
-			r := check.Failf(OneLeaderPerTerm, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
+			r := check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
 				fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v)",
 					m.Term, tr.NodeName(prev.node), prev.at, tr.NodeName(e.Node), e.Time))
 			r.Events = []int{prev.index, e.Index}
@@ -119,7 +120,7 @@ func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 			byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
 		}
 	}
-	r := check.Passf(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", leaders, len(byTerm)))
+	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", leaders, len(byTerm)))
 	r.Metrics = map[string]float64{"leaders": float64(leaders), "terms": float64(len(byTerm))}
 	return r
 }
@@ -131,30 +132,27 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 	type key struct {
 		voter, leader trace.NodeID
 	}
-	lastVote := map[key]VoteMark{}
+	lastVote := map[key]ec.VoteMark{}
 	checked := 0
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if cancelled(ctx, i) {
 			return unknown(ZabFreshestLeader, "out of time")
 		}
-		e := &tr.Events[i]
-		if e.Kind != trace.Mark {
-			continue
-		}
-		switch e.Name {
-		case MarkVote:
-			var v VoteMark
-			if err := e.DecodeData(&v); err != nil {
-				return check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad vote mark: %v", e.Index, err))
+		e := tr.At(i)
+		switch {
+		case ec.Vote.Is(&e):
+			v, err := ec.Vote.Decode(&e)
+			if err != nil {
+				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
 			}
 			lastVote[key{e.Node, trace.NodeID(v.Leader)}] = v
-		case MarkLeader:
-			var m LeaderMark
-			if err := e.DecodeData(&m); err != nil {
-				return check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad leader mark: %v", e.Index, err))
+		case ec.Leader.Is(&e):
+			m, err := ec.Leader.Decode(&e)
+			if err != nil {
+				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
 			}
 			if len(m.Quorum) == 0 {
-				r := check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
+				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
 					fmt.Sprintf("%s became leader of epoch %d with no quorum in its mark; the check needs it", tr.NodeName(e.Node), m.Term))
 				r.Events = []int{e.Index}
 				return r
@@ -163,14 +161,14 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 				qid := trace.NodeID(q)
 				v, ok := lastVote[key{qid, e.Node}]
 				if !ok {
-					r := check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
+					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
 						fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it",
 							tr.NodeName(e.Node), m.Term, tr.NodeName(qid), tr.NodeName(qid)))
 					r.Events = []int{e.Index}
 					return r
 				}
 				if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
-					r := check.Failf(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
+					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
 						fmt.Sprintf("%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it holding fresher (zxid %#x, id %d)",
 							tr.NodeName(e.Node), m.Term, m.Zxid, e.Node, tr.NodeName(qid), v.Zxid, qid))
 					r.Events = []int{e.Index}
@@ -180,7 +178,7 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 			checked++
 		}
 	}
-	r := check.Passf(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", checked))
+	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", checked))
 	r.Metrics = map[string]float64{"leaders": float64(checked)}
 	return r
 }
@@ -195,23 +193,23 @@ func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 	}
 	votes := map[key]leaderAt{}
 	n := 0
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if cancelled(ctx, i) {
 			return unknown(OneVotePerTerm, "out of time")
 		}
-		e := &tr.Events[i]
-		if e.Kind != trace.Mark || e.Name != MarkVote {
+		e := tr.At(i)
+		if !ec.Vote.Is(&e) {
 			continue
 		}
-		var v VoteMark
-		if err := e.DecodeData(&v); err != nil {
-			return check.Failf(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, fmt.Sprintf("event %d: bad vote mark: %v", e.Index, err))
+		v, err := ec.Vote.Decode(&e)
+		if err != nil {
+			return check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
 		}
 		n++
 		k := key{e.Node, v.Term}
 		prev, ok := votes[k]
 		if ok && prev.node != trace.NodeID(v.Leader) {
-			r := check.Failf(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)},
+			r := check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)},
 				fmt.Sprintf("%s voted twice in term %d: for %s at %v and for %s at %v",
 					tr.NodeName(e.Node), v.Term, tr.NodeName(prev.node), prev.at, tr.NodeName(trace.NodeID(v.Leader)), e.Time))
 			r.Events = []int{prev.index, e.Index}
@@ -221,7 +219,7 @@ func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 			votes[k] = leaderAt{trace.NodeID(v.Leader), e.Time, e.Index}
 		}
 	}
-	r := check.Passf(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", n))
+	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", n))
 	r.Metrics = map[string]float64{"votes": float64(n)}
 	return r
 }
@@ -256,19 +254,19 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 		}
 		*s = nil
 	}
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if cancelled(ctx, i) {
 			return unknown(SplitBrain, "out of time")
 		}
-		e := &tr.Events[i]
-		changed, err := w.step(e)
+		e := tr.At(i)
+		changed, err := w.step(&e)
 		if err != nil {
-			return check.Failf(SplitBrain, e.Time, nil, err.Error())
+			return check.Failed(SplitBrain, e.Time, nil, err.Error())
 		}
 		if !changed || e.Kind == trace.State {
 			continue // who names whom as leader does not move leaders or links
 		}
-		comp := w.net.components(w.servers)
+		comp := w.Net.Components(w.servers)
 		compOf := map[trace.NodeID]int{}
 		for j, s := range w.servers {
 			compOf[s] = comp[j]
@@ -343,16 +341,16 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 		if openAtEnd && badSplit.to == end {
 			until = fmt.Sprintf("to the end of the run (%v)", end)
 		}
-		r = check.Failf(SplitBrain, badSplit.from, badSplit.nodes,
+		r = check.Failed(SplitBrain, badSplit.from, badSplit.nodes,
 			fmt.Sprintf("split brain from %v %s (%v): %s", badSplit.from, until, badSplit.to-badSplit.from, badSplit.desc))
 		r.Events = []int{badSplit.first}
 	case badDouble != nil:
-		r = check.Failf(SplitBrain, badDouble.from, badDouble.nodes,
+		r = check.Failed(SplitBrain, badDouble.from, badDouble.nodes,
 			fmt.Sprintf("two leaders in one component from %v to %v (%v, longer than the %v handover): %s",
 				badDouble.from, badDouble.to, badDouble.to-badDouble.from, o.Handover, badDouble.desc))
 		r.Events = []int{badDouble.first}
 	default:
-		r = check.Passf(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", maxLeaders, maxPerComp))
+		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", maxLeaders, maxPerComp))
 	}
 	r.Metrics = metrics
 	return r
@@ -360,38 +358,26 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// lastFault is the time of the last network fault, crash or restart (0 if
-// none).
-func lastFault(tr *trace.Trace) time.Duration {
-	for i := len(tr.Events) - 1; i >= 0; i-- {
-		e := &tr.Events[i]
-		if e.Kind.IsNetwork() || e.Kind == trace.Crash || e.Kind == trace.Restart {
-			return e.Time
-		}
-	}
-	return 0
-}
-
 // CheckLiveness requires that, within Bound of the last fault, a single
 // leader is known to every live server and stays so to the end of the run
 // (a moment of agreement that falls apart does not count).
 func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
 	w := newWorld(tr)
-	from := lastFault(tr)
+	from := tr.LastFault()
 	dirty := false
 	since, leader := time.Duration(-1), trace.None
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if cancelled(ctx, i) {
 			return unknown(Liveness, "out of time")
 		}
-		e := &tr.Events[i]
-		changed, err := w.step(e)
+		e := tr.At(i)
+		changed, err := w.step(&e)
 		if err != nil {
-			return check.Failf(Liveness, e.Time, nil, err.Error())
+			return check.Failed(Liveness, e.Time, nil, err.Error())
 		}
 		dirty = dirty || changed
 		// Judge an instant once all its events are in.
-		if !dirty || e.Time < from || (i+1 < len(tr.Events) && tr.Events[i+1].Time == e.Time) {
+		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
 			continue
 		}
 		dirty = false
@@ -408,19 +394,19 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		took := since - from
 		m := map[string]float64{"elect_after_fault_ms": ms(took)}
 		if took > o.Bound {
-			r := check.Failf(Liveness, since, []string{tr.NodeName(leader)},
+			r := check.Failed(Liveness, since, []string{tr.NodeName(leader)},
 				fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", tr.NodeName(leader), took, from, o.Bound))
 			r.Metrics = m
 			return r
 		}
-		r := check.Passf(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v), to the end", tr.NodeName(leader), took, from, o.Bound))
+		r := check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v), to the end", tr.NodeName(leader), took, from, o.Bound))
 		r.Metrics = m
 		return r
 	}
 	if end < from+o.Bound {
 		return unknown(Liveness, fmt.Sprintf("the run ended at %v, before the bound ran out (last fault %v + bound %v); nothing to judge yet: %s", end, from, o.Bound, w.describe()))
 	}
-	return check.Failf(Liveness, from+o.Bound, nil,
+	return check.Failed(Liveness, from+o.Bound, nil,
 		fmt.Sprintf("no single leader known to every live server from %v after the last fault at %v to the end; at the end: %s", o.Bound, from, w.describe()))
 }
 
@@ -450,22 +436,22 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 		exceeded           bool
 		exceededAt         time.Duration
 	)
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if cancelled(ctx, i) {
 			return unknown(Cost, "out of time")
 		}
-		e := &tr.Events[i]
-		if _, err := w.step(e); err != nil {
-			return check.Failf(Cost, e.Time, nil, err.Error())
+		e := tr.At(i)
+		if _, err := w.step(&e); err != nil {
+			return check.Failed(Cost, e.Time, nil, err.Error())
 		}
 		switch {
 		case e.Kind == trace.Send && w.valid(e.Node) && w.valid(e.Peer) && server[e.Node] && server[e.Peer]:
 			msgs++
-		case (e.Kind == trace.Mark && e.Name == MarkElection) || (e.Kind == trace.Start && server[e.Node]):
+		case ec.Election.Is(&e) || (e.Kind == trace.Start && server[e.Node]):
 			if !open {
 				open, openAt, openMsgs = true, e.Time, msgs
 			}
-		case e.Kind == trace.Mark && e.Name == MarkLeader:
+		case ec.Leader.Is(&e):
 			if firstLeader < 0 {
 				firstLeader = e.Time
 			}
@@ -512,11 +498,11 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 	}
 	var r check.Result
 	if exceeded {
-		r = check.Failf(Cost, exceededAt, changeNodes,
+		r = check.Failed(Cost, exceededAt, changeNodes,
 			fmt.Sprintf("leadership changed hands %d times, more than the %d allowed (the change past the limit: %s → %s at %v); %s",
 				changes, o.MaxLeaderChanges, changeNodes[0], changeNodes[1], changeAt, detail))
 	} else {
-		r = check.Passf(Cost, detail)
+		r = check.Passed(Cost, detail)
 	}
 	r.Metrics = m
 	return r

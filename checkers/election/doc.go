@@ -1,61 +1,12 @@
 // Package election checks leader-election runs (Bully, Raft's election,
-// ZAB's fast leader election, or any algorithm that follows the mark
-// contract below) from the trace alone.
+// ZAB's fast leader election, or any algorithm that follows the election
+// contract) from the trace alone.
 //
-// # The mark contract
+// # The contract
 //
-// Every election algorithm records the same marks and visible state, so one
-// set of checks serves them all. Node ids in payloads are trace.NodeID values
-// (the server n3 is id 3). JSON field names are exact; the Go types below
-// are the ones this package decodes into, and an algorithm declares its own
-// struct with the same tags (algorithms never import checkers).
-//
-// Marks (env.Mark(name, payload)):
-//
-//	"election"  {"term":4}
-//	    The node starts an election: a Raft follower becomes candidate for
-//	    term 4, a Bully node sends Election messages, a ZAB node enters
-//	    LOOKING (term = its election round). Used for cost only; optional.
-//
-//	"leader"    {"term":4,"epoch":2,"zxid":7,"quorum":[0,2,3]}
-//	    The node has just become leader.
-//	    term   Raft: the term it won. ZAB: the NEW epoch it leads.
-//	           Bully: its own election counter (not comparable across
-//	           nodes; per-term checks are not applied to Bully).
-//	    epoch  ZAB only: the epoch in the leader's winning vote (its last
-//	           accepted epoch before this election). Omitted elsewhere.
-//	    zxid   ZAB only: the zxid in the leader's winning vote. ZAB zxids
-//	           embed the epoch as ZooKeeper's do: epoch<<32 | counter.
-//	    quorum the ids whose votes (Raft: granted votes; ZAB: the votes for
-//	           it in this round) made it leader, itself included, sorted.
-//	           Omitted when the algorithm has no quorum (Bully).
-//
-//	"vote"      {"term":2,"leader":3,"epoch":1,"zxid":4294967301}
-//	    ZAB (required): the node now votes for "leader" in election round
-//	    "term"; "epoch" and "zxid" are the VOTER'S OWN credentials (its
-//	    current epoch and last zxid), so the freshness check compares the
-//	    leader with what each quorum member itself reported, not with
-//	    what the leader claims. Raft may record it too ({"term":T,
-//	    "leader":candidate}, at most once per term); one-vote-per-term then
-//	    checks it.
-//
-//	"stepdown"  {"term":4}
-//	    The node stops being leader without crashing (a higher term seen,
-//	    a higher-id Bully node took over, a ZAB leader lost its quorum).
-//	    A crash ends leadership implicitly (trace.Crash); a restarted node
-//	    is never leader until it records "leader" again.
-//
-// Visible state (env.Publish(key, value)), published whenever it changes:
-//
-//	"role"    leader | follower | candidate | looking | following |
-//	          leading | observing | electing, waiting (Bully while it waits for
-//	          Alive/Victory) — free text for the visualizer, not checked.
-//	"term"    the current term / epoch (Bully: its election counter).
-//	"leader"  the name of the node it currently believes is the leader
-//	          ("n3"; a leader names itself), or "-" when it knows none.
-//	          The liveness check reads this.
-//	"zxid"    ZAB only, for the visualizer: the last zxid, in hex as
-//	          ZooKeeper prints it ("0x100000005": epoch 1, counter 5).
+// The marks (election, leader, stepdown, vote) and the published "leader"
+// state these checks read are defined once, in distlab/contract/election,
+// which the algorithms import too.
 //
 // # The checks
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"distlab/checkers/check"
+	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
 
@@ -32,11 +33,11 @@ func newHist(n int) *hist {
 func ms_(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func (h *hist) add(e trace.Event) *hist {
-	e.Index = len(h.tr.Events)
-	if e.Time == 0 && len(h.tr.Events) > 0 {
-		e.Time = h.tr.Events[len(h.tr.Events)-1].Time
+	e.Index = h.tr.Len()
+	if e.Time == 0 && h.tr.Len() > 0 {
+		e.Time = h.tr.At(h.tr.Len() - 1).Time
 	}
-	h.tr.Events = append(h.tr.Events, e)
+	h.tr.Append(e)
 	return h
 }
 
@@ -46,7 +47,7 @@ func (h *hist) mark(at, node int, name string, data any) *hist {
 }
 
 func (h *hist) leader(at, node int, term int64, quorum ...int32) *hist {
-	h.mark(at, node, MarkLeader, LeaderMark{Term: term, Quorum: quorum})
+	h.mark(at, node, ec.Leader.Name, ec.LeaderMark{Term: term, Quorum: quorum})
 	return h.knows(at, node, node)
 }
 
@@ -72,7 +73,7 @@ func (h *hist) partition(at int, groups ...[]trace.NodeID) *hist {
 }
 
 func (h *hist) vote(at, node int, term int64, leader int32, zxid int64) *hist {
-	return h.mark(at, node, MarkVote, VoteMark{Term: term, Leader: leader, Zxid: zxid})
+	return h.mark(at, node, ec.Vote.Name, ec.VoteMark{Term: term, Leader: leader, Zxid: zxid})
 }
 
 var ctx = context.Background()
@@ -111,7 +112,7 @@ func TestOneVotePerTermAcrossRestart(t *testing.T) {
 
 func TestZabFreshestLeader(t *testing.T) {
 	zl := func(h *hist, at, node int, epoch, zxid int64, quorum ...int32) *hist {
-		return h.mark(at, node, MarkLeader, LeaderMark{Term: epoch, Zxid: zxid, Quorum: quorum})
+		return h.mark(at, node, ec.Leader.Name, ec.LeaderMark{Term: epoch, Zxid: zxid, Quorum: quorum})
 	}
 	tests := []struct {
 		name string
@@ -147,7 +148,7 @@ func TestSplitBrain(t *testing.T) {
 		{"one leader", newHist(5).leader(10, 4, 1).ev(3000, trace.Log, 0), check.Pass, ""},
 		{"bully: isolated leader and a new one", newHist(5).leader(10, 4, 1).partition(1000, five...).leader(1400, 3, 2).
 			add(trace.Event{Time: ms_(4000), Kind: trace.Heal, Node: trace.None, Peer: trace.None}).
-			mark(4010, 3, MarkStepdown, TermMark{Term: 2}), check.Fail,
+			mark(4010, 3, ec.Stepdown.Name, ec.TermMark{Term: 2}), check.Fail,
 			"split brain from 1.4s to 4s (2.6s): n3 leading {n0,n1,n2,n3} | n4 leading {n4}"},
 		{"split brain until the end", newHist(5).leader(10, 4, 1).partition(1000, five...).leader(1400, 3, 2).ev(2000, trace.Log, 0), check.Fail,
 			"to the end of the run (2s)"},
@@ -158,7 +159,7 @@ func TestSplitBrain(t *testing.T) {
 		{"a crash ends leadership", newHist(5).leader(10, 4, 1).ev(1000, trace.Crash, 4).leader(1400, 3, 2).ev(3000, trace.Log, 0), check.Pass, ""},
 		{"isolation by the isolate fault", newHist(3).leader(10, 2, 1).ev(1000, trace.Isolate, 2).leader(1400, 1, 2).ev(1500, trace.Log, 0), check.Fail,
 			"n1 leading {n0,n1} | n2 leading {n2}"},
-		{"a short handover in one component", newHist(3).leader(10, 1, 1).leader(1000, 2, 2).mark(1010, 1, MarkStepdown, TermMark{Term: 1}).ev(3000, trace.Log, 0), check.Pass, ""},
+		{"a short handover in one component", newHist(3).leader(10, 1, 1).leader(1000, 2, 2).mark(1010, 1, ec.Stepdown.Name, ec.TermMark{Term: 1}).ev(3000, trace.Log, 0), check.Pass, ""},
 		{"two leaders side by side too long", newHist(3).leader(10, 1, 1).leader(1000, 2, 2).ev(3000, trace.Log, 0), check.Fail,
 			"two leaders in one component from 1s to 3s"},
 	}
@@ -173,7 +174,7 @@ func TestSplitBrain(t *testing.T) {
 
 func TestSplitBrainGrace(t *testing.T) {
 	h := newHist(3).leader(10, 2, 1).ev(1000, trace.Isolate, 2).leader(1400, 1, 2).ev(1500, trace.Rejoin, 2).
-		mark(1510, 2, MarkStepdown, TermMark{Term: 1}).ev(3000, trace.Log, 0)
+		mark(1510, 2, ec.Stepdown.Name, ec.TermMark{Term: 1}).ev(3000, trace.Log, 0)
 	r := CheckSplitBrain(ctx, &h.tr, SplitBrainOptions{Grace: 200 * time.Millisecond, Handover: time.Second})
 	assert.Equal(t, check.Pass, r.Verdict, r.Detail)
 	assert.Equal(t, 100.0, r.Metrics["split_brain_ms"])
@@ -182,17 +183,18 @@ func TestSplitBrainGrace(t *testing.T) {
 }
 
 func TestComponents(t *testing.T) {
-	v := newNetView(5)
+	var v trace.Net
+	v.Grow(5)
 	ids := []trace.NodeID{0, 1, 2, 3, 4}
-	v.apply(&trace.Event{Kind: trace.Partition, Groups: [][]trace.NodeID{{0, 1}, {2, 3}}})
+	v.Apply(&trace.Event{Kind: trace.Partition, Groups: [][]trace.NodeID{{0, 1}, {2, 3}}})
 	// n4 is in no group: it keeps every link and joins both sides.
-	assert.Equal(t, []int{0, 0, 0, 0, 0}, v.components(ids))
-	v.apply(&trace.Event{Kind: trace.Isolate, Node: 4})
-	assert.Equal(t, []int{0, 0, 1, 1, 2}, v.components(ids))
-	v.apply(&trace.Event{Kind: trace.Heal})
-	v.apply(&trace.Event{Kind: trace.Cut, Node: 0, Peer: 1})
-	assert.False(t, v.linked(0, 1), "a one-way cut breaks the two-way link")
-	assert.Equal(t, []int{0, 0, 0, 0, 0}, v.components(ids), "still connected through the others")
+	assert.Equal(t, []int{0, 0, 0, 0, 0}, v.Components(ids))
+	v.Apply(&trace.Event{Kind: trace.Isolate, Node: 4})
+	assert.Equal(t, []int{0, 0, 1, 1, 2}, v.Components(ids))
+	v.Apply(&trace.Event{Kind: trace.Heal})
+	v.Apply(&trace.Event{Kind: trace.Cut, Node: 0, Peer: 1})
+	assert.False(t, v.Linked(0, 1), "a one-way cut breaks the two-way link")
+	assert.Equal(t, []int{0, 0, 0, 0, 0}, v.Components(ids), "still connected through the others")
 }
 
 func TestLiveness(t *testing.T) {
@@ -230,9 +232,9 @@ func TestCost(t *testing.T) {
 	send(h, 1, 0, 1)
 	send(h, 2, 1, 2)
 	h.leader(10, 2, 1).everyoneKnows(12, 2, 3)
-	h.ev(1000, trace.Crash, 2).mark(1300, 1, MarkElection, TermMark{Term: 2})
+	h.ev(1000, trace.Crash, 2).mark(1300, 1, ec.Election.Name, ec.TermMark{Term: 2})
 	send(h, 1301, 1, 0)
-	h.leader(1310, 1, 2).ev(1400, trace.Restart, 2).mark(1400, 2, MarkElection, TermMark{Term: 3}).leader(1420, 2, 3)
+	h.leader(1310, 1, 2).ev(1400, trace.Restart, 2).mark(1400, 2, ec.Election.Name, ec.TermMark{Term: 3}).leader(1420, 2, 3)
 	r := CheckCost(ctx, &h.tr, CostOptions{})
 	require.Equal(t, check.Pass, r.Verdict)
 	assert.Equal(t, 3.0, r.Metrics["elections"])

@@ -2,87 +2,70 @@ package election
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
+	"distlab/contract"
+	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
 
-// world replays a trace's election-relevant facts: which nodes are up,
-// which believe they lead, whom each names as leader, and the network.
+// world follows a trace's election facts on top of the shared replay
+// (trace.World: who is up, who can reach whom, what each node published):
+// which nodes believe they lead, in which term, and with a quorum or not.
 type world struct {
+	*trace.World
 	tr      *trace.Trace
 	servers []trace.NodeID
-	up      []bool
 	leads   []bool // believes it is leader ("leader" mark, until stepdown or crash)
 	quorum  []bool // its leader mark carried a quorum (a quorum-based algorithm)
 	term    []int64
-	known   []string // its published "leader" state
-	net     *netView
 }
 
 func newWorld(tr *trace.Trace) *world {
 	n := len(tr.Header.Nodes)
-	w := &world{tr: tr, up: make([]bool, n), leads: make([]bool, n), quorum: make([]bool, n),
-		term: make([]int64, n), known: make([]string, n), net: newNetView(n)}
-	for i := 0; i < n; i++ {
-		if len(tr.Header.Groups) <= i || tr.Header.Groups[i] == "server" || tr.Header.Groups[i] == "" {
-			w.servers = append(w.servers, trace.NodeID(i))
-		}
-	}
-	return w
+	return &world{World: trace.NewWorld(tr.Header), tr: tr, servers: contract.Servers(tr.Header),
+		leads: make([]bool, n), quorum: make([]bool, n), term: make([]int64, n)}
 }
 
-func (w *world) valid(id trace.NodeID) bool { return id >= 0 && int(id) < len(w.up) }
+func (w *world) valid(id trace.NodeID) bool { return id >= 0 && int(id) < len(w.leads) }
 
-// step applies one event. It reports whether the leadership picture
-// (who is up, who leads, the network) changed, and returns an error for a
-// malformed election mark.
+// step applies one event. It reports whether the leadership picture (who
+// is up, who leads, who knows whom as leader, the network) changed, and
+// returns an error for a malformed election mark.
 func (w *world) step(e *trace.Event) (changed bool, err error) {
-	if w.net.apply(e) {
+	c := w.Apply(e)
+	switch {
+	case c&trace.ChangedNet != 0:
 		return true, nil
-	}
-	if !w.valid(e.Node) {
+	case !w.valid(e.Node):
 		return false, nil
-	}
-	switch e.Kind {
-	case trace.Start, trace.Restart:
-		w.up[e.Node] = true
-		w.leads[e.Node] = false
-		w.known[e.Node] = ""
+	case c&trace.ChangedUp != 0:
+		w.leads[e.Node] = false // a crash ends leadership; a restarted node leads only once it marks leader again
 		return true, nil
-	case trace.Crash:
-		w.up[e.Node] = false
-		w.leads[e.Node] = false
-		w.known[e.Node] = ""
+	case e.Kind == trace.State:
+		return e.Name == ec.StateLeader, nil
+	case ec.Leader.Is(e):
+		m, err := ec.Leader.Decode(e)
+		if err != nil {
+			return false, err
+		}
+		w.leads[e.Node], w.quorum[e.Node], w.term[e.Node] = true, len(m.Quorum) > 0, m.Term
 		return true, nil
-	case trace.State:
-		if e.Name == "leader" {
-			w.known[e.Node] = e.Value
-			return true, nil
-		}
-	case trace.Mark:
-		switch e.Name {
-		case MarkLeader:
-			var m LeaderMark
-			if err := e.DecodeData(&m); err != nil {
-				return false, fmt.Errorf("event %d: bad leader mark: %v", e.Index, err)
-			}
-			w.leads[e.Node], w.quorum[e.Node], w.term[e.Node] = true, len(m.Quorum) > 0, m.Term
-			return true, nil
-		case MarkStepdown:
-			w.leads[e.Node] = false
-			return true, nil
-		}
+	case ec.Stepdown.Is(e):
+		w.leads[e.Node] = false
+		return true, nil
 	}
 	return false, nil
 }
+
+// known is whom a node names as leader in its published state.
+func (w *world) known(id trace.NodeID) string { return w.Value(id, ec.StateLeader) }
 
 // leaders lists the live nodes that believe they lead.
 func (w *world) leaders() []trace.NodeID {
 	var out []trace.NodeID
 	for i, l := range w.leads {
-		if l && w.up[i] {
+		if l && w.Up(trace.NodeID(i)) {
 			out = append(out, trace.NodeID(i))
 		}
 	}
@@ -96,7 +79,7 @@ func (w *world) majority() int { return len(w.servers)/2 + 1 }
 func (w *world) liveIn(ids []trace.NodeID) int {
 	n := 0
 	for _, id := range ids {
-		if w.up[id] {
+		if w.Up(id) {
 			n++
 		}
 	}
@@ -105,7 +88,7 @@ func (w *world) liveIn(ids []trace.NodeID) int {
 
 // singleKnown returns the one leader every live server knows, if there is
 // exactly one live node believing it leads and every live server's
-// "leader" state names it.
+// published leader names it.
 func (w *world) singleKnown() (trace.NodeID, bool) {
 	ls := w.leaders()
 	if len(ls) != 1 {
@@ -113,7 +96,7 @@ func (w *world) singleKnown() (trace.NodeID, bool) {
 	}
 	name := w.tr.NodeName(ls[0])
 	for _, s := range w.servers {
-		if w.up[s] && w.known[s] != name {
+		if w.Up(s) && w.known(s) != name {
 			return trace.None, false
 		}
 	}
@@ -125,8 +108,8 @@ func (w *world) describe() string {
 	var parts []string
 	for _, s := range w.servers {
 		state := "down"
-		if w.up[s] {
-			k := w.known[s]
+		if w.Up(s) {
+			k := w.known(s)
 			if k == "" {
 				k = "?"
 			}
@@ -144,6 +127,17 @@ func (w *world) names(ids []trace.NodeID) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = w.tr.NodeName(id)
+	}
+	return out
+}
+
+// members lists the nodes of component c.
+func members(nodes []trace.NodeID, comp []int, c int) []trace.NodeID {
+	var out []trace.NodeID
+	for i, id := range nodes {
+		if comp[i] == c {
+			out = append(out, id)
+		}
 	}
 	return out
 }

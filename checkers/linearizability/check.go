@@ -12,6 +12,7 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"distlab/checkers/check"
+	"distlab/contract/kv"
 	"distlab/simnet/trace"
 )
 
@@ -37,7 +38,7 @@ func DefaultOptions() *Options { return &Options{Timeout: 10 * time.Second} }
 // Specs registers the checker.
 func Specs() []check.Spec {
 	return []check.Spec{{
-		Name: Name, Family: "raft",
+		Name: Name, Contract: kv.Contract,
 		Summary: "client history of a key-value service is linearizable (porcupine, partitioned by key)",
 		Options: func() any { return DefaultOptions() },
 		Run: func(ctx context.Context, tr *trace.Trace, opts any) check.Result {
@@ -45,7 +46,7 @@ func Specs() []check.Spec {
 			return CheckTrace(ctx, tr, o)
 		},
 	}, {
-		Name: LivenessName, Family: "raft",
+		Name: LivenessName, Contract: kv.Contract,
 		Summary: "every client operation returns within a bound once the faults are over",
 		Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
 		Run: func(ctx context.Context, tr *trace.Trace, opts any) check.Result {

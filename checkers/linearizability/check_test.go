@@ -104,11 +104,11 @@ func traceOf(getValue string) *trace.Trace {
 	tr := &trace.Trace{Header: trace.Header{Scenario: "hand", Seed: 7, Nodes: []string{"n0", "n1", "n2", "c0", "c1"},
 		Groups: []string{"server", "server", "server", "client", "client"}}}
 	add := func(at time.Duration, e trace.Event) {
-		e.Time, e.Index = at, len(tr.Events)
+		e.Time, e.Index = at, tr.Len()
 		if e.Peer == 0 {
 			e.Peer = trace.None
 		}
-		tr.Events = append(tr.Events, e)
+		tr.Append(e)
 	}
 	ms := time.Millisecond
 	add(1*ms, trace.Event{Kind: trace.Mark, Node: 0, Name: "leader", Data: []byte(`{"term":1,"quorum":[0,1]}`)})
@@ -187,9 +187,8 @@ func TestLiveness(t *testing.T) {
 	ms := time.Millisecond
 	mk := func(events ...trace.Event) *trace.Trace {
 		tr := &trace.Trace{Header: trace.Header{Nodes: []string{"n0", "c0"}, Groups: []string{"server", "client"}}}
-		for i, e := range events {
-			e.Index = i
-			tr.Events = append(tr.Events, e)
+		for _, e := range events {
+			tr.Append(e)
 		}
 		return tr
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"distlab/contract"
+	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
 
@@ -175,8 +177,8 @@ func baseName(path string) string {
 func FromTrace(tr *trace.Trace) (*History, error) {
 	h := &History{Format: FormatName, Version: FormatVersion, Name: tr.Header.Scenario}
 	open := map[int64]int{} // op id → index in h.Operations
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		switch e.Kind {
 		case trace.Invoke:
 			var in Input
@@ -225,8 +227,8 @@ func annotations(tr *trace.Trace) []Annotation {
 		}
 	}
 	const faultColor, leaderColor = "#f4b6b6", "#b6e3b6"
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		at := int64(e.Time)
 		name := tr.NodeName(e.Node)
 		switch e.Kind {
@@ -252,7 +254,7 @@ func annotations(tr *trace.Trace) []Annotation {
 		case trace.Rejoin:
 			closeSpan(alone, name, at, faultColor)
 		case trace.Crash:
-			if isClient(tr, e.Node) {
+			if contract.IsClient(tr.Header, e.Node) {
 				continue
 			}
 			closeSpan(lead, name, at, leaderColor)
@@ -260,15 +262,12 @@ func annotations(tr *trace.Trace) []Annotation {
 		case trace.Restart:
 			closeSpan(down, name, at, faultColor)
 		case trace.Mark:
-			switch e.Name {
-			case "leader":
-				var m struct {
-					Term int64 `json:"term"`
-				}
-				_ = e.DecodeData(&m)
+			switch {
+			case ec.Leader.Is(&e):
+				m, _ := ec.Leader.Decode(&e)
 				closeSpan(lead, name, at, leaderColor)
 				lead[name] = &span{at, fmt.Sprintf("leader, term %d", m.Term)}
-			case "stepdown":
+			case ec.Stepdown.Is(&e):
 				closeSpan(lead, name, at, leaderColor)
 			}
 		}
@@ -291,11 +290,6 @@ func annotations(tr *trace.Trace) []Annotation {
 		return strings.Compare(a.Tag, b.Tag)
 	})
 	return out
-}
-
-func isClient(tr *trace.Trace, id trace.NodeID) bool {
-	g := tr.Header.Groups
-	return int(id) >= 0 && int(id) < len(g) && g[id] == "client"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"distlab/checkers/check"
+	"distlab/contract"
 	"distlab/simnet/trace"
 )
 
@@ -29,10 +30,10 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		o.Bound = 3 * time.Second
 	}
 	var lastFault time.Duration
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		switch {
-		case e.Kind.IsNetwork(), e.Kind == trace.Restart, e.Kind == trace.Crash && !isClient(tr, e.Node):
+		case e.Kind.IsNetwork(), e.Kind == trace.Restart, e.Kind == trace.Crash && !contract.IsClient(tr.Header, e.Node):
 			lastFault = e.Time
 		}
 	}
@@ -47,17 +48,17 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	end := tr.End()
 	worst := time.Duration(0)
 	fail := func(e open, returned time.Duration) check.Result {
-		r := check.Failf(LivenessName, max(e.at, lastFault)+o.Bound, []string{tr.NodeName(e.node)},
+		r := check.Failed(LivenessName, max(e.at, lastFault)+o.Bound, []string{tr.NodeName(e.node)},
 			fmt.Sprintf("%s's operation %s invoked at %v %s (bound: %v after the invocation or the last fault at %v)",
 				tr.NodeName(e.node), e.in, e.at, returnedText(returned), o.Bound, lastFault))
 		r.Events = []int{e.idx}
 		return r
 	}
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return check.Result{Name: LivenessName, Verdict: check.Unknown, Detail: "out of time"}
 		}
-		e := &tr.Events[i]
+		e := tr.At(i)
 		switch e.Kind {
 		case trace.Invoke:
 			pending[e.Op] = open{e.Time, e.Index, e.Node, string(e.Data)}
@@ -84,7 +85,7 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	if late != nil {
 		return fail(*late, -1)
 	}
-	r := check.Passf(LivenessName, fmt.Sprintf("%d operations answered, each within %v of its invocation or the last fault (%d still open at the end, too recent to judge)",
+	r := check.Passed(LivenessName, fmt.Sprintf("%d operations answered, each within %v of its invocation or the last fault (%d still open at the end, too recent to judge)",
 		done, o.Bound, len(pending)))
 	r.Metrics = map[string]float64{"answered": float64(done), "open_at_end": float64(len(pending)), "slowest_ms": float64(worst.Microseconds()) / 1000}
 	return r

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"distlab/checkers/check"
+	mc "distlab/contract/mutex"
 	"distlab/simnet/trace"
 )
 
@@ -51,12 +52,12 @@ type CostOptions struct {
 // Specs lists the family's checkers for the registry.
 func Specs() []check.Spec {
 	return []check.Spec{
-		{Name: Safety, Family: "mutex", Summary: "no two nodes in the critical section at the same instant ([enter, exit) intervals)", Run: runSafety},
-		{Name: Liveness, Family: "mutex", Summary: "every request is eventually granted (a request older than bound after the last fault is starved)",
+		{Name: Safety, Contract: mc.Contract, Summary: "no two nodes in the critical section at the same instant ([enter, exit) intervals)", Run: runSafety},
+		{Name: Liveness, Contract: mc.Contract, Summary: "every request is eventually granted (a request older than bound after the last fault is starved)",
 			Options: func() any { return &LivenessOptions{Bound: 2 * time.Second} }, Run: runLiveness},
-		{Name: Fairness, Family: "mutex", Summary: "grants in the promised order: FIFO at the coordinator, (timestamp, id) for Ricart-Agrawala, one pass per round for the ring",
+		{Name: Fairness, Contract: mc.Contract, Summary: "grants in the promised order: FIFO at the coordinator, (timestamp, id) for Ricart-Agrawala, one pass per round for the ring",
 			Options: func() any { return &FairnessOptions{Order: "auto"} }, Run: runFairness},
-		{Name: Cost, Family: "mutex", Summary: "messages per entry (total and per type), mean wait, throughput; optionally against the textbook formula",
+		{Name: Cost, Contract: mc.Contract, Summary: "messages per entry (total and per type), mean wait, throughput; optionally against the textbook formula",
 			Options: func() any { return &CostOptions{Tolerance: 0.02} }, Run: runCost},
 	}
 }
@@ -80,7 +81,7 @@ func runSafety(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 		return *bad
 	}
 	if len(h.problems) > 0 {
-		r := check.Failf(Safety, tr.Events[h.firstProb].Time, []string{tr.NodeName(tr.Events[h.firstProb].Node)}, h.problems[0])
+		r := check.Failed(Safety, tr.At(h.firstProb).Time, []string{tr.NodeName(tr.At(h.firstProb).Node)}, h.problems[0])
 		r.Events = []int{h.firstProb}
 		return r
 	}
@@ -96,7 +97,7 @@ func runSafety(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 	var far *interval
 	for _, iv := range ivs {
 		if far != nil && iv.start < far.end && far.node != iv.node {
-			r := check.Failf(Safety, iv.start, names(tr, far.node, iv.node), fmt.Sprintf(
+			r := check.Failed(Safety, iv.start, names(tr, far.node, iv.node), fmt.Sprintf(
 				"%s entered the critical section at %v while %s was inside (since %v, until %s)",
 				tr.NodeName(iv.node), iv.start, tr.NodeName(far.node), far.start, until(far)))
 			r.Events = []int{far.startIdx, iv.startIdx}
@@ -106,7 +107,7 @@ func runSafety(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 			far = iv
 		}
 	}
-	return check.Passf(Safety, fmt.Sprintf("%d entries, never two nodes inside at once", len(h.intervals)))
+	return check.Passed(Safety, fmt.Sprintf("%d entries, never two nodes inside at once", len(h.intervals)))
 }
 
 func until(iv *interval) string {
@@ -136,7 +137,7 @@ func runLiveness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 		default:
 			since := max(r.at, h.lastFault)
 			if h.end-since > o.Bound {
-				res := check.Failf(Liveness, r.at, names(tr, r.node), fmt.Sprintf(
+				res := check.Failed(Liveness, r.at, names(tr, r.node), fmt.Sprintf(
 					"%s starved: its request %d (at %v) was never granted; the run ended %v later, %v after the last fault (bound %v)",
 					tr.NodeName(r.node), r.seq, r.at, h.end-r.at, h.end-h.lastFault, o.Bound))
 				res.Events = []int{r.idx}
@@ -145,7 +146,7 @@ func runLiveness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 			pending++
 		}
 	}
-	res := check.Passf(Liveness, fmt.Sprintf("%d requests granted (longest wait %v), %d still young at the end", granted, worst, pending))
+	res := check.Passed(Liveness, fmt.Sprintf("%d requests granted (longest wait %v), %d still young at the end", granted, worst, pending))
 	res.Metrics = map[string]float64{"granted": float64(granted), "wait_max_ms": ms(worst)}
 	return res
 }
@@ -212,7 +213,7 @@ func fairFIFO(tr *trace.Trace, h *history) check.Result {
 		}
 		if i > 0 {
 			first := queue[0]
-			r := check.Failf(Fairness, c.at, []string{c.node, first.node}, fmt.Sprintf(
+			r := check.Failed(Fairness, c.at, []string{c.node, first.node}, fmt.Sprintf(
 				"the coordinator granted %s's request %d before %s's request %d, which reached it earlier (%v)",
 				c.node, c.seq, first.node, first.seq, first.at))
 			r.Events = []int{first.idx, c.idx}
@@ -220,7 +221,7 @@ func fairFIFO(tr *trace.Trace, h *history) check.Result {
 		}
 		queue = slices.Delete(queue, i, i+1)
 	}
-	return check.Passf(Fairness, fmt.Sprintf("%d grants, all in the order the requests reached the coordinator", grants))
+	return check.Passed(Fairness, fmt.Sprintf("%d grants, all in the order the requests reached the coordinator", grants))
 }
 
 // fairTimestamp: no request enters while an earlier (timestamp, id)
@@ -261,14 +262,14 @@ func fairTimestamp(tr *trace.Trace, h *history) check.Result {
 			}
 		}
 		if worst != nil {
-			r := check.Failf(Fairness, b.enterAt, names(tr, b.node, worst.node), fmt.Sprintf(
+			r := check.Failed(Fairness, b.enterAt, names(tr, b.node, worst.node), fmt.Sprintf(
 				"%s entered with request (ts %d, %s) while %s's earlier request (ts %d, %s) was waiting (since %v)",
 				tr.NodeName(b.node), b.ts, tr.NodeName(b.node), tr.NodeName(worst.node), worst.ts, tr.NodeName(worst.node), worst.at))
 			r.Events = []int{worst.idx, b.enterIdx}
 			return r
 		}
 	}
-	return check.Passf(Fairness, fmt.Sprintf("%d requests, every entry in (timestamp, id) order among those waiting", len(h.requests)))
+	return check.Passed(Fairness, fmt.Sprintf("%d requests, every entry in (timestamp, id) order among those waiting", len(h.requests)))
 }
 
 func (h *history) crashBefore(node trace.NodeID, idx int) bool {
@@ -299,8 +300,8 @@ func fairRing(tr *trace.Trace, h *history) check.Result {
 	for _, r := range h.requests {
 		byIdx[r.idx] = r
 	}
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		if e.Kind == trace.Crash {
 			waits = slices.DeleteFunc(waits, func(w *wait) bool { return w.r.node == e.Node })
 			continue
@@ -311,13 +312,13 @@ func fairRing(tr *trace.Trace, h *history) check.Result {
 		if r, ok := byIdx[e.Index]; ok {
 			waits = append(waits, &wait{r: r, count: map[trace.NodeID]int{}})
 		}
-		if e.Name == markEnter {
+		if mc.Enter.Is(&e) {
 			b := e.Node
 			waits = slices.DeleteFunc(waits, func(w *wait) bool { return w.r.node == b })
 			for _, w := range waits {
 				w.count[b]++
 				if w.count[b] > 1 {
-					r := check.Failf(Fairness, e.Time, names(tr, b, w.r.node), fmt.Sprintf(
+					r := check.Failed(Fairness, e.Time, names(tr, b, w.r.node), fmt.Sprintf(
 						"%s entered twice while %s waited (since %v): the token skipped a waiting node",
 						tr.NodeName(b), tr.NodeName(w.r.node), w.r.at))
 					r.Events = []int{w.r.idx, e.Index}
@@ -326,7 +327,7 @@ func fairRing(tr *trace.Trace, h *history) check.Result {
 			}
 		}
 	}
-	return check.Passf(Fairness, fmt.Sprintf("%d requests, no node bypassed by another twice", len(h.requests)))
+	return check.Passed(Fairness, fmt.Sprintf("%d requests, no node bypassed by another twice", len(h.requests)))
 }
 
 func runCost(ctx context.Context, tr *trace.Trace, opts any) check.Result {
@@ -401,8 +402,8 @@ func measure(tr *trace.Trace, h *history) Measurement {
 	if window == 0 {
 		window = h.end // nobody left the critical section: count the whole run
 	}
-	for i := range tr.Events {
-		e := &tr.Events[i]
+	for i := range tr.Len() {
+		e := tr.At(i)
 		if e.Time > window {
 			break
 		}

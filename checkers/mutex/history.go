@@ -6,27 +6,10 @@ import (
 	"slices"
 	"time"
 
+	"distlab/contract"
+	mc "distlab/contract/mutex"
 	"distlab/simnet/trace"
 )
-
-// The marks the mutex algorithms record.
-const (
-	markRequest = "cs-request"
-	markEnter   = "cs-enter"
-	markExit    = "cs-exit"
-	markQueued  = "queued"
-	markGrant   = "grant"
-)
-
-type requestData struct {
-	Seq int64 `json:"seq"`
-	TS  int64 `json:"ts"`
-}
-
-type nodeData struct {
-	Node string `json:"node"`
-	Seq  int64  `json:"seq"`
-}
 
 // request is one cs-request and what became of it.
 type request struct {
@@ -93,16 +76,16 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 		}
 		h.problems = append(h.problems, fmt.Sprintf("%v %s: ", e.Time, tr.NodeName(e.Node))+fmt.Sprintf(f, a...))
 	}
-	for i := range tr.Events {
+	for i := range tr.Len() {
 		if i&0xffff == 0xffff && ctx.Err() != nil {
 			return nil, errTimeout
 		}
-		e := &tr.Events[i]
+		e := tr.At(i)
 		switch e.Kind {
 		case trace.Crash:
 			grow(e.Node)
 			h.lastFault = e.Time
-			h.crashes = append(h.crashes, *e)
+			h.crashes = append(h.crashes, e)
 			if iv := in[e.Node]; iv != nil {
 				iv.end, iv.endIdx, iv.open = e.Time, e.Index, false
 				in[e.Node] = nil
@@ -116,21 +99,21 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 			h.lastFault = e.Time
 		case trace.Mark:
 			grow(e.Node)
-			switch e.Name {
-			case markRequest:
-				var d requestData
-				if err := e.DecodeData(&d); err != nil {
-					return nil, fmt.Errorf("event %d: cs-request payload: %w", e.Index, err)
+			switch {
+			case mc.Request.Is(&e):
+				d, err := mc.Request.Decode(&e)
+				if err != nil {
+					return nil, err
 				}
 				if r := cur[e.Node]; r != nil && r.enterIdx < 0 {
-					problem(e, "requested again before its request %d was granted", r.seq)
+					problem(&e, "requested again before its request %d was granted", r.seq)
 				}
 				r := &request{node: e.Node, seq: d.Seq, ts: d.TS, at: e.Time, idx: e.Index, enterIdx: -1, restarted: restarted[e.Node]}
 				h.requests = append(h.requests, r)
 				cur[e.Node] = r
-			case markEnter:
+			case mc.Enter.Is(&e):
 				if in[e.Node] != nil {
-					problem(e, "entered again without leaving")
+					problem(&e, "entered again without leaving")
 					continue
 				}
 				iv := &interval{node: e.Node, start: e.Time, startIdx: e.Index, endIdx: -1, open: true}
@@ -139,21 +122,25 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 				if r := cur[e.Node]; r != nil && r.enterIdx < 0 {
 					r.enterIdx, r.enterAt = e.Index, e.Time
 				}
-			case markExit:
+			case mc.Exit.Is(&e):
 				iv := in[e.Node]
 				if iv == nil {
-					problem(e, "left the critical section without being inside")
+					problem(&e, "left the critical section without being inside")
 					continue
 				}
 				iv.end, iv.endIdx, iv.open = e.Time, e.Index, false
 				in[e.Node] = nil
 				h.lastExit = e.Time
-			case markQueued, markGrant:
-				var d nodeData
-				if err := e.DecodeData(&d); err != nil {
-					return nil, fmt.Errorf("event %d: %s payload: %w", e.Index, e.Name, err)
+			case mc.Queued.Is(&e), mc.Grant.Is(&e):
+				m := mc.Queued
+				if mc.Grant.Is(&e) {
+					m = mc.Grant
 				}
-				h.coord = append(h.coord, coordEvent{grant: e.Name == markGrant, node: d.Node, seq: d.Seq, at: e.Time, idx: e.Index, coord: e.Node})
+				d, err := m.Decode(&e)
+				if err != nil {
+					return nil, err
+				}
+				h.coord = append(h.coord, coordEvent{grant: mc.Grant.Is(&e), node: d.Node, seq: d.Seq, at: e.Time, idx: e.Index, coord: e.Node})
 			}
 		}
 	}
@@ -165,20 +152,8 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 	return h, nil
 }
 
-// servers counts the nodes in the "server" group (all nodes when the
-// header has no groups).
-func servers(tr *trace.Trace) int {
-	if len(tr.Header.Groups) == 0 {
-		return len(tr.Header.Nodes)
-	}
-	n := 0
-	for _, g := range tr.Header.Groups {
-		if g == "server" {
-			n++
-		}
-	}
-	return n
-}
+// servers counts the servers (every node when the header has no groups).
+func servers(tr *trace.Trace) int { return len(contract.Servers(tr.Header)) }
 
 func names(tr *trace.Trace, ids ...trace.NodeID) []string {
 	out := make([]string, len(ids))

@@ -30,11 +30,11 @@ func newBuilder(nodes int) *builder {
 func ms(v int) time.Duration { return time.Duration(v) * time.Millisecond }
 
 func (b *builder) add(e trace.Event) *builder {
-	e.Index = len(b.tr.Events)
+	e.Index = b.tr.Len()
 	if e.Peer == 0 && e.Kind != trace.Send {
 		e.Peer = trace.None
 	}
-	b.tr.Events = append(b.tr.Events, e)
+	b.tr.Append(e)
 	return b
 }
 

@@ -73,13 +73,13 @@ Exit status 1 when a failure was found.`,
 				if err != nil {
 					return badInput(err)
 				}
-				fmt.Fprintf(w, "shrunk to %d fault(s), %d events: %s\n", len(best.Faults), len(best.Trace.Events), best.Why)
+				fmt.Fprintf(w, "shrunk to %d fault(s), %d events: %s\n", len(best.Faults), best.Trace.Len(), best.Why)
 			}
 			if out == "" {
 				out = filepath.Join("failures", fmt.Sprintf("%s-seed%d.yaml", sc.Name, first.Seed))
 			}
 			comment := fmt.Sprintf("Found by distlab explore %s (seed %d), shrunk from %d to %d faults and %d to %d events.\n%s",
-				sc.Path, first.Seed, len(first.Faults), len(best.Faults), len(first.Trace.Events), len(best.Trace.Events), best.Why)
+				sc.Path, first.Seed, len(first.Faults), len(best.Faults), first.Trace.Len(), best.Trace.Len(), best.Why)
 			data, err := bestSc.Encode(best.Seed, best.Faults, best.Trace.Header.Nodes, comment)
 			if err == nil {
 				err = os.MkdirAll(filepath.Dir(out), 0o755)

@@ -24,13 +24,13 @@ func listCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(w, "ALGORITHMS\tfamily\t")
+			fmt.Fprintln(w, "ALGORITHMS\tfamily\tcontracts\t")
 			for _, a := range algorithms.All() {
-				fmt.Fprintf(w, "  %s\t%s\t%s\n", a.Name, a.Family, a.Summary)
+				fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", a.Name, a.Family, strings.Join(a.Speaks(), "+"), a.Summary)
 			}
-			fmt.Fprintln(w, "\nCHECKS\tfamily\t")
+			fmt.Fprintln(w, "\nCHECKS\treads\t")
 			for _, c := range checkers.All() {
-				fmt.Fprintf(w, "  %s\t%s\t%s\n", c.Name, c.Family, c.Summary)
+				fmt.Fprintf(w, "  %s\t%s\t%s\n", c.Name, c.Reads(), c.Summary)
 			}
 			w.Flush()
 			files, err := scenarioFiles(dir)

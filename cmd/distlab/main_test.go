@@ -102,7 +102,7 @@ func TestRunJSONAndTrace(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Contains(t, printed, "seed 3")
 	assert.Contains(t, printed, "send Ping")
-	assert.Contains(t, printed, "ISOLATE n4")
+	assert.Contains(t, printed, "isolate n4")
 	lines := strings.Count(printed, "\n")
 	assert.Equal(t, int(s["events"].(float64))+1, lines, "one line per event plus the header")
 

@@ -39,9 +39,11 @@ func traceCmd() *cobra.Command {
 			w := bufio.NewWriter(cmd.OutOrStdout())
 			defer w.Flush()
 			h := tr.Header
-			fmt.Fprintf(w, "# %s · %s · seed %d · nodes %s · %d events\n", h.Scenario, h.Algorithm, h.Seed, strings.Join(h.Nodes, " "), len(tr.Events))
-			for i := range tr.Events {
-				e := &tr.Events[i]
+			fmt.Fprintf(w, "# %s · %s · seed %d · nodes %s · %d events\n", h.Scenario, h.Algorithm, h.Seed, strings.Join(h.Nodes, " "), tr.Len())
+			desc := trace.NewDescriber(tr)
+			desc.Actor, desc.IDs = true, true
+			for i := range tr.Len() {
+				e := tr.At(i)
 				if noTimers && (e.Kind == trace.TimerSet || e.Kind == trace.TimerCancel) {
 					continue
 				}
@@ -51,7 +53,7 @@ func traceCmd() *cobra.Command {
 				if len(nodes) > 0 && !slices.Contains(nodes, tr.NodeName(e.Node)) && !slices.Contains(nodes, tr.NodeName(e.Peer)) {
 					continue
 				}
-				fmt.Fprintf(w, "%6d  %s  %s\n", e.Index, trace.FormatTime(e.Time), tr.Describe(e))
+				fmt.Fprintf(w, "%6d  %s  %s\n", e.Index, trace.FormatTime(e.Time), desc.Event(i))
 				if e.Stack != "" {
 					for _, line := range strings.Split(strings.TrimSpace(e.Stack), "\n") {
 						fmt.Fprintf(w, "                          | %s\n", line)

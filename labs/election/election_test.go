@@ -78,7 +78,7 @@ func TestBullyRecoversAfterFaults(t *testing.T) {
 func highestLeads(tr *trace.Trace) error {
 	up := map[trace.NodeID]bool{}
 	knows := map[trace.NodeID]string{}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		switch {
 		case e.Kind == trace.Start || e.Kind == trace.Restart:
 			up[e.Node] = true

@@ -79,5 +79,5 @@ func TestFailingScenarioWritesReplay(t *testing.T) {
 	require.NoError(t, err)
 	again, err := back.Run(scenarios.RunOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, orig.Trace.Events, again.Trace.Events, "the replay file reproduces the run event for event")
+	assert.Equal(t, orig.Trace.Collect(), again.Trace.Collect(), "the replay file reproduces the run event for event")
 }

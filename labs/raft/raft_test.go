@@ -37,7 +37,7 @@ func TestElection(t *testing.T) {
 	sc := labkit.Load(t, dir+"election-nemesis.yaml")
 	res := labkit.Expect(t, sc)
 	elections, votes := 0, 0
-	for _, e := range res.Trace.Events {
+	for _, e := range res.Trace.All() {
 		switch {
 		case e.Kind == trace.Mark && e.Name == "election":
 			elections++
@@ -102,7 +102,7 @@ func TestSnapshots(t *testing.T) {
 	tr := res.Trace
 	sent, got := 0, 0
 	n1, _ := tr.NodeByName("n1")
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Name == "InstallSnapshot" && e.Peer == n1 && e.Kind == trace.Send {
 			sent++
 		}
@@ -153,7 +153,7 @@ func TestBrokenVariantsAreCaught(t *testing.T) {
 // operations' cost), and the operations.
 func costDuringOps(tr *trace.Trace) (raftMsgs, clientMsgs, ops int) {
 	var first, last time.Duration = -1, 0
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		switch e.Kind {
 		case trace.Invoke:
 			ops++
@@ -164,7 +164,7 @@ func costDuringOps(tr *trace.Trace) (raftMsgs, clientMsgs, ops int) {
 			last = e.Time
 		}
 	}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind != trace.Send || e.Time < first || e.Time > last {
 			continue
 		}
@@ -183,7 +183,7 @@ func costDuringOps(tr *trace.Trace) (raftMsgs, clientMsgs, ops int) {
 func returnedWhileCut(tr *trace.Trace, client string, from, to time.Duration) string {
 	id, _ := tr.NodeByName(client)
 	inv := map[int64]time.Duration{}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Node != id {
 			continue
 		}
@@ -204,7 +204,7 @@ func returnedWhileCut(tr *trace.Trace, client string, from, to time.Duration) st
 // lastState is each node's last published value of an integer state key.
 func lastState(tr *trace.Trace, key string) []int64 {
 	out := make([]int64, len(tr.Header.Nodes))
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == trace.State && e.Name == key {
 			v, _ := strconv.ParseInt(e.Value, 10, 64)
 			out[e.Node] = v

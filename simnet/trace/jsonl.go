@@ -59,8 +59,8 @@ func Write(w io.Writer, t *Trace) error {
 	if err != nil {
 		return err
 	}
-	for i := range t.Events {
-		tw.Event(&t.Events[i])
+	for i := range t.events {
+		tw.Event(&t.events[i])
 	}
 	return tw.Flush()
 }
@@ -221,7 +221,7 @@ func Read(r io.Reader) (*Trace, error) {
 		if len(w.Body) > 0 {
 			e.Body = w.Body
 		}
-		t.Events = append(t.Events, e)
+		t.Append(e)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("line %d: %w", line+1, err)

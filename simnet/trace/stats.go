@@ -47,7 +47,7 @@ type NodeStats struct {
 
 // Summarize counts a trace's events.
 func Summarize(t *Trace) Stats {
-	s := Stats{Events: len(t.Events), VirtualTime: t.End(), Kinds: map[string]int{},
+	s := Stats{Events: t.Len(), VirtualTime: t.End(), Kinds: map[string]int{},
 		Messages: MessageStats{ByType: map[string]*TypeStats{}, DropReason: map[string]int{}}}
 	s.Nodes = make([]NodeStats, len(t.Header.Nodes))
 	for i, n := range t.Header.Nodes {
@@ -67,8 +67,8 @@ func Summarize(t *Trace) Stats {
 		}
 		return ts
 	}
-	for i := range t.Events {
-		e := &t.Events[i]
+	for i := range t.events {
+		e := &t.events[i]
 		s.Kinds[e.Kind.String()]++
 		switch e.Kind {
 		case Send:

@@ -12,9 +12,8 @@ import (
 )
 
 func sample() *trace.Trace {
-	return &trace.Trace{
-		Header: trace.Header{Scenario: "s", Algorithm: "a", Seed: 3, Nodes: []string{"n0", "n1"}},
-		Events: []trace.Event{
+	return trace.New(trace.Header{Scenario: "s", Algorithm: "a", Seed: 3, Nodes: []string{"n0", "n1"}},
+		[]trace.Event{
 			{Index: 0, Kind: trace.Send, Node: 0, Peer: 1, Msg: 1, Name: "Ping", Body: map[string]int{"N": 1}},
 			{Index: 1, Time: 5, Kind: trace.Deliver, Node: 1, Peer: 0, Msg: 1, Name: "Ping"},
 			{Index: 2, Time: 6, Kind: trace.Send, Node: 1, Peer: 0, Msg: 2, Name: "Pong"},
@@ -23,8 +22,7 @@ func sample() *trace.Trace {
 			{Index: 5, Time: 9, Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "leader", Data: []byte(`{"term":2}`)},
 			{Index: 6, Time: 10, Kind: trace.Log, Node: 1, Peer: trace.None, Value: "ünïcode \"quoted\"\n"},
 			{Index: 7, Time: 11, Kind: trace.Crash, Node: 1, Peer: trace.None, Value: "panic: x", Stack: "a\nb"},
-		},
-	}
+		}...)
 }
 
 func TestWriteReadRoundTrip(t *testing.T) {
@@ -33,13 +31,13 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	back, err := trace.Read(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err)
 	assert.Equal(t, trace.FormatVersion, back.Header.Version)
-	require.Len(t, back.Events, 8)
-	assert.JSONEq(t, `{"N":1}`, string(back.Events[0].BodyJSON()))
-	assert.Equal(t, trace.None, back.Events[4].Node)
-	assert.Equal(t, [][]trace.NodeID{{0}, {1}}, back.Events[4].Groups)
-	assert.Equal(t, "ünïcode \"quoted\"\n", back.Events[6].Value)
+	require.Equal(t, 8, back.Len())
+	assert.JSONEq(t, `{"N":1}`, string(back.At(0).BodyJSON()))
+	assert.Equal(t, trace.None, back.At(4).Node)
+	assert.Equal(t, [][]trace.NodeID{{0}, {1}}, back.At(4).Groups)
+	assert.Equal(t, "ünïcode \"quoted\"\n", back.At(6).Value)
 	var mark struct{ Term int }
-	require.NoError(t, back.Events[5].DecodeData(&mark))
+	require.NoError(t, back.At(5).DecodeData(&mark))
 	assert.Equal(t, 2, mark.Term)
 	var again bytes.Buffer
 	require.NoError(t, trace.Write(&again, back))
@@ -73,9 +71,6 @@ func TestSummarizeAndDescribe(t *testing.T) {
 	assert.Equal(t, map[string]int{"loss": 1}, st.Messages.DropReason)
 	assert.Equal(t, []string{"Ping", "Pong"}, st.TypeNames())
 	assert.True(t, st.Nodes[1].Panicked)
-	assert.Equal(t, `n0 → n1  send Ping #1 {"N":1}`, tr.Describe(&tr.Events[0]))
-	assert.Equal(t, "PARTITION {n0} | {n1}", tr.Describe(&tr.Events[4]))
-	assert.Equal(t, `n0  [leader] {"term":2}`, tr.Describe(&tr.Events[5]))
 	assert.Equal(t, "0.000011s", trace.FormatTime(11000))
 }
 

@@ -1,5 +1,5 @@
 // Command tuidemo opens the visualizer on a trace file, or on the toy
-// protocol of distlab/tui/toy (replayed or live), until `distlab tui` is
+// protocol of distlab/algorithms/demo/toy (replayed or live), until `distlab tui` is
 // wired to scenarios.
 //
 //	go run ./tui/cmd/tuidemo run.jsonl        # replay a trace file
@@ -23,7 +23,7 @@ import (
 	"distlab/export"
 	"distlab/simnet/trace"
 	"distlab/tui"
-	"distlab/tui/toy"
+	"distlab/algorithms/demo/toy"
 )
 
 func main() {
@@ -110,7 +110,7 @@ func doExport(format string, tr *trace.Trace, verdicts []check.Result) error {
 // toyVerdicts pretends a checker found a violation, to show how one looks.
 func toyVerdicts(tr *trace.Trace) []check.Result {
 	res := []check.Result{{Name: "toy-liveness", Verdict: check.Pass, Detail: "every ping answered"}}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		if e.Kind == trace.State && e.Name == "seen" && tr.NodeName(e.Node) == "n2" && e.Time > 30*time.Millisecond {
 			res = append(res, check.Result{Name: "toy-agreement", Verdict: check.Fail, At: e.Time,
 				Nodes: []string{"n2"}, Events: []int{e.Index},

@@ -11,12 +11,12 @@ import (
 func TestSmallHasEveryDrawnKind(t *testing.T) {
 	tr := Small()
 	seen := map[trace.Kind]int{}
-	for _, e := range tr.Events {
+	for _, e := range tr.All() {
 		seen[e.Kind]++
 	}
 	for _, k := range []trace.Kind{trace.Send, trace.Deliver, trace.Drop, trace.Duplicate, trace.TimerFire,
 		trace.Crash, trace.Restart, trace.Partition, trace.Heal, trace.State, trace.Mark} {
 		assert.NotZero(t, seen[k], "kind %s missing", k)
 	}
-	t.Logf("%d events: %v", len(tr.Events), seen)
+	t.Logf("%d events: %v", tr.Len(), seen)
 }

@@ -1,5 +1,6 @@
 // Package toy builds small, deterministic traces for the visualizer's and
-// the exporters' tests, benchmarks and demo. Its nodes are a made-up
+// the exporters' tests, benchmarks and demo (it lives with the
+// demonstration algorithms: the visualizer itself never runs nodes). Its nodes are a made-up
 // "leader broadcasts, followers acknowledge" protocol: just enough to put
 // every kind of thing the diagram draws into a trace (messages, losses,
 // duplicates, timers, a partition, a crash and restart, visible state and
@@ -9,6 +10,8 @@ package toy
 import (
 	"time"
 
+	"distlab/contract"
+	democ "distlab/contract/demo"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
@@ -22,15 +25,6 @@ type Ping struct {
 // Ack answers a Ping.
 type Ack struct {
 	Seq int
-}
-
-// committed is the payload of the "committed" mark.
-type committed struct {
-	Seq int `json:"seq"`
-}
-
-type leaderMark struct {
-	Term int `json:"term"`
 }
 
 // node: n0 leads; every tick it broadcasts a Ping and counts Acks; a Ping
@@ -53,7 +47,8 @@ func (n *node) Start() {
 	n.env.Publish("term", n.term)
 	if n.env.ID() == 0 {
 		n.env.Publish("role", "leader")
-		n.env.Mark("leader", leaderMark{Term: n.term})
+		n.env.Highlight("leader")
+		democ.Leading.Record(n.env, democ.TermMark{Term: n.term})
 	} else {
 		n.env.Publish("role", "follower")
 	}
@@ -69,7 +64,7 @@ func (n *node) Receive(from simnet.NodeID, msg any) {
 	case Ack:
 		n.acks[m.Seq]++
 		if n.acks[m.Seq] == n.total/2 { // with the leader itself: a majority
-			n.env.Mark("committed", committed{Seq: m.Seq})
+			democ.Committed.Record(n.env, democ.SeqMark{Seq: m.Seq})
 			n.env.Publish("commit", m.Seq)
 		}
 	}
@@ -112,7 +107,7 @@ func New(c Config) *simnet.Sim {
 	link := simnet.Link{Latency: simnet.Latency{Dist: "uniform", Min: time.Millisecond, Max: 6 * time.Millisecond},
 		Drop: c.Drop, Duplicate: c.Dup}
 	sim := simnet.New(simnet.Config{Seed: c.Seed, Scenario: "toy", Algorithm: "toy-broadcast", Network: &link})
-	ids := sim.AddNodes("n", c.Nodes, "server", func(env *simnet.Env) simnet.Node {
+	ids := sim.AddNodes("n", c.Nodes, contract.ServerGroup, func(env *simnet.Env) simnet.Node {
 		return &node{env: env, total: c.Nodes, tick: c.Tick}
 	})
 	if c.Faults && c.Nodes >= 3 {
@@ -146,7 +141,7 @@ func Small() *trace.Trace {
 // Big returns a trace of at least n events (5 nodes, faults, loss).
 func Big(n int) *trace.Trace {
 	sim := New(Config{Seed: 1, Nodes: 5, Faults: true, Drop: 0.02, Dup: 0.02, Until: time.Hour})
-	for len(sim.Trace().Events) < n && sim.Step() {
+	for sim.Trace().Len() < n && sim.Step() {
 	}
 	return sim.Trace()
 }

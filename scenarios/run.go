@@ -1,11 +1,8 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"distlab/checkers/check"
@@ -103,68 +100,4 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 	}
 	res.ExpectationMet, res.Why = sc.Judge(res.Checks, res.Errors)
 	return res, nil
-}
-
-// RunChecks runs the scenario's checks over a trace, each bounded in time.
-// A checker that panics is reported as unknown with the panic.
-func (sc *Scenario) RunChecks(tr *trace.Trace, opts RunOptions) []check.Result {
-	timeout := opts.CheckTimeout
-	if timeout <= 0 {
-		timeout = time.Minute
-	}
-	out := make([]check.Result, 0, len(sc.Checks))
-	for _, c := range sc.Checks {
-		out = append(out, runOne(c, tr, timeout, opts.ArtifactDir))
-	}
-	return out
-}
-
-// runOne runs one checker with a deadline. A checker that ignores its
-// context is abandoned shortly after the deadline and reported unknown, so
-// a run always ends.
-func runOne(c CheckSpec, tr *trace.Trace, timeout time.Duration, dir string) check.Result {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	if dir != "" {
-		ctx = check.WithArtifactDir(ctx, dir)
-	}
-	done := make(chan check.Result, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- check.Result{Name: c.Name, Verdict: check.Unknown, Detail: fmt.Sprintf("checker panicked: %v", r)}
-			}
-		}()
-		done <- c.spec.Run(ctx, tr, c.Options)
-	}()
-	var res check.Result
-	select {
-	case res = <-done:
-	case <-time.After(timeout + timeout/10 + 100*time.Millisecond):
-		return check.Result{Name: c.Name, Verdict: check.Unknown, Detail: fmt.Sprintf("checker did not finish within its %v bound (abandoned)", timeout)}
-	}
-	res.Name = c.Name
-	if res.Verdict == check.Pass && ctx.Err() != nil {
-		// A checker that overran its deadline cannot claim a pass.
-		res.Verdict, res.Detail = check.Unknown, fmt.Sprintf("ran past its %v bound: %s", timeout, res.Detail)
-	}
-	return res
-}
-
-// Judge decides whether check results meet the scenario's expectation.
-func (sc *Scenario) Judge(results []check.Result, simErrors []string) (bool, string) {
-	var why []string
-	if len(simErrors) > 0 {
-		why = append(why, fmt.Sprintf("the simulator caught %d misuse(s): %s", len(simErrors), simErrors[0]))
-	}
-	for _, r := range results {
-		want := check.Pass
-		if slices.Contains(sc.Expect, r.Name) {
-			want = check.Fail
-		}
-		if r.Verdict != want {
-			why = append(why, fmt.Sprintf("%s: expected %s, got %s", r.Name, want, r.Verdict))
-		}
-	}
-	return len(why) == 0, strings.Join(why, "; ")
 }

@@ -13,7 +13,6 @@ import (
 	"distlab/algorithms"
 	"distlab/algorithms/algo"
 	"distlab/checkers"
-	"distlab/checkers/check"
 	"distlab/contract"
 	"distlab/simnet"
 )
@@ -79,13 +78,6 @@ type NemesisSpec struct {
 	// from each run's seed (TigerBeetle's swarm testing); the run's summary
 	// prints what was drawn.
 	Swarm bool
-}
-
-// CheckSpec is one check to run, with its options struct.
-type CheckSpec struct {
-	Name    string
-	Options any
-	spec    check.Spec
 }
 
 // Load reads and validates a scenario file.
@@ -318,6 +310,9 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 		if err != nil {
 			return sc.src.errAt(field, "%v", err)
 		}
+		if err := checkFits(sc.spec, spec); err != nil {
+			return sc.src.errAt(field, "%v", err)
+		}
 		if names[cs.Name] {
 			return sc.src.errAt(field, "check %s is listed twice", cs.Name)
 		}
@@ -335,37 +330,21 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 		}
 		sc.Checks = append(sc.Checks, cs)
 	}
-	defer sc.addNoPanic()
 	if len(nodes) == 0 {
 		for _, name := range sc.spec.Checks {
-			spec, err := checkers.Lookup(name)
+			cs, err := newCheck(name)
+			if err == nil {
+				err = checkFits(sc.spec, cs.spec)
+			}
 			if err != nil {
 				return sc.src.errAt("algorithm", "algorithm %s names default check %s: %v", sc.Algorithm, name, err)
-			}
-			cs := CheckSpec{Name: name, spec: spec}
-			if spec.Options != nil {
-				cs.Options = spec.Options()
 			}
 			sc.Checks = append(sc.Checks, cs)
 		}
 	}
+	sc.Checks = withNoPanic(sc.Checks)
 	return nil
 }
-
-// addNoPanic makes every run check that no node's code panicked: a panic
-// is a crash the scenario did not schedule, and it must never pass unseen.
-func (sc *Scenario) addNoPanic() {
-	for _, c := range sc.Checks {
-		if c.Name == noPanic {
-			return
-		}
-	}
-	if spec, err := checkers.Lookup(noPanic); err == nil {
-		sc.Checks = append(sc.Checks, CheckSpec{Name: noPanic, spec: spec})
-	}
-}
-
-const noPanic = "no-panic"
 
 func (sc *Scenario) fillExpect(n ast.Node) error {
 	if n == nil {
@@ -411,12 +390,7 @@ func (sc *Scenario) CheckNames() []string {
 func (sc *Scenario) Spec() algo.Spec { return sc.spec }
 
 // ExpectText describes the expectation in words.
-func (sc *Scenario) ExpectText() string {
-	if len(sc.Expect) == 0 {
-		return "every check passes"
-	}
-	return "violation of " + strings.Join(sc.Expect, ", ") + " (other checks pass)"
-}
+func (sc *Scenario) ExpectText() string { return ExpectText(sc.Expect) }
 
 // built is a simulation ready to run, with what the seed decided.
 type built struct {
@@ -447,7 +421,12 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 			swarm = fmt.Sprintf("%s drop=%.3f duplicate=%.3f", nemesis.Weights(), net.Drop, net.Duplicate)
 		}
 	}
-	sim := simnet.New(simnet.Config{Seed: seed, Scenario: sc.Name, Algorithm: sc.Algorithm, Network: &net, Strict: sc.Strict})
+	cfg := simnet.Config{Seed: seed, Scenario: sc.Name, Algorithm: sc.Algorithm, Network: &net, Strict: sc.Strict,
+		Checks: headerChecks(sc.Checks), Expect: sc.Expect}
+	if sc.Strict {
+		cfg.Validate = contract.Validator(sc.spec.Contracts...)
+	}
+	sim := simnet.New(cfg)
 	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
 		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}

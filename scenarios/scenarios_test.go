@@ -6,11 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"distlab/contract"
+	ec "distlab/contract/election"
 	"distlab/scenarios"
+	"distlab/simnet"
 	"distlab/simnet/trace"
 )
 
@@ -78,6 +82,10 @@ func TestParseErrors(t *testing.T) {
 		{"bad probability", base + "network:\n  drop: 1.5\n", "network: drop must be a probability"},
 		{"bad latency", base + "network:\n  latency: {dist: gamma}\n", `unknown latency distribution "gamma"`},
 		{"unknown link node", base + "network:\n  links:\n    - {from: n0, to: n5}\n", `network.links[0].to: unknown node "n5"`},
+		{"check of another family", "version: 1\nalgorithm: central\nnodes: 3\nduration: 1s\nchecks: [mutex-safety, linearizability]\n",
+			`x.yaml:5:24: checks[1]: check linearizability reads the kv family's contract, but algorithm central (family mutex) speaks mutex`},
+		{"election check on a clock", "version: 1\nalgorithm: lamport\nnodes: 3\nduration: 1s\nchecks:\n  - {name: split-brain, grace: 1s}\n",
+			`checks[0]: check split-brain reads the election family's contract, but algorithm lamport (family clocks) speaks clocks`},
 		{"expect unknown check", base + "checks: [no-panic]\nexpect: {violations: [split-brain]}\n", `expect.violations[0]: "split-brain" is not among this scenario's checks`},
 		{"expect word", base + "expect: fail\n", "expect is `pass` or {violations"},
 		{"nemesis zero", base + "nemesis: {start: 1s, end: 2s, interval: 100ms}\n", "nemesis has every weight zero"},
@@ -238,6 +246,89 @@ func TestStreamedTraceMatchesTheRecordedOne(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(traceBytes(t, res.Trace)), streamed.String())
 }
+
+// Raft-KV speaks two contracts: a scenario may ask it for checks of both.
+func TestAnAlgorithmMaySpeakTwoContracts(t *testing.T) {
+	sc, err := scenarios.Parse("x.yaml", []byte("version: 1\nalgorithm: raft-kv\nnodes: 3\nduration: 1s\nchecks: [linearizability, one-leader-per-term]\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"linearizability", "one-leader-per-term", "no-panic"}, sc.CheckNames())
+}
+
+// The trace header records the run's checks, options and expectation, so
+// that TraceChecks plans exactly what the run ran.
+func TestTraceChecksReplayTheRunsPlan(t *testing.T) {
+	sc, err := scenarios.Load("mutex/central.yaml")
+	require.NoError(t, err)
+	res, err := sc.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	checks, expect, err := scenarios.TraceChecks(res.Trace, nil)
+	require.NoError(t, err)
+	assert.Equal(t, sc.Expect, expect)
+	require.Len(t, checks, len(sc.Checks))
+	for i, c := range checks {
+		assert.Equal(t, sc.Checks[i].Name, c.Name)
+		assert.Equal(t, sc.Checks[i].Options, c.Options, "%s keeps the scenario's options", c.Name)
+	}
+	again := scenarios.RunChecks(res.Trace, checks, scenarios.RunOptions{})
+	for i := range again {
+		assert.Equal(t, res.Checks[i].Verdict, again[i].Verdict, again[i].Name)
+		assert.Equal(t, res.Checks[i].Detail, again[i].Detail, again[i].Name)
+	}
+	_, _, err = scenarios.TraceChecks(res.Trace, []string{"one-leader-per-term"})
+	assert.ErrorContains(t, err, "check one-leader-per-term reads the election family's contract, but algorithm central (family mutex) speaks mutex")
+}
+
+// In strict mode a mark that breaks its family's contract crashes the node
+// that recorded it, naming node and mark.
+func TestStrictModeValidatesMarks(t *testing.T) {
+	validate := contract.Validator(ec.Contract)
+	cases := []struct {
+		name    string
+		mark    string
+		payload any
+		want    string
+	}{
+		{"unknown name", "leeder", ec.LeaderMark{Term: 1}, `mark "leeder" that breaks its family's contract: unknown mark (valid: election, leader, stepdown, vote)`},
+		{"missing field", ec.Leader.Name, map[string]any{"quorum": []int{0}}, `mark "leader" that breaks its family's contract: missing field "term"`},
+		{"unknown field", ec.Vote.Name, map[string]any{"term": 1, "leader": 2, "candidate": 3}, `unknown field "candidate"`},
+		{"wrong type", ec.Vote.Name, map[string]any{"term": "two", "leader": 2}, `cannot unmarshal string into Go struct field VoteMark.term of type int64`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := simnet.New(simnet.Config{Seed: 1, Strict: true, Validate: validate})
+			sim.AddNode("n0", contract.ServerGroup, func(env *simnet.Env) simnet.Node { return &marker{env, tc.mark, tc.payload} })
+			sim.Run(time.Second)
+			var crash *trace.Event
+			for _, e := range sim.Trace().All() {
+				if e.Kind == trace.Crash {
+					crash = &e
+					break
+				}
+			}
+			require.NotNil(t, crash, "the node crashed")
+			assert.Contains(t, crash.Value, "strict mode: n0 recorded "+tc.want[:0])
+			assert.Contains(t, crash.Value, tc.want)
+		})
+	}
+	// a good mark passes
+	sim := simnet.New(simnet.Config{Seed: 1, Strict: true, Validate: validate})
+	sim.AddNode("n0", contract.ServerGroup, func(env *simnet.Env) simnet.Node { return &marker{env, ec.Leader.Name, ec.LeaderMark{Term: 1}} })
+	sim.Run(time.Second)
+	for _, e := range sim.Trace().All() {
+		assert.NotEqual(t, trace.Crash, e.Kind, e.Value)
+	}
+}
+
+// marker records one mark at start.
+type marker struct {
+	env     *simnet.Env
+	name    string
+	payload any
+}
+
+func (m *marker) Start()                     { m.env.Mark(m.name, m.payload) }
+func (m *marker) Receive(simnet.NodeID, any) {}
+func (m *marker) Timer(any)                  {}
 
 func TestNoPanicIsAlwaysChecked(t *testing.T) {
 	for _, checks := range []string{"", "checks: [causality]\n"} {

@@ -43,9 +43,12 @@ type ClockSkew struct {
 // Config sets up a simulation.
 type Config struct {
 	Seed int64
-	// Scenario and Algorithm are copied into the trace header.
+	// Scenario, Algorithm, Checks and Expect are copied into the trace
+	// header.
 	Scenario  string
 	Algorithm string
+	Checks    []trace.HeaderCheck
+	Expect    []string
 	// Network is the default link; zero means DefaultLink.
 	Network *Link
 	// Strict re-encodes every message when it is delivered and compares it
@@ -119,7 +122,7 @@ func New(cfg Config) *Sim {
 		s.net.def = *cfg.Network
 	}
 	s.tr.Header = trace.Header{Format: trace.FormatName, Version: trace.FormatVersion,
-		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed}
+		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed, Checks: cfg.Checks, Expect: cfg.Expect}
 	if cfg.Strict {
 		s.strict = map[int64]strictRecord{}
 	}

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"distlab/algorithms/demo/toy"
 	"distlab/checkers/check"
 	"distlab/simnet/trace"
-	"distlab/algorithms/demo/toy"
 )
 
 // Golden files are plain text (no colour) so that a person can read them;

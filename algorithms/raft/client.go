@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"distlab/contract"
 	"distlab/simnet"
 )
 
@@ -84,7 +85,7 @@ func NewClient(env *simnet.Env, w Workload, index int, readAny bool) *Client {
 	if index < w.Ops%max(1, w.Clients) {
 		ops++
 	}
-	c := &Client{env: env, w: w, servers: env.Members("server"), ops: ops, readAny: readAny}
+	c := &Client{env: env, w: w, servers: env.Members(contract.ServerGroup), ops: ops, readAny: readAny}
 	if len(c.servers) > 0 {
 		c.guess = env.Rand().IntN(len(c.servers))
 	}

@@ -120,6 +120,9 @@ func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 			byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
 		}
 	}
+	if leaders == 0 {
+		return unknown(OneLeaderPerTerm, "no leader marks: nobody became leader, so there is no term to judge")
+	}
 	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", leaders, len(byTerm)))
 	r.Metrics = map[string]float64{"leaders": float64(leaders), "terms": float64(len(byTerm))}
 	return r
@@ -178,6 +181,9 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 			checked++
 		}
 	}
+	if checked == 0 {
+		return unknown(ZabFreshestLeader, "no leader marks: no leader to compare with its quorum")
+	}
 	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", checked))
 	r.Metrics = map[string]float64{"leaders": float64(checked)}
 	return r
@@ -219,6 +225,9 @@ func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 			votes[k] = leaderAt{trace.NodeID(v.Leader), e.Time, e.Index}
 		}
 	}
+	if n == 0 {
+		return unknown(OneVotePerTerm, "no vote marks: no vote to judge")
+	}
 	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", n))
 	r.Metrics = map[string]float64{"votes": float64(n)}
 	return r
@@ -241,7 +250,7 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 	var split, double *span // open spans
 	var badSplit, badDouble *span
 	var splitTotal, doubleTotal time.Duration
-	maxLeaders, maxPerComp := 0, 0
+	maxLeaders, maxPerComp, leaderMarks := 0, 0, 0
 	closeSpan := func(s **span, total *time.Duration, limit time.Duration, bad **span, at time.Duration) {
 		if *s == nil {
 			return
@@ -262,6 +271,9 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 		changed, err := w.step(&e)
 		if err != nil {
 			return check.Failed(SplitBrain, e.Time, nil, err.Error())
+		}
+		if ec.Leader.Is(&e) {
+			leaderMarks++
 		}
 		if !changed || e.Kind == trace.State {
 			continue // who names whom as leader does not move leaders or links
@@ -349,6 +361,8 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 			fmt.Sprintf("two leaders in one component from %v to %v (%v, longer than the %v handover): %s",
 				badDouble.from, badDouble.to, badDouble.to-badDouble.from, o.Handover, badDouble.desc))
 		r.Events = []int{badDouble.first}
+	case leaderMarks == 0:
+		r = unknown(SplitBrain, "no leader marks: nobody ever led, so there was no brain to split")
 	default:
 		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", maxLeaders, maxPerComp))
 	}
@@ -497,6 +511,11 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 		detail += fmt.Sprintf(", %.1f messages and %.1fms per election", m["msgs_per_election"], m["ms_per_election"])
 	}
 	var r check.Result
+	if elections == 0 && !exceeded {
+		r = unknown(Cost, "no election reached a leader: nothing to measure")
+		r.Metrics = m
+		return r
+	}
 	if exceeded {
 		r = check.Failed(Cost, exceededAt, changeNodes,
 			fmt.Sprintf("leadership changed hands %d times, more than the %d allowed (the change past the limit: %s → %s at %v); %s",

@@ -107,6 +107,9 @@ func Check(ctx context.Context, h *History, opts *Options) check.Result {
 	if timeout <= 0 || ctx.Err() != nil {
 		return check.Result{Name: Name, Verdict: check.Unknown, Detail: "no time left to check"}
 	}
+	if len(h.Operations) == 0 {
+		return check.Unknowable(Name, "the history has no operations: nothing to check")
+	}
 	ops, clients := toPorcupine(h)
 	pending := 0
 	for _, op := range h.Operations {

@@ -107,6 +107,9 @@ func runSafety(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 			far = iv
 		}
 	}
+	if len(h.intervals) == 0 {
+		return unknown(Safety, fmt.Errorf("no node entered the critical section: no stay to compare"))
+	}
 	return check.Passed(Safety, fmt.Sprintf("%d entries, never two nodes inside at once", len(h.intervals)))
 }
 
@@ -146,6 +149,9 @@ func runLiveness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 			pending++
 		}
 	}
+	if len(h.requests) == 0 {
+		return unknown(Liveness, fmt.Errorf("no node requested the critical section: no request to serve"))
+	}
 	res := check.Passed(Liveness, fmt.Sprintf("%d requests granted (longest wait %v), %d still young at the end", granted, worst, pending))
 	res.Metrics = map[string]float64{"granted": float64(granted), "wait_max_ms": ms(worst)}
 	return res
@@ -159,6 +165,9 @@ func runFairness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 	h, bad := parsed(ctx, Fairness, tr)
 	if bad != nil {
 		return *bad
+	}
+	if len(h.requests) == 0 && len(h.coord) == 0 {
+		return unknown(Fairness, fmt.Errorf("no request and no coordinator grant in the trace: no order to judge"))
 	}
 	if order == "auto" {
 		order = "ring"

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -9,9 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"distlab/algorithms"
-	"distlab/checkers"
 	"distlab/checkers/check"
+	"distlab/scenarios"
 	"distlab/simnet/trace"
 )
 
@@ -23,49 +21,49 @@ var historyChecker func(path string, timeout time.Duration, artifacts string) (c
 
 func checkCmd() *cobra.Command {
 	var (
-		names     []string
-		timeout   time.Duration
-		artifacts string
+		names        []string
+		scenarioPath string
+		timeout      time.Duration
+		artifacts    string
 	)
 	cmd := &cobra.Command{
 		Use:   "check FILE",
 		Short: "run checkers over a trace file, or check a client history (JSON) for linearizability",
-		Long: `With a trace (written by distlab run --trace), runs the named checks, or the
-algorithm's default checks, and prints each verdict. With a history file (the
-JSON format in checkers/linearizability/doc.go), checks it for linearizability.
-Exit status: 0 all pass, 1 a check failed or could not decide, 2 bad input.`,
+		Long: `With a trace (written by distlab run --trace), runs the checks exactly as
+distlab run did: the checks and options the trace's header records (its
+scenario's), or those of --scenario FILE, or the named --check ones, or the
+algorithm's defaults; no-panic always. The expectation the header records is
+judged the same way. A check of another family than the trace's algorithm is
+bad input; a check that finds none of its evidence in the trace says unknown.
+With a history file (the JSON format in checkers/linearizability/doc.go),
+checks it for linearizability.
+Exit status: 0 expectation met (every check passes, or exactly the expected
+ones fail), 1 not met, 2 bad input.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			w := cmd.OutOrStdout()
 			var results []check.Result
+			var expect []string
 			if isTraceFile(path) {
 				tr, err := trace.ReadFile(path)
 				if err != nil {
 					return badInput(err)
 				}
-				if len(names) == 0 {
-					spec, err := algorithms.Lookup(tr.Header.Algorithm)
-					if err != nil {
-						return badInput(fmt.Errorf("the trace does not name a known algorithm (%v); pass --check", err))
-					}
-					names = spec.Checks
-				}
-				for _, name := range names {
-					spec, err := checkers.Lookup(name)
+				var checks []scenarios.CheckSpec
+				if scenarioPath != "" {
+					sc, err := scenarios.Load(scenarioPath)
 					if err != nil {
 						return badInput(err)
 					}
-					var opts any
-					if spec.Options != nil {
-						opts = spec.Options()
+					if sc.Algorithm != tr.Header.Algorithm {
+						return badInput(fmt.Errorf("scenario %s runs %s, the trace is of %s", scenarioPath, sc.Algorithm, tr.Header.Algorithm))
 					}
-					ctx, cancel := context.WithTimeout(check.WithArtifactDir(context.Background(), artifacts), timeout)
-					r := spec.Run(ctx, tr, opts)
-					cancel()
-					r.Name = name
-					results = append(results, r)
+					checks, expect = sc.Checks, sc.Expect
+				} else if checks, expect, err = scenarios.TraceChecks(tr, names); err != nil {
+					return badInput(err)
 				}
+				results = scenarios.RunChecks(tr, checks, scenarios.RunOptions{CheckTimeout: timeout, ArtifactDir: artifacts})
 			} else {
 				if historyChecker == nil {
 					return badInput(fmt.Errorf("%s is not a distlab trace, and this build has no history checker", path))
@@ -76,22 +74,27 @@ Exit status: 0 all pass, 1 a check failed or could not decide, 2 bad input.`,
 				}
 				results = append(results, r)
 			}
-			ok := true
 			for _, r := range results {
 				sym := map[check.Verdict]string{check.Pass: "✓", check.Fail: "✗", check.Unknown: "?"}[r.Verdict]
 				fmt.Fprintf(w, "%s %-24s %-7s %s\n", sym, r.Name, r.Verdict, r.Detail)
 				for _, a := range r.Artifacts {
 					fmt.Fprintf(w, "  wrote %s\n", a)
 				}
-				ok = ok && r.Verdict == check.Pass
 			}
-			if !ok {
+			met, why := scenarios.Judge(expect, results, nil)
+			verdict := "MET"
+			if !met {
+				verdict = "NOT MET — " + why
+			}
+			fmt.Fprintf(w, "\nexpected   %s\nresult     %s\n", scenarios.ExpectText(expect), verdict)
+			if !met {
 				return errUnmet
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringSliceVarP(&names, "check", "c", nil, "checks to run (default: the trace's algorithm's checks)")
+	cmd.Flags().StringSliceVarP(&names, "check", "c", nil, "checks to run (default: the checks the trace's header records, else its algorithm's)")
+	cmd.Flags().StringVar(&scenarioPath, "scenario", "", "take the checks, their options and the expectation from this scenario file")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "bound on each check; past it the verdict is unknown")
 	cmd.Flags().StringVar(&artifacts, "artifacts", os.TempDir(), "folder for files checkers write")
 	return cmd

@@ -144,6 +144,18 @@ type Header struct {
 	Nodes     []string `json:"nodes"`
 	// Groups names each node's role ("server", "client"…), parallel to Nodes.
 	Groups []string `json:"groups,omitempty"`
+	// Checks are the checks the run's scenario asked for, with their
+	// options, and Expect the checks it expected to fail: with them a
+	// trace is judged later exactly as the run judged it.
+	Checks []HeaderCheck `json:"checks,omitempty"`
+	Expect []string      `json:"expect,omitempty"`
+}
+
+// HeaderCheck is one check a run asked for: its name and its options as
+// JSON (absent for defaults).
+type HeaderCheck struct {
+	Name    string          `json:"name"`
+	Options json.RawMessage `json:"options,omitempty"`
 }
 
 // FormatName and FormatVersion identify the trace file format.

@@ -19,11 +19,11 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"distlab/algorithms/demo/toy"
 	"distlab/checkers/check"
 	"distlab/export"
 	"distlab/simnet/trace"
 	"distlab/tui"
-	"distlab/algorithms/demo/toy"
 )
 
 func main() {

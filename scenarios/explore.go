@@ -105,7 +105,7 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 			fs.From, fs.To = name(f.From), name(f.To)
 		case simnet.FaultHeal:
 		default:
-			fs.Node = name(f.Node)
+			fs.Node = f.Target(name)
 		}
 		cp.Faults = append(cp.Faults, fs)
 	}

@@ -15,6 +15,7 @@ import (
 	"distlab/checkers"
 	"distlab/contract"
 	"distlab/simnet"
+	"distlab/simnet/trace"
 )
 
 // FormatVersion is the scenario format version this build reads.
@@ -487,6 +488,16 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 			}
 		case simnet.FaultHeal:
 		default:
+			if reason, aimed := strings.CutPrefix(f.Node, "@"); aimed {
+				if f.Kind != simnet.FaultCrash && f.Kind != simnet.FaultIsolate {
+					return nil, sc.src.errAt(fmt.Sprintf("%s.%s", field, f.Kind), "only crash and isolate can aim at a highlighted node (%s), not %s", f.Node, f.Kind)
+				}
+				if reason == "" {
+					return nil, sc.src.errAt(fmt.Sprintf("%s.%s", field, f.Kind), "%q names no highlight: write @leader (the node highlighted as leader) or a node name", f.Node)
+				}
+				out.Node, out.Highlighted = trace.None, reason
+				break
+			}
 			if out.Node, err = resolve(fmt.Sprintf("%s.%s", field, f.Kind), f.Node); err != nil {
 				return nil, err
 			}

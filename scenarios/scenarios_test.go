@@ -86,6 +86,8 @@ func TestParseErrors(t *testing.T) {
 			`x.yaml:5:24: checks[1]: check linearizability reads the kv family's contract, but algorithm central (family mutex) speaks mutex`},
 		{"election check on a clock", "version: 1\nalgorithm: lamport\nnodes: 3\nduration: 1s\nchecks:\n  - {name: split-brain, grace: 1s}\n",
 			`checks[0]: check split-brain reads the election family's contract, but algorithm lamport (family clocks) speaks clocks`},
+		{"restart aimed at a highlight", base + "faults:\n  - {at: 1s, restart: \"@leader\"}\n", "faults[0].restart: only crash and isolate can aim at a highlighted node (@leader), not restart"},
+		{"empty highlight", base + "faults:\n  - {at: 1s, crash: \"@\"}\n", `faults[0].crash: "@" names no highlight`},
 		{"expect unknown check", base + "checks: [no-panic]\nexpect: {violations: [split-brain]}\n", `expect.violations[0]: "split-brain" is not among this scenario's checks`},
 		{"expect word", base + "expect: fail\n", "expect is `pass` or {violations"},
 		{"nemesis zero", base + "nemesis: {start: 1s, end: 2s, interval: 100ms}\n", "nemesis has every weight zero"},
@@ -316,6 +318,30 @@ func TestStrictModeValidatesMarks(t *testing.T) {
 	sim.Run(time.Second)
 	for _, e := range sim.Trace().All() {
 		assert.NotEqual(t, trace.Crash, e.Kind, e.Value)
+	}
+}
+
+// A fault aimed at "@leader" hits whoever leads when it happens, and a
+// replay file keeps the aim.
+func TestFaultAimedAtTheLeader(t *testing.T) {
+	for _, seed := range []int64{1, 2, 3, 4, 5} {
+		sc, err := scenarios.Parse("x.yaml", []byte("version: 1\nalgorithm: raft\nnodes: 5\nduration: 4s\nfaults:\n  - {at: 2s, crash: \"@leader\"}\n"))
+		require.NoError(t, err)
+		res, err := sc.Run(scenarios.RunOptions{Seed: &seed})
+		require.NoError(t, err)
+		w := trace.NewWorld(res.Trace.Header)
+		crashed := 0
+		for _, e := range res.Trace.All() {
+			if e.Kind == trace.Crash {
+				assert.Equal(t, "leader", w.Highlight(e.Node), "seed %d: the crashed node led", seed)
+				crashed++
+			}
+			w.Apply(&e)
+		}
+		assert.Equal(t, 1, crashed, "seed %d", seed)
+		out, err := sc.Encode(seed, res.Faults, res.Trace.Header.Nodes, "")
+		require.NoError(t, err)
+		assert.Contains(t, string(out), `crash: "@leader"`)
 	}
 }
 

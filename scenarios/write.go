@@ -104,7 +104,7 @@ func (sc *Scenario) Encode(seed int64, faults []simnet.Fault, names []string, co
 		case simnet.FaultCut:
 			item = append(item, yaml.MapItem{Key: "cut", Value: yaml.MapSlice{{Key: "from", Value: name(f.From)}, {Key: "to", Value: name(f.To)}}})
 		default:
-			item = append(item, yaml.MapItem{Key: string(f.Kind), Value: name(f.Node)})
+			item = append(item, yaml.MapItem{Key: string(f.Kind), Value: f.Target(name)})
 		}
 		out.Faults = append(out.Faults, item)
 	}

@@ -32,6 +32,20 @@ type Fault struct {
 	Node   NodeID     // crash, restart, isolate, rejoin
 	From   NodeID     // cut
 	To     NodeID     // cut
+	// Highlighted, for crash and isolate, aims the fault at whichever node
+	// is highlighted with this reason when it happens ("leader": the
+	// current leader), the lowest id if several; Node is then ignored. With
+	// no such node the fault does nothing (a log line in the trace says so).
+	Highlighted string
+}
+
+// Target is the fault's node as a scenario file writes it: its name, or
+// "@reason" for a fault aimed at a highlighted node.
+func (f Fault) Target(name func(NodeID) string) string {
+	if f.Highlighted != "" {
+		return "@" + f.Highlighted
+	}
+	return name(f.Node)
 }
 
 // Describe renders the fault with node names, for summaries and logs.
@@ -52,6 +66,6 @@ func (f Fault) Describe(name func(NodeID) string) string {
 	case FaultCut:
 		return fmt.Sprintf("%v cut %s→%s", f.At, name(f.From), name(f.To))
 	default:
-		return fmt.Sprintf("%v %s %s", f.At, f.Kind, name(f.Node))
+		return fmt.Sprintf("%v %s %s", f.At, f.Kind, f.Target(name))
 	}
 }

@@ -403,6 +403,20 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 }
 
 func (s *Sim) apply(f Fault) {
+	if f.Highlighted != "" {
+		f.Node = trace.None
+		for i, slot := range s.nodes {
+			if slot.up && slot.state[trace.HighlightKey] == f.Highlighted {
+				f.Node = NodeID(i)
+				break
+			}
+		}
+		if f.Node == trace.None {
+			s.record(trace.Event{Kind: trace.Log, Node: trace.None, Peer: trace.None,
+				Value: fmt.Sprintf("fault %s @%s: no live node is highlighted %q; nothing happens", f.Kind, f.Highlighted, f.Highlighted)})
+			return
+		}
+	}
 	ev := trace.Event{Node: trace.None, Peer: trace.None}
 	switch f.Kind {
 	case FaultPartition:

@@ -31,6 +31,48 @@ type Spec struct {
 	// Build adds the algorithm's nodes (servers, and clients if it has any)
 	// to the simulation.
 	Build func(b Build) error
+	// Claims are the textbook figures `distlab compare FAMILY` measures
+	// the algorithm against; nil leaves it out of the comparison.
+	Claims []Claim
+}
+
+// Claim is one situation an algorithm is measured in, and the figures
+// measured there beside what the textbook says. The comparison runs every
+// algorithm of a family that has a claim for a situation on the same
+// scenario, and prints one table per situation.
+type Claim struct {
+	// Situation names the setting ("busy load", "leader crash"); the
+	// family's claims with the same name share a table.
+	Situation string
+	// Note says what the situation is (printed above its table).
+	Note string
+	// Scenario is the scenario file without version, algorithm, nodes and
+	// seed (the comparison adds them): duration, workload, params,
+	// faults, checks. Its checks produce the figures' metrics.
+	Scenario string
+	// Figures are the columns measured.
+	Figures []Figure
+	// Sizes are the cluster sizes used when none are asked for, and Seeds
+	// how many seeds each row averages.
+	Sizes []int
+	Seeds int
+	// Reading explains the algorithm's figures (printed after the tables).
+	Reading string
+}
+
+// Figure is one measured column: a metric of one check's result, averaged
+// over the runs where the check reported it, and the textbook's figure.
+type Figure struct {
+	Label string // column header
+	Check string // the check whose Result.Metrics carry it
+	// Metric is the metric's name. A name ending in "/*" gathers every
+	// metric with that prefix into one text column ("Request 1.00, …").
+	Metric string
+	// Scale multiplies the metric (0 means 1).
+	Scale float64
+	// Textbook is what the book claims at cluster size n ("2(n−1) = 8"),
+	// "" for no claim.
+	Textbook func(n int) string
 }
 
 // Speaks names the contracts the algorithm follows.

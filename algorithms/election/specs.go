@@ -25,6 +25,7 @@ func Specs() []algo.Spec {
 				b.Sim.AddNodes("n", b.Nodes, contract.ServerGroup, NewBully(p))
 				return nil
 			},
+			Claims: bullyClaims,
 		},
 		{
 			Name: "zab", Family: "election", Contracts: []*contract.Contract{ec.Contract},
@@ -32,6 +33,7 @@ func Specs() []algo.Spec {
 			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness", "election-cost"},
 			Params:  func() any { return DefaultZab() },
 			Build:   buildZab(NewZab),
+			Claims:  zabClaims,
 		},
 		{
 			Name: "zab-ignore-zxid", Family: "election", Contracts: []*contract.Contract{ec.Contract},

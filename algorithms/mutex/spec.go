@@ -29,6 +29,7 @@ func Specs() []algo.Spec {
 			Params:   func() any { return &CentralParams{Coordinator: "n0"} },
 			Workload: workload,
 			Build:    buildCentral,
+			Claims:   centralClaims,
 		},
 		{
 			Name: Ricart, Family: "mutex", Contracts: []*contract.Contract{mc.Contract},
@@ -37,6 +38,7 @@ func Specs() []algo.Spec {
 			Params:   func() any { return &RAParams{} },
 			Workload: workload,
 			Build:    buildRicart(false),
+			Claims:   ricartClaims,
 		},
 		{
 			Name: RicartBroken, Family: "mutex", Contracts: []*contract.Contract{mc.Contract},
@@ -53,6 +55,7 @@ func Specs() []algo.Spec {
 			Params:   func() any { return &RingParams{} },
 			Workload: workload,
 			Build:    buildRing,
+			Claims:   ringClaims,
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"distlab/algorithms/algo"
+	"distlab/algorithms/election"
 	"distlab/contract"
 	ec "distlab/contract/election"
 	"distlab/contract/kv"
@@ -28,12 +29,19 @@ func Specs() []algo.Spec {
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{StaleReads: true}, true)},
 		{Name: "raft", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
 			Summary: "Raft leader election (the raft-kv servers with no clients)",
-			Params:  electionParams, Build: buildServers(Bugs{})},
+			Params:  electionParams, Build: buildServers(Bugs{}), Claims: electionClaims},
 		{Name: "raft-double-vote", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
 			Summary: "BROKEN on purpose: Raft election whose servers vote for every up-to-date candidate of a term",
 			Params:  electionParams, Build: buildServers(Bugs{DoubleVote: true})},
 	}
 }
+
+// electionClaims measure Raft's election beside Bully and ZAB.
+var electionClaims = election.Claims(
+	func(n int) string { return fmt.Sprintf("one round: 2(n−1) = %d", 2*(n-1)) },
+	func(n int) string { return fmt.Sprintf("one round: 2(n−1) = %d", 2*(n-1)) },
+	`one candidate usually wins in one round, 2(n−1) messages, but only after a randomized
+election timeout (150–300ms here), which is most of its time.`)
 
 // kvContracts are what Raft-KV's traces follow: its servers run the
 // election, its clients record a key-value history.

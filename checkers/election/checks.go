@@ -43,6 +43,10 @@ type CostOptions struct {
 	// node to another more often than this (0: no limit) — Bully's
 	// "frequent switchover".
 	MaxLeaderChanges int `yaml:"max_leader_changes"`
+	// KeepAlive names the message types that keep a leader in place
+	// rather than elect one (heartbeats and their answers); they are
+	// counted apart in the *_to_known metrics.
+	KeepAlive []string `yaml:"keepalive"`
 }
 
 // Specs returns the election checks.
@@ -376,33 +380,15 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // leader is known to every live server and stays so to the end of the run
 // (a moment of agreement that falls apart does not count).
 func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
-	w := newWorld(tr)
 	from := tr.LastFault()
-	dirty := false
-	since, leader := time.Duration(-1), trace.None
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
+	st, err := stableLeader(ctx, tr, from)
+	if err != nil {
+		if err == errOutOfTime {
 			return unknown(Liveness, "out of time")
 		}
-		e := tr.At(i)
-		changed, err := w.step(&e)
-		if err != nil {
-			return check.Failed(Liveness, e.Time, nil, err.Error())
-		}
-		dirty = dirty || changed
-		// Judge an instant once all its events are in.
-		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
-			continue
-		}
-		dirty = false
-		l, ok := w.singleKnown()
-		switch {
-		case !ok:
-			since, leader = -1, trace.None
-		case l != leader || since < 0:
-			since, leader = e.Time, l
-		}
+		return check.Failed(Liveness, st.failAt, nil, err.Error())
 	}
+	w, since, leader := st.w, st.since, st.leader
 	end := tr.End()
 	if since >= 0 {
 		took := since - from
@@ -422,6 +408,48 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	}
 	return check.Failed(Liveness, from+o.Bound, nil,
 		fmt.Sprintf("no single leader known to every live server from %v after the last fault at %v to the end; at the end: %s", o.Bound, from, w.describe()))
+}
+
+var errOutOfTime = fmt.Errorf("out of time")
+
+// stable is when, after from, a single leader came to be known by every
+// live server and stayed so to the end of the trace (since < 0: never).
+type stable struct {
+	since  time.Duration
+	leader trace.NodeID
+	w      *world // at the end of the trace
+	failAt time.Duration
+}
+
+func stableLeader(ctx context.Context, tr *trace.Trace, from time.Duration) (stable, error) {
+	w := newWorld(tr)
+	dirty := false
+	st := stable{since: -1, leader: trace.None, w: w}
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return st, errOutOfTime
+		}
+		e := tr.At(i)
+		changed, err := w.step(&e)
+		if err != nil {
+			st.failAt = e.Time
+			return st, err
+		}
+		dirty = dirty || changed
+		// Judge an instant once all its events are in.
+		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
+			continue
+		}
+		dirty = false
+		l, ok := w.singleKnown()
+		switch {
+		case !ok:
+			st.since, st.leader = -1, trace.None
+		case l != st.leader || st.since < 0:
+			st.since, st.leader = e.Time, l
+		}
+	}
+	return st, nil
 }
 
 // CheckCost measures elections: how many, how often leadership changed
@@ -505,6 +533,28 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 	if firstKnown >= 0 {
 		m["first_known_ms"] = ms(firstKnown)
 		m["msgs_to_first_known"] = float64(msgsKnown)
+	}
+	// From the last fault (or the start) to the moment one leader is known
+	// to all and stays so: what an election costs when it is needed.
+	from := tr.LastFault()
+	if st, err := stableLeader(ctx, tr, from); err == nil && st.since >= 0 {
+		m["to_known_ms"] = ms(st.since - from)
+		var election, keep int
+		for _, e := range tr.All() {
+			if e.Time > st.since {
+				break
+			}
+			if e.Kind != trace.Send || e.Time < from || !w.valid(e.Node) || !server[e.Node] || !w.valid(e.Peer) || !server[e.Peer] {
+				continue
+			}
+			if slices.Contains(o.KeepAlive, e.Name) {
+				keep++
+				continue
+			}
+			election++
+			m["to_known/"+e.Name]++
+		}
+		m["msgs_to_known"], m["keepalive_to_known"] = float64(election), float64(keep)
 	}
 	detail := fmt.Sprintf("%d elections, %d leader changes", elections, changes)
 	if elections > 0 {

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,47 +8,26 @@ import (
 	"distlab/compare"
 )
 
-// comparisons are the families `distlab compare` knows, with the cluster
-// sizes their issue asks for.
-var comparisons = map[string]struct {
-	sizes []int
-	run   func(w io.Writer, sizes []int, seed int64) error
-}{
-	"mutex":    {[]int{3, 5, 10, 20}, compare.Mutex},
-	"election": {compare.ElectionSizes, compare.Election},
-}
-
 func init() { extraCommands = append(extraCommands, compareCmd) }
 
 func compareCmd() *cobra.Command {
-	var (
-		sizes []int
-		seed  int64
-	)
-	var names []string
-	for n := range comparisons {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	var opts compare.Options
 	cmd := &cobra.Command{
 		Use:   "compare FAMILY",
-		Short: "run a family's algorithms on the same workload and print measured figures beside the textbook's (" + strings.Join(names, ", ") + ")",
-		Args:  cobra.ExactArgs(1),
+		Short: "run a family's algorithms on the same scenarios and print measured figures beside the textbook's (" + strings.Join(compare.Families(), ", ") + ")",
+		Long: `Runs every algorithm of the family that declares claims (situations, scenarios
+and figures on its Spec) on the same scenarios, averages each figure over the
+seeds, and prints one table per situation with the textbook's claim beside it.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, ok := comparisons[args[0]]
-			if !ok {
-				return badInput(fmt.Errorf("unknown family %q (valid: %s)", args[0], strings.Join(names, ", ")))
-			}
-			if len(sizes) == 0 {
-				sizes = c.sizes
-			}
-			if err := c.run(cmd.OutOrStdout(), sizes, seed); err != nil {
+			if err := compare.Print(cmd.OutOrStdout(), args[0], opts); err != nil {
 				return badInput(err)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().IntSliceVarP(&sizes, "nodes", "n", nil, "cluster sizes (default: the family's usual sizes)")
-	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for every run")
+	cmd.Flags().IntSliceVarP(&opts.Sizes, "nodes", "n", nil, "cluster sizes (default: the family's usual sizes)")
+	cmd.Flags().Int64Var(&opts.Seed, "seed", 1, "the first seed")
+	cmd.Flags().IntVar(&opts.Seeds, "seeds", 0, "seeds per row (default: the family's own)")
 	return cmd
 }

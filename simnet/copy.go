@@ -178,14 +178,3 @@ func elemDeep(t reflect.Type) bool {
 	deepCache.Store(t, d)
 	return d
 }
-
-// DeepCopy is the copy the simulator makes of every message at send; it is
-// exported for algorithms that keep durable state and for tests.
-func DeepCopy[T any](v T) T {
-	c := deepCopy(any(v))
-	if c == nil {
-		var zero T
-		return zero
-	}
-	return c.(T)
-}

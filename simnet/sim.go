@@ -75,7 +75,6 @@ type nodeSlot struct {
 	node    Node
 	env     *Env
 	up      bool
-	started bool
 	inc     uint32 // incarnation: bumped at every crash
 	storage *Storage
 	timers  map[int64]struct{}

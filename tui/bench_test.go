@@ -70,7 +70,7 @@ func BenchmarkFilter(b *testing.B) {
 	tr := toy.Big(100_000)
 	m := NewModel(tr, nil, Options{AtEnd: true})
 	for i := 0; b.Loop(); i++ {
-		m.filt = parseFilter(tr, []string{"n2", "Ack", ""}[i%3], false)
+		m.filt = parseFilter(tr, []string{"n2", "Echo", ""}[i%3], false)
 		m.refilter()
 	}
 }

@@ -97,7 +97,7 @@ func TestGolden(t *testing.T) {
 		{"end_and_select_80x24", 80, 24, keys("G", "up", "up", "pgup"), Options{}},
 		{"step_back_hides_120x30", 120, 30, keys("G", "p", "p", "p"), Options{}},
 		{"filter_node_100x30", 100, 30, keys("f", "n3", "enter", "G"), Options{}},
-		{"filter_type_100x30", 100, 30, keys("f", "Ack", "enter", "G", "up"), Options{}},
+		{"filter_type_100x30", 100, 30, keys("f", "Echo", "enter", "G", "up"), Options{}},
 		{"search_crash_100x30", 100, 30, keys("/", "CRASH", "enter"), Options{}},
 		{"search_no_match_80x24", 80, 24, keys("/", "zzz", "enter"), Options{}},
 		{"all_kinds_100x30", 100, 30, keys("a", "nnnnnnnnnnnnnnnnnnnn"), Options{}},
@@ -419,13 +419,13 @@ func TestPromptEditing(t *testing.T) {
 	assert.Equal(t, promptNone, m.prompt)
 	assert.Equal(t, "", m.lastSearch, "esc searches nothing")
 
-	for _, k := range keys("f", "n3", "space", "Ack", "enter") {
+	for _, k := range keys("f", "n3", "space", "Echo", "enter") {
 		m.Update(k)
 	}
-	assert.Equal(t, "n3 Ack", m.filt.text)
+	assert.Equal(t, "n3 Echo", m.filt.text)
 	m.Update(keys("f")[0])
-	assert.Equal(t, "n3 Ack", m.input.Value(), "the filter prompt starts with the filter")
-	assert.Contains(t, m.View(), " filter: n3 Ack")
+	assert.Equal(t, "n3 Echo", m.input.Value(), "the filter prompt starts with the filter")
+	assert.Contains(t, m.View(), " filter: n3 Echo")
 	assertScreen(t, m.View(), 100, 30)
 	// a long value scrolls inside the field instead of breaking the line
 	for range 150 {

@@ -13,8 +13,8 @@ import (
 	"distlab/simnet"
 )
 
-// Ping is the one message both demos send.
-type Ping struct {
+// Ball is the one message both demos send.
+type Ball struct {
 	Round int
 	Hops  int
 }
@@ -60,22 +60,22 @@ type PingPong struct {
 // Start serves the first ping from even nodes.
 func (n *PingPong) Start() {
 	if n.env.ID()%2 == 0 && int(n.env.ID())+1 < len(n.env.Members(contract.ServerGroup)) {
-		n.env.Send(n.env.ID()+1, Ping{})
+		n.env.Send(n.env.ID()+1, Ball{})
 	}
 }
 
 // Receive returns the ball until the rounds are used up.
 func (n *PingPong) Receive(from simnet.NodeID, msg any) {
-	p := msg.(Ping)
+	p := msg.(Ball)
 	if n.rounds == 0 || p.Hops < 2*n.rounds {
-		n.env.Send(from, Ping{Hops: p.Hops + 1})
+		n.env.Send(from, Ball{Hops: p.Hops + 1})
 	}
 }
 
 // Timer is unused.
 func (n *PingPong) Timer(any) {}
 
-// Broadcaster sends a Ping to every peer each round.
+// Broadcaster sends a Ball to every peer each round.
 type Broadcaster struct {
 	env   *simnet.Env
 	p     Params
@@ -100,6 +100,6 @@ func (n *Broadcaster) Timer(any) {
 		return
 	}
 	n.round++
-	n.env.Broadcast(Ping{Round: n.round})
+	n.env.Broadcast(Ball{Round: n.round})
 	n.env.SetTimer(n.p.Every, "round")
 }

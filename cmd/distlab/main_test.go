@@ -50,7 +50,7 @@ func distlab(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func TestRunSummaryAndExitCodes(t *testing.T) {
 	out, _, code := distlab(t, "run", "scenarios/demo/broadcast.yaml")
 	assert.Equal(t, 0, code)
-	for _, want := range []string{"messages   sent", "drops by reason", "Ping", "n4", "✓ no-panic", "result     MET"} {
+	for _, want := range []string{"messages   sent", "drops by reason", "Ball", "n4", "✓ no-panic", "result     MET"} {
 		assert.Contains(t, out, want)
 	}
 
@@ -101,7 +101,7 @@ func TestRunJSONAndTrace(t *testing.T) {
 	printed, _, code := distlab(t, "trace", tracePath)
 	require.Equal(t, 0, code)
 	assert.Contains(t, printed, "seed 3")
-	assert.Contains(t, printed, "send Ping")
+	assert.Contains(t, printed, "send Ball")
 	assert.Contains(t, printed, "isolate n4")
 	lines := strings.Count(printed, "\n")
 	assert.Equal(t, int(s["events"].(float64))+1, lines, "one line per event plus the header")

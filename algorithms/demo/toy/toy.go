@@ -16,18 +16,18 @@ import (
 	"distlab/simnet/trace"
 )
 
-// Ping is what the leader broadcasts every tick.
-type Ping struct {
+// Beacon is what the leader broadcasts every tick.
+type Beacon struct {
 	Term int
 	Seq  int
 }
 
-// Ack answers a Ping.
-type Ack struct {
+// Echo answers a Beacon.
+type Echo struct {
 	Seq int
 }
 
-// node: n0 leads; every tick it broadcasts a Ping and counts Acks; a Ping
+// node: n0 leads; every tick it broadcasts a Beacon and counts Acks; a Beacon
 // acknowledged by a majority is "committed". Followers remember the last
 // sequence number they saw.
 type node struct {
@@ -57,11 +57,11 @@ func (n *node) Start() {
 
 func (n *node) Receive(from simnet.NodeID, msg any) {
 	switch m := msg.(type) {
-	case Ping:
+	case Beacon:
 		n.seq = m.Seq
 		n.env.Publish("seen", m.Seq)
-		n.env.Send(from, Ack{Seq: m.Seq})
-	case Ack:
+		n.env.Send(from, Echo{Seq: m.Seq})
+	case Echo:
 		n.acks[m.Seq]++
 		if n.acks[m.Seq] == n.total/2 { // with the leader itself: a majority
 			democ.Committed.Record(n.env, democ.SeqMark{Seq: m.Seq})
@@ -74,7 +74,7 @@ func (n *node) Timer(tag any) {
 	if n.env.ID() == 0 {
 		n.seq++
 		n.env.Publish("seq", n.seq)
-		n.env.Broadcast(Ping{Term: n.term, Seq: n.seq})
+		n.env.Broadcast(Beacon{Term: n.term, Seq: n.seq})
 	}
 	n.env.SetTimer(n.tick, tag)
 }

@@ -6,22 +6,29 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
+	"distlab/algorithms"
 	"distlab/contract"
-	"distlab/contract/clocks"
-	"distlab/contract/demo"
-	"distlab/contract/election"
-	"distlab/contract/kv"
-	"distlab/contract/mutex"
 )
 
-// contracts lists every family contract (a new family adds its line).
-var contracts = []*contract.Contract{clocks.Contract, demo.Contract, election.Contract, kv.Contract, mutex.Contract}
+// contracts gathers every contract some registered algorithm speaks.
+func contracts() []*contract.Contract {
+	var out []*contract.Contract
+	for _, s := range algorithms.All() {
+		for _, c := range s.Contracts {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
 
 // Mark names and group names are written once, in the contract packages.
 // This walks every non-test Go file outside contract/ and fails on:
@@ -30,7 +37,9 @@ var contracts = []*contract.Contract{clocks.Contract, demo.Contract, election.Co
 //   - a literal node-group name ("server", "client").
 func TestContractWordsAreWrittenOnce(t *testing.T) {
 	marks := map[string]bool{}
-	for _, c := range contracts {
+	all := contracts()
+	assert.GreaterOrEqual(t, len(all), 5, "election, mutex, clocks, kv, demo at least")
+	for _, c := range all {
 		for _, m := range c.Marks {
 			marks[m.Name] = true
 		}

@@ -16,6 +16,7 @@ import (
 
 	"distlab/algorithms/demo/toy"
 	"distlab/checkers/check"
+	"distlab/simnet"
 	"distlab/simnet/trace"
 )
 
@@ -266,4 +267,16 @@ func TestSameTraceSameBytes(t *testing.T) {
 		require.NoError(t, f(&b))
 		assert.Equal(t, a.String(), b.String(), name)
 	}
+}
+
+func TestPauseIsDrawn(t *testing.T) {
+	sim := toy.New(toy.Config{Seed: 3})
+	sim.Schedule(simnet.Fault{At: 30 * time.Millisecond, Kind: simnet.FaultPause, Node: 2, For: 40 * time.Millisecond})
+	sim.Run(100 * time.Millisecond)
+	var svg, mmd bytes.Buffer
+	require.NoError(t, SVG(&svg, sim.Trace(), SVGOptions{}))
+	assert.Contains(t, svg.String(), `stroke-dasharray="1 5"`, "the paused lane")
+	assert.Contains(t, svg.String(), "pause 40ms")
+	require.NoError(t, Mermaid(&mmd, sim.Trace(), MermaidOptions{}))
+	assert.Contains(t, mmd.String(), "PAUSE n2 for 40ms")
 }

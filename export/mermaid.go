@@ -97,6 +97,8 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 			fmt.Fprintf(bw, "    Note over %s: %s crash\n", node(e.Node), at)
 		case trace.Restart:
 			fmt.Fprintf(bw, "    Note over %s: %s restart\n", node(e.Node), at)
+		case trace.Pause, trace.Resume:
+			fmt.Fprintf(bw, "    Note over %s: %s %s\n", node(e.Node), at, mermaidText(desc.Event(e.Index)))
 		case trace.Mark:
 			fmt.Fprintf(bw, "    Note right of %s: %s\n", node(e.Node), mermaidText(desc.Event(e.Index)))
 		case trace.Partition, trace.Heal, trace.Cut, trace.Isolate, trace.Rejoin:

@@ -50,6 +50,7 @@ type svgItem struct{ ev, row int }
 const (
 	laneHi       = 100
 	laneIsolated = 101
+	lanePaused   = 102
 )
 
 // SVG writes the space-time diagram as a standalone SVG picture: one
@@ -65,7 +66,7 @@ func SVG(w io.Writer, tr *trace.Trace, opts SVGOptions) error {
 
 func (o *SVGOptions) rowKind(k trace.Kind) bool {
 	switch k {
-	case trace.Send, trace.Deliver, trace.Drop, trace.Crash, trace.Restart, trace.Mark, trace.Partition,
+	case trace.Send, trace.Deliver, trace.Drop, trace.Crash, trace.Restart, trace.Pause, trace.Resume, trace.Mark, trace.Partition,
 		trace.Heal, trace.Cut, trace.Isolate, trace.Rejoin, trace.Invoke, trace.Return, trace.Error:
 		return true
 	case trace.TimerFire:
@@ -104,7 +105,7 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 		if !opts.has(e.Time) || !opts.rowKind(e.Kind) || (e.Kind == trace.State && e.Name == trace.HighlightKey) {
 			continue
 		}
-		alone := e.Kind.IsNetwork() || e.Kind == trace.Crash || e.Kind == trace.Restart || e.Node < 0 || int(e.Node) >= n
+		alone := e.Kind.IsFault() || e.Node < 0 || int(e.Node) >= n
 		newRow := len(rows) == 0 || alone || solo || e.Time != curTime
 		if !newRow {
 			last := used[e.Node]
@@ -132,6 +133,8 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 				switch {
 				case !world.Up(id):
 					lane[j] = -2
+				case world.Paused(id):
+					lane[j] = lanePaused
 				case world.Highlight(id) != "":
 					lane[j] = laneHi
 				case world.Net.Isolated(id):
@@ -207,6 +210,8 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 					color, wdt = "#eab308", 7
 				case st == laneIsolated:
 					color, dash = "#dc2626", ` stroke-dasharray="2 4"`
+				case st == lanePaused:
+					color, dash = "#cbd5e1", ` stroke-dasharray="1 5"`
 				case st >= 0:
 					color, wdt = compColors[int(st)%len(compColors)], 4
 				}
@@ -288,6 +293,13 @@ func writeSVG(bw *bufio.Writer, tr *trace.Trace, opts SVGOptions) {
 			fmt.Fprintf(bw, `<g><title>%s</title><text x="%d" y="%d" text-anchor="middle" fill="#dc2626" font-size="18" font-weight="bold">✖</text><text x="%d" y="%d" fill="#dc2626" class="mark">crash</text></g>`+"\n", tip, xn, r.y+6, xn+10, r.y+4)
 		case trace.Restart:
 			fmt.Fprintf(bw, `<g><title>%s</title><path d="M%d,%d l6,10 h-12 z" fill="#16a34a"/><text x="%d" y="%d" fill="#16a34a" class="mark">restart</text></g>`+"\n", tip, xn, r.y-6, xn+10, r.y+4)
+		case trace.Pause, trace.Resume:
+			label, color := "pause "+e.Value, "#dc2626"
+			if e.Kind == trace.Resume {
+				label, color = "resume", "#16a34a"
+			}
+			fmt.Fprintf(bw, `<g><title>%s</title><rect x="%d" y="%d" width="3" height="10" fill="%s"/><rect x="%d" y="%d" width="3" height="10" fill="%s"/><text x="%d" y="%d" fill="%s" class="mark">%s</text></g>`+"\n",
+				tip, xn-4, r.y-5, color, xn+1, r.y-5, color, xn+10, r.y+4, color, esc(label))
 		case trace.Mark:
 			fmt.Fprintf(bw, `<g><title>%s</title><path d="M%d,%d l5,5 l-5,5 l-5,-5 z" fill="#ca8a04"/><text x="%d" y="%d" class="mark">%s</text></g>`+"\n", tip, xn, r.y-5, xn+9, r.y+4, esc(e.Name))
 		case trace.State:

@@ -91,7 +91,7 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 	cp.Faults = nil
 	name := func(id simnet.NodeID) string { return names[id] }
 	for _, f := range faults {
-		fs := FaultSpec{At: f.At, Kind: f.Kind}
+		fs := FaultSpec{At: f.At, Kind: f.Kind, For: f.For, Amnesia: f.Amnesia}
 		switch f.Kind {
 		case simnet.FaultPartition:
 			for _, g := range f.Groups {

@@ -69,6 +69,8 @@ type FaultSpec struct {
 	Groups   [][]string
 	Node     string
 	From, To string
+	For      time.Duration // pause
+	Amnesia  bool          // crash
 }
 
 // NemesisSpec is a random fault generator and the nodes it may hit.
@@ -156,7 +158,8 @@ func (sc *Scenario) fill(fy *fileYAML) error {
 	if n := fy.Nemesis; n != nil {
 		sc.Nemesis = &NemesisSpec{Nemesis: simnet.Nemesis{Start: n.Start, End: n.End, Interval: n.Interval,
 			Partition: n.Partition, Isolate: n.Isolate, Cut: n.Cut, Crash: n.Crash, Heal: n.Heal,
-			Swizzle: n.Swizzle, MaxDown: n.MaxDown, Restart: n.Restart}, Targets: n.Targets, Swarm: n.Swarm}
+			Swizzle: n.Swizzle, Pause: n.Pause, PauseFor: n.PauseFor, Amnesia: n.Amnesia,
+			MaxDown: n.MaxDown, Restart: n.Restart}, Targets: n.Targets, Swarm: n.Swarm}
 		check := sc.Nemesis.Nemesis
 		if n.Swarm {
 			check.Crash = 1 // the weights are drawn per run; the rest must still make sense
@@ -269,14 +272,26 @@ func (sc *Scenario) fillFaults(faults []faultYAML) error {
 		for _, p := range []struct {
 			kind simnet.FaultKind
 			node string
-		}{{simnet.FaultIsolate, f.Isolate}, {simnet.FaultRejoin, f.Rejoin}, {simnet.FaultCrash, f.Crash}, {simnet.FaultRestart, f.Restart}} {
+		}{{simnet.FaultIsolate, f.Isolate}, {simnet.FaultRejoin, f.Rejoin}, {simnet.FaultCrash, f.Crash}, {simnet.FaultRestart, f.Restart}, {simnet.FaultPause, f.Pause}} {
 			if p.node != "" {
 				set = append(set, FaultSpec{Kind: p.kind, Node: p.node})
 			}
 		}
 		if len(set) != 1 {
-			return sc.src.errAt(field, "a fault has `at` and exactly one of: partition, heal, cut, isolate, rejoin, crash, restart (found %d)", len(set))
+			return sc.src.errAt(field, "a fault has `at` and exactly one of: partition, heal, cut, isolate, rejoin, crash, restart, pause (found %d)", len(set))
 		}
+		switch {
+		case set[0].Kind == simnet.FaultPause && (f.For == nil || *f.For <= 0):
+			return sc.src.errAt(field+".pause", "a pause needs `for:`, a positive duration (how long the node stops)")
+		case set[0].Kind != simnet.FaultPause && f.For != nil:
+			return sc.src.errAt(field+".for", "`for` is how long a pause lasts; this fault is a %s", set[0].Kind)
+		case f.Amnesia && set[0].Kind != simnet.FaultCrash:
+			return sc.src.errAt(field+".amnesia", "amnesia belongs to a crash (the node loses its durable storage); this fault is a %s", set[0].Kind)
+		}
+		if f.For != nil {
+			set[0].For = *f.For
+		}
+		set[0].Amnesia = f.Amnesia
 		set[0].At = *f.At
 		sc.Faults = append(sc.Faults, set[0])
 	}
@@ -419,6 +434,12 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 			if r.IntN(2) == 1 {
 				net.Duplicate = 0.05 * r.Float64()
 			}
+			// Drawn last, so the weights and the network draws above stay
+			// what they were before pauses existed.
+			nemesis.Pause = 0
+			if r.IntN(2) == 1 {
+				nemesis.Pause = 1 - r.Float64()
+			}
 			swarm = fmt.Sprintf("%s drop=%.3f duplicate=%.3f", nemesis.Weights(), net.Drop, net.Duplicate)
 		}
 	}
@@ -459,7 +480,7 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 	var faults []simnet.Fault
 	for i, f := range sc.Faults {
 		field := fmt.Sprintf("faults[%d]", i)
-		out := simnet.Fault{At: f.At, Kind: f.Kind}
+		out := simnet.Fault{At: f.At, Kind: f.Kind, For: f.For, Amnesia: f.Amnesia}
 		var err error
 		switch f.Kind {
 		case simnet.FaultPartition:

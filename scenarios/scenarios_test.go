@@ -88,6 +88,11 @@ func TestParseErrors(t *testing.T) {
 			`checks[0]: check split-brain reads the election family's contract, but algorithm lamport (family clocks) speaks clocks`},
 		{"restart aimed at a highlight", base + "faults:\n  - {at: 1s, restart: \"@leader\"}\n", "faults[0].restart: only crash and isolate can aim at a highlighted node (@leader), not restart"},
 		{"empty highlight", base + "faults:\n  - {at: 1s, crash: \"@\"}\n", `faults[0].crash: "@" names no highlight`},
+		{"pause without for", base + "faults:\n  - {at: 1s, pause: n1}\n", "faults[0].pause: a pause needs `for:`, a positive duration"},
+		{"for without pause", base + "faults:\n  - {at: 1s, crash: n1, for: 1s}\n", "faults[0].for: `for` is how long a pause lasts; this fault is a crash"},
+		{"amnesia without crash", base + "faults:\n  - {at: 1s, pause: n1, for: 1s, amnesia: true}\n", "faults[0].amnesia: amnesia belongs to a crash"},
+		{"pause of a stranger", base + "faults:\n  - {at: 1s, pause: n9, for: 1s}\n", `faults[0].pause: unknown node "n9"`},
+		{"bad nemesis amnesia", base + "nemesis: {start: 1ms, end: 2ms, interval: 1ms, crash: 1, amnesia: 2}\n", "nemesis amnesia is a probability"},
 		{"expect unknown check", base + "checks: [no-panic]\nexpect: {violations: [split-brain]}\n", `expect.violations[0]: "split-brain" is not among this scenario's checks`},
 		{"expect word", base + "expect: fail\n", "expect is `pass` or {violations"},
 		{"nemesis zero", base + "nemesis: {start: 1s, end: 2s, interval: 100ms}\n", "nemesis has every weight zero"},
@@ -174,6 +179,43 @@ func TestEncodeRoundTrip(t *testing.T) {
 	data, err := sc.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "written by a test")
 	require.NoError(t, err)
 	back, err := scenarios.Parse("good.yaml", data)
+	require.NoError(t, err, "%s", data)
+	res2, err := back.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, traceBytes(t, res.Trace), traceBytes(t, res2.Trace))
+}
+
+// Pauses and amnesia are scenario faults, drawn by the nemesis too, and a
+// replay file writes them out.
+func TestPauseAndAmnesiaRoundTrip(t *testing.T) {
+	src := "version: 1\nalgorithm: raft\nnodes: 3\nduration: 3s\nfaults:\n" +
+		"  - {at: 1s, pause: n1, for: 700ms}\n  - {at: 1500ms, crash: n2, amnesia: true}\n  - {at: 2s, restart: n2}\n" +
+		"nemesis: {start: 100ms, end: 2500ms, interval: 100ms, pause: 1, crash: 1, amnesia: 1}\n"
+	sc, err := scenarios.Parse("p.yaml", []byte(src))
+	require.NoError(t, err)
+	res, err := sc.Run(scenarios.RunOptions{})
+	require.NoError(t, err)
+	kinds := map[trace.Kind]int{}
+	amnesia := 0
+	w := trace.NewWorld(res.Trace.Header)
+	for _, e := range res.Trace.All() {
+		w.Apply(&e)
+		kinds[e.Kind]++
+		if e.Kind == trace.Crash && strings.Contains(e.Value, "amnesia") {
+			amnesia++
+		}
+	}
+	assert.Greater(t, kinds[trace.Pause], 1, "the scheduled pause and the nemesis's")
+	assert.Positive(t, kinds[trace.Resume])
+	for id := range trace.NodeID(3) {
+		assert.False(t, w.Paused(id), "every pause is over by the end (a crash ends one too)")
+	}
+	assert.Greater(t, amnesia, 1)
+	data, err := sc.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "")
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "pause: n1\n  for: 700ms")
+	assert.Contains(t, string(data), "amnesia: true")
+	back, err := scenarios.Parse("p.yaml", data)
 	require.NoError(t, err, "%s", data)
 	res2, err := back.Run(scenarios.RunOptions{})
 	require.NoError(t, err)

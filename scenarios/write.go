@@ -105,6 +105,12 @@ func (sc *Scenario) Encode(seed int64, faults []simnet.Fault, names []string, co
 			item = append(item, yaml.MapItem{Key: "cut", Value: yaml.MapSlice{{Key: "from", Value: name(f.From)}, {Key: "to", Value: name(f.To)}}})
 		default:
 			item = append(item, yaml.MapItem{Key: string(f.Kind), Value: f.Target(name)})
+			if f.Kind == simnet.FaultPause {
+				item = append(item, yaml.MapItem{Key: "for", Value: f.For})
+			}
+			if f.Amnesia {
+				item = append(item, yaml.MapItem{Key: "amnesia", Value: true})
+			}
 		}
 		out.Faults = append(out.Faults, item)
 	}

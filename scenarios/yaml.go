@@ -78,6 +78,9 @@ type faultYAML struct {
 	Rejoin    string         `yaml:"rejoin"`
 	Crash     string         `yaml:"crash"`
 	Restart   string         `yaml:"restart"`
+	Pause     string         `yaml:"pause"`
+	For       *time.Duration `yaml:"for"`
+	Amnesia   bool           `yaml:"amnesia"`
 }
 
 type nemesisYAML struct {
@@ -90,6 +93,9 @@ type nemesisYAML struct {
 	Crash     float64       `yaml:"crash"`
 	Heal      float64       `yaml:"heal"`
 	Swizzle   float64       `yaml:"swizzle"`
+	Pause     float64       `yaml:"pause"`
+	PauseFor  time.Duration `yaml:"pause_for"`
+	Amnesia   float64       `yaml:"amnesia"`
 	MaxDown   int           `yaml:"max_down"`
 	Restart   time.Duration `yaml:"restart"`
 	Targets   []string      `yaml:"targets"`

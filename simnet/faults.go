@@ -18,10 +18,11 @@ const (
 	FaultRejoin    FaultKind = "rejoin"    // end Node's isolation
 	FaultCrash     FaultKind = "crash"     // crash Node: volatile state and timers gone
 	FaultRestart   FaultKind = "restart"   // restart Node with its durable storage
+	FaultPause     FaultKind = "pause"     // stop Node's world for For: state kept, timers and inbox wait
 )
 
 // FaultKinds lists every FaultKind.
-var FaultKinds = []FaultKind{FaultPartition, FaultHeal, FaultCut, FaultIsolate, FaultRejoin, FaultCrash, FaultRestart}
+var FaultKinds = []FaultKind{FaultPartition, FaultHeal, FaultCut, FaultIsolate, FaultRejoin, FaultCrash, FaultRestart, FaultPause}
 
 // Fault is one scheduled change to the network or a node. It is plain data:
 // a scenario file writes it, a Nemesis generates it, a trace records it.
@@ -29,9 +30,14 @@ type Fault struct {
 	At     time.Duration
 	Kind   FaultKind
 	Groups [][]NodeID // partition
-	Node   NodeID     // crash, restart, isolate, rejoin
+	Node   NodeID     // crash, restart, isolate, rejoin, pause
 	From   NodeID     // cut
 	To     NodeID     // cut
+	// For is how long a pause lasts.
+	For time.Duration
+	// Amnesia makes a crash lose the node's durable storage too (a disk
+	// replaced, a container rebuilt): it restarts knowing nothing.
+	Amnesia bool
 	// Highlighted, for crash and isolate, aims the fault at whichever node
 	// is highlighted with this reason when it happens ("leader": the
 	// current leader), the lowest id if several; Node is then ignored. With
@@ -65,6 +71,13 @@ func (f Fault) Describe(name func(NodeID) string) string {
 		return fmt.Sprintf("%v heal", f.At)
 	case FaultCut:
 		return fmt.Sprintf("%v cut %s→%s", f.At, name(f.From), name(f.To))
+	case FaultPause:
+		return fmt.Sprintf("%v pause %s for %v", f.At, f.Target(name), f.For)
+	case FaultCrash:
+		if f.Amnesia {
+			return fmt.Sprintf("%v crash %s with amnesia", f.At, f.Target(name))
+		}
+		return fmt.Sprintf("%v crash %s", f.At, f.Target(name))
 	default:
 		return fmt.Sprintf("%v %s %s", f.At, f.Kind, f.Target(name))
 	}

@@ -10,6 +10,8 @@ const (
 	evTimer
 	evFault
 	evCall
+	evResume // a pause ends
+	evHeld   // a message that reached a paused node, handled at its resume
 )
 
 // event is one scheduled thing. It is stored by value in a hand-written

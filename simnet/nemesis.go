@@ -23,6 +23,13 @@ type Nemesis struct {
 	// Swizzle is FoundationDB's swizzle-clog: isolate a random subset of
 	// nodes one at a time, then rejoin them in a random order.
 	Swizzle float64
+	// Pause stops a running node's world (a GC pause) for about PauseFor
+	// (uniform 0.5×–1.5×; 0 means Interval).
+	Pause    float64
+	PauseFor time.Duration
+	// Amnesia is the probability that a crash also loses the node's
+	// durable storage.
+	Amnesia float64
 
 	// MaxDown caps how many targets may be crashed at once; 0 means a
 	// minority, so a majority-based algorithm can still make progress.
@@ -54,8 +61,8 @@ func (n Nemesis) Swarm(r *rand.Rand) Nemesis {
 
 // Weights describes the fault weights, for printing a swarm's draw.
 func (n Nemesis) Weights() string {
-	return fmt.Sprintf("partition=%.2f isolate=%.2f cut=%.2f crash=%.2f heal=%.2f swizzle=%.2f",
-		n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle)
+	return fmt.Sprintf("partition=%.2f isolate=%.2f cut=%.2f crash=%.2f heal=%.2f swizzle=%.2f pause=%.2f",
+		n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle, n.Pause)
 }
 
 // Validate reports settings that cannot generate a schedule.
@@ -66,13 +73,19 @@ func (n Nemesis) Validate() error {
 	if n.Interval <= 0 {
 		return fmt.Errorf("nemesis interval must be positive")
 	}
-	for _, w := range []float64{n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle} {
+	for _, w := range []float64{n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle, n.Pause} {
 		if w < 0 {
 			return fmt.Errorf("nemesis weights must not be negative")
 		}
 	}
-	if n.Partition+n.Isolate+n.Cut+n.Crash+n.Heal+n.Swizzle == 0 {
-		return fmt.Errorf("nemesis has every weight zero: set at least one of partition, isolate, cut, crash, heal, swizzle")
+	if n.Partition+n.Isolate+n.Cut+n.Crash+n.Heal+n.Swizzle+n.Pause == 0 {
+		return fmt.Errorf("nemesis has every weight zero: set at least one of partition, isolate, cut, crash, heal, swizzle, pause")
+	}
+	if n.Amnesia < 0 || n.Amnesia > 1 {
+		return fmt.Errorf("nemesis amnesia is a probability in [0,1], got %v", n.Amnesia)
+	}
+	if n.PauseFor < 0 {
+		return fmt.Errorf("nemesis pause_for must not be negative")
 	}
 	return nil
 }
@@ -90,7 +103,11 @@ func (n Nemesis) Generate(r *rand.Rand, targets []NodeID) []Fault {
 		restart = 2 * n.Interval
 	}
 	down := map[NodeID]time.Duration{} // crashed node → when it restarts
-	weights := []float64{n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle}
+	weights := []float64{n.Partition, n.Isolate, n.Cut, n.Crash, n.Heal, n.Swizzle, n.Pause}
+	pauseFor := n.PauseFor
+	if pauseFor <= 0 {
+		pauseFor = n.Interval
+	}
 	total := 0.0
 	for _, w := range weights {
 		total += w
@@ -141,7 +158,11 @@ func (n Nemesis) Generate(r *rand.Rand, targets []NodeID) []Fault {
 			}
 			id := up[r.IntN(len(up))]
 			down[id] = min(at+randomSpan(r, restart), n.End)
-			out = append(out, Fault{At: at, Kind: FaultCrash, Node: id})
+			f := Fault{At: at, Kind: FaultCrash, Node: id}
+			if n.Amnesia > 0 { // drawn only when asked for, so older schedules stay the same
+				f.Amnesia = r.Float64() < n.Amnesia
+			}
+			out = append(out, f)
 		case 4:
 			out = append(out, Fault{At: at, Kind: FaultHeal})
 		case 5:
@@ -162,6 +183,13 @@ func (n Nemesis) Generate(r *rand.Rand, targets []NodeID) []Fault {
 				out = append(out, Fault{At: min(t, n.End), Kind: FaultRejoin, Node: clogged[i]})
 				t += step
 			}
+		case 6:
+			id := targets[r.IntN(len(targets))]
+			if _, isDown := down[id]; isDown {
+				continue
+			}
+			d := min(randomSpan(r, pauseFor), n.End-at) // every pause is over by End
+			out = append(out, Fault{At: at, Kind: FaultPause, Node: id, For: d})
 		}
 	}
 	for _, id := range sortedKeys(down) {

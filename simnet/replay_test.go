@@ -41,6 +41,7 @@ func agree(t *testing.T, tr *trace.Trace) int {
 		idx      int
 	}
 	msgs := map[int64]sent{}
+	resumed := map[trace.NodeID]time.Duration{}
 	compared := 0
 	for i, e := range tr.All() {
 		switch e.Kind {
@@ -49,9 +50,14 @@ func agree(t *testing.T, tr *trace.Trace) int {
 			droppedAtOnce := i+1 < tr.Len() && tr.At(i+1).Kind == trace.Drop && tr.At(i+1).Msg == e.Msg && tr.At(i+1).Value == "partition"
 			require.Equal(t, w.Net.Blocked(e.Node, e.Peer), droppedAtOnce, "event %d: send %s→%s", i, tr.NodeName(e.Node), tr.NodeName(e.Peer))
 			compared++
+		case trace.Resume:
+			resumed[e.Node] = e.Time
 		case trace.Deliver:
 			s := msgs[e.Msg]
-			require.False(t, w.Net.Blocked(e.Peer, e.Node), "event %d: delivered over a blocked link", i)
+			require.False(t, w.Paused(e.Node), "event %d: delivered to a paused node", i)
+			if at, ok := resumed[e.Node]; !ok || at != e.Time { // a message held through a pause passed the network when it arrived
+				require.False(t, w.Net.Blocked(e.Peer, e.Node), "event %d: delivered over a blocked link", i)
+			}
 			require.True(t, w.Up(e.Node), "event %d: delivered to a node that is down", i)
 			require.Equal(t, s.inc, w.Incarnation(e.Node), "event %d: delivered to a later incarnation", i)
 			compared++
@@ -75,18 +81,27 @@ func agree(t *testing.T, tr *trace.Trace) int {
 }
 
 func TestReplayAgreesWithTheSimulator(t *testing.T) {
+	kinds := map[trace.Kind]int{}
+	defer func() {
+		for _, k := range []trace.Kind{trace.Partition, trace.Isolate, trace.Rejoin, trace.Cut, trace.Heal, trace.Crash, trace.Restart, trace.Pause, trace.Resume} {
+			assert.Positive(t, kinds[k], "the nemesis runs include %s", k)
+		}
+	}()
 	for seed := int64(1); seed <= 30; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			sim := simnet.New(simnet.Config{Seed: seed})
 			ids := sim.AddNodes("n", 5, "server", func(env *simnet.Env) simnet.Node { return &babbler{env: env} })
 			nem := simnet.Nemesis{Start: 10 * time.Millisecond, End: 900 * time.Millisecond, Interval: 20 * time.Millisecond,
-				Partition: 1, Isolate: 1, Cut: 1, Crash: 1, Heal: 0.5, Swizzle: 1, MaxDown: 2}
+				Partition: 1, Isolate: 1, Cut: 1, Crash: 1, Heal: 0.5, Swizzle: 1, Pause: 1, Amnesia: 0.3, MaxDown: 2}
 			faults := nem.Generate(sim.Streams().Get("faults"), ids)
 			require.NotEmpty(t, faults)
 			for _, f := range faults {
 				sim.Schedule(f)
 			}
 			sim.Run(time.Second)
+			for _, e := range sim.Trace().All() {
+				kinds[e.Kind]++
+			}
 			n := agree(t, sim.Trace())
 			assert.Greater(t, n, 500, "seed %d: enough decisions compared", seed)
 		})

@@ -77,6 +77,9 @@ type nodeSlot struct {
 	up      bool
 	inc     uint32 // incarnation: bumped at every crash
 	storage *Storage
+	paused  bool
+	until   time.Duration // the end of the current pause
+	held    []event       // what reached the node while it was paused, in order
 	timers  map[int64]struct{}
 	state   map[string]string
 	skew    ClockSkew
@@ -307,6 +310,10 @@ func (s *Sim) step() {
 		if _, live := slot.timers[e.id]; !live {
 			return // cancelled
 		}
+		if slot.paused {
+			slot.held = append(slot.held, e) // fires, late, at the resume
+			return
+		}
 		delete(slot.timers, e.id)
 		s.record(trace.Event{Kind: trace.TimerFire, Node: e.node, Peer: trace.None, Timer: e.id, Name: timerName(e.payload)})
 		s.fire(e.node, e.payload)
@@ -314,7 +321,55 @@ func (s *Sim) step() {
 		s.apply(e.payload.(Fault))
 	case evCall:
 		e.payload.(func())()
+	case evResume:
+		s.resume(e.node, e.inc)
+	case evHeld:
+		s.deliverHeld(&e)
 	}
+}
+
+// pause stops a running node's world: it keeps its state, but nothing it
+// would handle (messages, timers) reaches it until the pause ends. A pause
+// during a pause extends it.
+func (s *Sim) pause(id NodeID, d time.Duration) {
+	slot := s.nodes[id]
+	if !slot.up || d <= 0 {
+		return
+	}
+	end := s.now + d
+	if slot.paused && end <= slot.until {
+		return
+	}
+	slot.paused, slot.until = true, end
+	s.record(trace.Event{Kind: trace.Pause, Node: id, Peer: trace.None, Value: d.String()})
+	s.push(event{at: end, kind: evResume, node: id, inc: slot.inc})
+}
+
+// resume ends a pause: what waited is handled now, in the order it came.
+func (s *Sim) resume(id NodeID, inc uint32) {
+	slot := s.nodes[id]
+	if !slot.up || slot.inc != inc || !slot.paused || s.now < slot.until {
+		return // crashed since, or the pause was extended
+	}
+	slot.paused = false
+	s.record(trace.Event{Kind: trace.Resume, Node: id, Peer: trace.None})
+	held := slot.held
+	slot.held = nil
+	for _, e := range held {
+		e.at = s.now
+		s.push(e)
+	}
+}
+
+// deliverHeld hands a message that reached a paused node to it after the
+// pause: it was already through the network.
+func (s *Sim) deliverHeld(e *event) {
+	slot := s.nodes[e.node]
+	if !slot.up || slot.inc != e.inc {
+		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: e.ti.name, Value: "receiver crashed"})
+		return
+	}
+	s.handOver(e)
 }
 
 // record appends an event to the trace, stamping time and index. Events go
@@ -398,7 +453,14 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 	slot.env.dead = true
 	clear(slot.timers)
 	clear(slot.state)
+	held := slot.held
+	slot.paused, slot.held = false, nil
 	s.record(trace.Event{Kind: trace.Crash, Node: id, Peer: trace.None, Value: reason, Stack: stack})
+	for _, e := range held {
+		if e.kind == evHeld { // a message that waited in the paused node's inbox is lost with it
+			s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: id, Msg: e.id, Name: e.ti.name, Value: "receiver crashed"})
+		}
+	}
 }
 
 func (s *Sim) apply(f Fault) {
@@ -434,7 +496,17 @@ func (s *Sim) apply(f Fault) {
 		s.net.Rejoin(f.Node)
 		ev.Kind, ev.Node = trace.Rejoin, f.Node
 	case FaultCrash:
+		if f.Amnesia {
+			if s.nodes[f.Node].up {
+				s.nodes[f.Node].storage = newStorage()
+			}
+			s.crash(f.Node, "fault: crash with amnesia (durable storage lost)", "")
+			return
+		}
 		s.crash(f.Node, "fault: crash", "")
+		return
+	case FaultPause:
+		s.pause(f.Node, f.For)
 		return
 	case FaultRestart:
 		if s.nodes[f.Node].up {
@@ -501,6 +573,17 @@ func (s *Sim) deliver(e *event) {
 		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "partition"})
 		return
 	}
+	if slot.paused {
+		e.kind = evHeld
+		slot.held = append(slot.held, *e)
+		return
+	}
+	s.handOver(e)
+}
+
+// handOver records a delivery and runs the receiver's handler.
+func (s *Sim) handOver(e *event) {
+	name := e.ti.name
 	if s.strict != nil {
 		s.checkStrict(e)
 	}

@@ -2,6 +2,7 @@ package simnet_test
 
 import (
 	"bytes"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -338,4 +339,92 @@ func TestSwarmDrawsWeightsFromTheSeed(t *testing.T) {
 		seen[n.Weights()] = true
 	}
 	assert.Greater(t, len(seen), 40, "different seeds explore different mixes")
+}
+
+// sleeper counts what it handles and when; n1 keeps a durable counter.
+type sleeper struct {
+	env  *simnet.Env
+	seen []string
+}
+
+func (s *sleeper) Start() {
+	if s.env.ID() == 0 {
+		for i := range 5 {
+			s.env.SetTimer(time.Duration(10+10*i)*time.Millisecond, fmt.Sprint("send", i))
+		}
+		return
+	}
+	n, _ := simnet.Load[int](s.env.Storage(), "starts")
+	s.env.Storage().Put("starts", n+1)
+	s.env.Logf("starts=%d", n+1)
+	s.env.SetTimer(25*time.Millisecond, "own")
+}
+func (s *sleeper) Receive(_ simnet.NodeID, msg any) {
+	s.seen = append(s.seen, fmt.Sprint(msg))
+	s.env.Logf("got %v at %v", msg, s.env.Now())
+}
+func (s *sleeper) Timer(tag any) {
+	if s.env.ID() == 0 {
+		s.env.Send(1, ping{N: len(s.seen)})
+		s.seen = append(s.seen, "x")
+		return
+	}
+	s.env.Logf("timer %v at %v", tag, s.env.Now())
+}
+
+// A pause stops the node's world: messages and timers that come during it
+// wait, in order, and are handled when it ends; its state is kept.
+func TestPauseHoldsMessagesAndTimers(t *testing.T) {
+	link := simnet.Link{Latency: simnet.Latency{Dist: "constant", Min: time.Millisecond}}
+	sim := simnet.New(simnet.Config{Seed: 1, Network: &link})
+	sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &sleeper{env: env} })
+	sim.Schedule(simnet.Fault{At: 15 * time.Millisecond, Kind: simnet.FaultPause, Node: 1, For: 30 * time.Millisecond})
+	sim.Run(100 * time.Millisecond)
+	var logs []string
+	var resumeAt time.Duration
+	for _, e := range sim.Trace().All() {
+		switch e.Kind {
+		case trace.Log:
+			if e.Node == 1 {
+				logs = append(logs, e.Value)
+			}
+		case trace.Resume:
+			resumeAt = e.Time
+		}
+	}
+	assert.Equal(t, 45*time.Millisecond, resumeAt)
+	// before the pause: the message sent at 10ms; during it (15–45ms): the
+	// messages sent at 20, 30 and 40ms and the own timer of 25ms wait, then
+	// come in their order at 45ms; after it: the message sent at 50ms.
+	assert.Equal(t, []string{"starts=1", "got {0} at 11ms",
+		"got {1} at 45ms", "timer own at 45ms", "got {2} at 45ms", "got {3} at 45ms",
+		"got {4} at 51ms"}, logs)
+	assert.Equal(t, []string{"{0}", "{1}", "{2}", "{3}", "{4}"}, sim.NodeState(1).(*sleeper).seen, "state kept through the pause")
+}
+
+// A crash during a pause loses what waited; a crash with amnesia also
+// loses durable storage.
+func TestCrashDuringPauseAndAmnesia(t *testing.T) {
+	link := simnet.Link{Latency: simnet.Latency{Dist: "constant", Min: time.Millisecond}}
+	sim := simnet.New(simnet.Config{Seed: 1, Network: &link})
+	sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &sleeper{env: env} })
+	sim.Schedule(simnet.Fault{At: 15 * time.Millisecond, Kind: simnet.FaultPause, Node: 1, For: time.Second})
+	sim.Schedule(simnet.Fault{At: 35 * time.Millisecond, Kind: simnet.FaultCrash, Node: 1})
+	sim.Schedule(simnet.Fault{At: 36 * time.Millisecond, Kind: simnet.FaultRestart, Node: 1})
+	sim.Schedule(simnet.Fault{At: 60 * time.Millisecond, Kind: simnet.FaultCrash, Node: 1, Amnesia: true})
+	sim.Schedule(simnet.Fault{At: 61 * time.Millisecond, Kind: simnet.FaultRestart, Node: 1})
+	sim.Run(100 * time.Millisecond)
+	var lost int
+	var starts []string
+	for _, e := range sim.Trace().All() {
+		if e.Kind == trace.Drop && e.Value == "receiver crashed" && e.Time == 35*time.Millisecond {
+			lost++
+		}
+		if e.Kind == trace.Log && e.Node == 1 && strings.HasPrefix(e.Value, "starts=") {
+			starts = append(starts, e.Value)
+		}
+		assert.NotEqual(t, trace.Resume, e.Kind, "a crash ends the pause: no resume")
+	}
+	assert.Equal(t, 2, lost, "the messages of 20ms and 30ms waited in the inbox and died with the node")
+	assert.Equal(t, []string{"starts=1", "starts=2", "starts=1"}, starts, "amnesia forgets the durable counter")
 }

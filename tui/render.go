@@ -396,6 +396,9 @@ func laneGlyph(ep *trace.Epoch, i int) (rune, sty) {
 	if !ep.IsUp(id) {
 		return ' ', stNone
 	}
+	if ep.IsPaused(id) {
+		return '┊', stDim // frozen: it handles nothing until it resumes
+	}
 	if ep.Highlighted(id) {
 		return '█', stHi
 	}
@@ -494,6 +497,10 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 		b.put(x, '✖', stCrash)
 	case trace.Restart, trace.Start:
 		b.put(x, '▲', stRestart)
+	case trace.Pause:
+		b.put(x, '‖', stCrash)
+	case trace.Resume:
+		b.put(x, '»', stRestart)
 	case trace.State:
 		b.put(x, '◇', stState)
 	case trace.Mark:
@@ -544,9 +551,9 @@ func kindStyle(k trace.Kind, dup bool) sty {
 		return stNone
 	case trace.Drop:
 		return stDrop
-	case trace.Crash, trace.Error:
+	case trace.Crash, trace.Error, trace.Pause:
 		return stCrash
-	case trace.Restart, trace.Start:
+	case trace.Restart, trace.Start, trace.Resume:
 		return stRestart
 	case trace.Mark:
 		return stMark
@@ -619,6 +626,8 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 			if !m.ix.tl.Started(trace.NodeID(i), ev) {
 				status = styles[stDim].Render("-   ")
 			}
+		} else if ep.IsPaused(trace.NodeID(i)) {
+			status = styles[stCrash].Render("PAUS")
 		}
 		if ep.Net.Group(trace.NodeID(i)) >= 0 || ep.Net.Isolated(trace.NodeID(i)) {
 			r, s := laneGlyph(ep, i)
@@ -834,6 +843,9 @@ func (m *Model) faultsAt(ev int) string {
 		id := trace.NodeID(i)
 		if !ep.IsUp(id) && m.ix.tl.Started(id, ev) {
 			f = append(f, tr.NodeName(id)+" down")
+		}
+		if ep.IsPaused(id) {
+			f = append(f, tr.NodeName(id)+" paused")
 		}
 	}
 	return strings.Join(f, " ")

@@ -19,6 +19,7 @@ import (
 
 	"distlab/algorithms/demo/toy"
 	"distlab/checkers/check"
+	"distlab/simnet"
 	"distlab/simnet/trace"
 )
 
@@ -482,4 +483,31 @@ func TestClearingAFilterAfterGRevealsEverything(t *testing.T) {
 			assert.Equal(t, len(m.rows)-1, m.reveal, "every row is revealed once the filter is cleared")
 		}
 	}
+}
+
+// A paused node's lane is drawn frozen, its panel says so, and the fault
+// line names the pause.
+func TestPausedLane(t *testing.T) {
+	sim := toy.New(toy.Config{Seed: 3})
+	sim.Schedule(simnet.Fault{At: 30 * time.Millisecond, Kind: simnet.FaultPause, Node: 2, For: 40 * time.Millisecond})
+	sim.Run(100 * time.Millisecond)
+	tr := sim.Trace()
+	m := NewModel(tr, nil, Options{AtEnd: true})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	var in, after int
+	for i, e := range tr.All() {
+		if e.Kind == trace.Pause {
+			in = i
+		}
+		if e.Kind == trace.Resume {
+			after = i
+		}
+	}
+	require.Positive(t, in)
+	r, _ := laneGlyph(m.ix.epochAt(in), 2)
+	assert.Equal(t, '┊', r, "frozen during the pause")
+	r, _ = laneGlyph(m.ix.epochAt(after), 2)
+	assert.Equal(t, '│', r, "alive again after it")
+	assert.Contains(t, m.faultsAt(in), "n2 paused")
+	assert.Contains(t, m.ix.desc.Event(in), "PAUSE n2 for 40ms")
 }

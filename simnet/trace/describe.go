@@ -175,6 +175,10 @@ func (d *Describer) describe(e *Event, i int) string {
 		b.WriteString("start " + name(e.Node))
 	case Restart:
 		b.WriteString("restart " + name(e.Node))
+	case Pause:
+		b.WriteString("PAUSE " + name(e.Node) + " for " + e.Value)
+	case Resume:
+		b.WriteString("resume " + name(e.Node))
 	case Partition:
 		b.WriteString("partition " + d.tr.DescribeGroupsSep("|", e.Groups))
 	case Heal:

@@ -42,6 +42,8 @@ const (
 	Log                     // Node logged Value
 	Error                   // the simulator caught a misuse (e.g. a message changed after send)
 	End                     // the run stopped here (its duration), so checkers know how long waits lasted
+	Pause                   // Node stopped the world for Value (a GC pause, a stalled VM): it keeps its state, its timers and inbox wait
+	Resume                  // Node's pause ended; what waited is handled now
 	numKinds
 )
 
@@ -50,7 +52,7 @@ var kindNames = [numKinds]string{
 	TimerSet: "timer-set", TimerFire: "timer-fire", TimerCancel: "timer-cancel",
 	Crash: "crash", Restart: "restart", Partition: "partition", Heal: "heal", Cut: "cut",
 	Isolate: "isolate", Rejoin: "rejoin", State: "state", Invoke: "invoke", Return: "return",
-	Mark: "mark", Log: "log", Error: "error", End: "end",
+	Mark: "mark", Log: "log", Error: "error", End: "end", Pause: "pause", Resume: "resume",
 }
 
 func (k Kind) String() string {

@@ -25,8 +25,12 @@ type Epoch struct {
 	From      int
 	Net       Net
 	Up        []bool
+	Paused    []bool
 	Highlight []string
 }
+
+// IsPaused reports whether node id is in a pause in this epoch.
+func (e *Epoch) IsPaused(id NodeID) bool { return id >= 0 && int(id) < len(e.Paused) && e.Paused[id] }
 
 // Highlighted reports whether node id is highlighted in this epoch.
 func (e *Epoch) Highlighted(id NodeID) bool {
@@ -81,7 +85,7 @@ func (t *Timeline) Extend() int {
 
 func (t *Timeline) snapshot(from int) {
 	w := t.world
-	e := Epoch{From: from, Net: w.Net.Clone(), Up: slices.Clone(w.up), Highlight: slices.Clone(w.highlight)}
+	e := Epoch{From: from, Net: w.Net.Clone(), Up: slices.Clone(w.up), Paused: slices.Clone(w.paused), Highlight: slices.Clone(w.highlight)}
 	if n := len(t.epochs); n > 0 && t.epochs[n-1].From == from {
 		t.epochs[n-1] = e
 		return

@@ -15,7 +15,7 @@ type Change uint8
 // The parts of a World an event can change.
 const (
 	ChangedNet       Change = 1 << iota // who can reach whom
-	ChangedUp                           // a node started, crashed or restarted
+	ChangedUp                           // a node started, crashed, restarted, paused or resumed
 	ChangedState                        // a node published state (or lost it in a crash)
 	ChangedHighlight                    // a node's highlight came or went
 )
@@ -35,6 +35,7 @@ type World struct {
 	Net
 	header    Header
 	up        []bool
+	paused    []bool
 	inc       []int
 	state     []map[string]string
 	highlight []string
@@ -55,6 +56,7 @@ func (w *World) grow(n int) {
 	w.Net.Grow(n)
 	for len(w.up) < n {
 		w.up = append(w.up, false)
+		w.paused = append(w.paused, false)
 		w.inc = append(w.inc, 0)
 		w.state = append(w.state, map[string]string{})
 		w.highlight = append(w.highlight, "")
@@ -91,8 +93,13 @@ func (w *World) Apply(e *Event) Change {
 			w.lastFault = e.Time
 		}
 		return ChangedUp
+	case Pause, Resume:
+		w.paused[e.Node] = e.Kind == Pause
+		w.lastFault = e.Time
+		return ChangedUp
 	case Crash:
 		w.up[e.Node] = false
+		w.paused[e.Node] = false
 		w.inc[e.Node]++
 		w.lastFault = e.Time
 		c := ChangedUp
@@ -130,6 +137,10 @@ func (w *World) Applied() int { return w.applied }
 
 // Up reports whether a node is running.
 func (w *World) Up(id NodeID) bool { return w.valid(id) && w.up[id] }
+
+// Paused reports whether a node is stopped in a pause (up, but handling
+// nothing until it resumes).
+func (w *World) Paused(id NodeID) bool { return w.valid(id) && w.paused[id] }
 
 // Incarnation counts a node's crashes: a message sent to incarnation k is
 // lost once the node has crashed, even if it restarted since.
@@ -189,9 +200,11 @@ func (h Header) GroupOf(id NodeID) string {
 	return h.Groups[id]
 }
 
-// IsFault reports whether an event is a fault: a network change, a crash
-// or a restart.
-func (k Kind) IsFault() bool { return k.IsNetwork() || k == Crash || k == Restart }
+// IsFault reports whether an event is a fault or its repair: a network
+// change, a crash, a restart, a pause or its end.
+func (k Kind) IsFault() bool {
+	return k.IsNetwork() || k == Crash || k == Restart || k == Pause || k == Resume
+}
 
 // LastFault is the time of a trace's last fault (zero when it has none).
 func (t *Trace) LastFault() time.Duration {

@@ -181,7 +181,7 @@ func (c *checker) step(i int) string {
 		case o.want == trace.Mark && isClock:
 			// handled below, with the debt still open
 		default:
-			return c.owedText(p, o, fmt.Sprintf("its next record is %s at event %d", describe(&e), i))
+			return c.owedText(p, o, fmt.Sprintf("its next record is %q at event %d", trace.NewDescriber(c.tr).Event(i), i))
 		}
 	}
 	switch {
@@ -457,12 +457,6 @@ func (c *checker) describeEv(k int) string {
 	return fmt.Sprintf("%s's %s #%d (event %d, %v, %s)", c.tr.NodeName(e.node), e.kind, e.pos, e.idx, t, strings.Join(val, ", "))
 }
 
-func describe(e *trace.Event) string {
-	if e.Kind == trace.Mark {
-		return fmt.Sprintf("mark %q", e.Name)
-	}
-	return e.Kind.String()
-}
 
 func (c *checker) fail() check.Result {
 	v := c.firstFail

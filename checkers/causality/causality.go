@@ -457,7 +457,6 @@ func (c *checker) describeEv(k int) string {
 	return fmt.Sprintf("%s's %s #%d (event %d, %v, %s)", c.tr.NodeName(e.node), e.kind, e.pos, e.idx, t, strings.Join(val, ", "))
 }
 
-
 func (c *checker) fail() check.Result {
 	v := c.firstFail
 	ea, eb := &c.evs[v.a], &c.evs[v.b]

@@ -17,29 +17,38 @@ import (
 
 func init() { extraCommands = append(extraCommands, checkCmd) }
 
-// historyChecker checks a client history file that was not produced by a
-// distlab run (set by the linearizability wiring when it is built in).
-var historyChecker func(path string, timeout time.Duration, artifacts string) (check.Result, error)
+// historyChecker checks a client history file in a format (set by the
+// linearizability wiring when it is built in); historyHelp describes the
+// formats it reads.
+var (
+	historyChecker func(path, format string, timeout time.Duration, artifacts string) (check.Result, error)
+	historyHelp    string
+)
 
 func checkCmd() *cobra.Command {
 	var (
 		names     []string
 		timeout   time.Duration
 		artifacts string
+		format    string
 	)
 	cmd := &cobra.Command{
 		Use:   "check FILE",
-		Short: "run checkers over a trace file, or check a client history (JSON) for linearizability",
+		Short: "run checkers over a trace file, or check a client history (distlab JSON or Jepsen EDN) for linearizability",
 		Long: `With a trace (written by distlab run --trace), runs the named checks, or the
-algorithm's default checks, and prints each verdict. With a history file (the
-JSON format in checkers/linearizability/doc.go), checks it for linearizability.
-Exit status: 0 all pass, 1 a check failed or could not decide, 2 bad input.`,
+algorithm's default checks, and prints each verdict. With a history file,
+checks it for linearizability.
+
+Exit status: 0 every check passed, 1 a check failed, 2 bad input, 3 undecided
+(nothing failed, but a check said unknown: it ran out of --timeout or found
+no evidence).
+` + historyHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			w := cmd.OutOrStdout()
 			var results []check.Result
-			if isTraceFile(path) {
+			if (format == "auto" || format == "trace") && isTraceFile(path) {
 				tr, err := trace.ReadFile(path)
 				if err != nil {
 					return badInput(err)
@@ -70,23 +79,27 @@ Exit status: 0 all pass, 1 a check failed or could not decide, 2 bad input.`,
 				if historyChecker == nil {
 					return badInput(fmt.Errorf("%s is not a distlab trace, and this build has no history checker", path))
 				}
-				r, err := historyChecker(path, timeout, artifacts)
+				r, err := historyChecker(path, format, timeout, artifacts)
 				if err != nil {
 					return badInput(err)
 				}
 				results = append(results, r)
 			}
-			ok := true
+			failed, unknown := false, false
 			for _, r := range results {
 				sym := map[check.Verdict]string{check.Pass: "✓", check.Fail: "✗", check.Unknown: "?"}[r.Verdict]
 				fmt.Fprintf(w, "%s %-24s %-7s %s\n", sym, r.Name, r.Verdict, r.Detail)
 				for _, a := range r.Artifacts {
 					fmt.Fprintf(w, "  wrote %s\n", a)
 				}
-				ok = ok && r.Verdict == check.Pass
+				failed = failed || r.Verdict == check.Fail
+				unknown = unknown || r.Verdict == check.Unknown
 			}
-			if !ok {
+			switch {
+			case failed:
 				return errUnmet
+			case unknown:
+				return errUndecided
 			}
 			return nil
 		},
@@ -94,6 +107,7 @@ Exit status: 0 all pass, 1 a check failed or could not decide, 2 bad input.`,
 	cmd.Flags().StringSliceVarP(&names, "check", "c", nil, "checks to run (default: the trace's algorithm's checks)")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "bound on each check; past it the verdict is unknown")
 	cmd.Flags().StringVar(&artifacts, "artifacts", os.TempDir(), "folder for files checkers write")
+	cmd.Flags().StringVarP(&format, "format", "f", "auto", "the file's format: auto, trace, json (a distlab history) or jepsen (EDN)")
 	return cmd
 }
 

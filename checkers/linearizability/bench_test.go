@@ -119,7 +119,9 @@ func BenchmarkCheckPorcupineLogs(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) { benchPair(b, [][]kv.Operation{h.Operations}, strings.HasSuffix(name, "-ok"), 2*time.Second) })
+		b.Run(name, func(b *testing.B) {
+			benchPair(b, [][]kv.Operation{h.Operations}, strings.HasSuffix(name, "-ok"), 2*time.Second)
+		})
 	}
 }
 

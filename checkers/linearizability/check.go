@@ -225,22 +225,7 @@ func violation(ctx context.Context, h *kv.History, part []porcupine.Operation, c
 		r.Detail += "; the search for the first unexplained operation ran out of time (no visualization)"
 		return r
 	}
-	partials := info.PartialLinearizationsOperations()[0]
-	reached := map[int]bool{}
-	for _, l := range partials {
-		for _, op := range l {
-			reached[op.Metadata.(meta).index] = true
-		}
-	}
-	// The first operation (by return) that no partial linearization
-	// reaches is where the history stops making sense.
-	var culprit *porcupine.Operation
-	for i := range part {
-		op := &part[i]
-		if !reached[op.Metadata.(meta).index] && !op.Output.(modelOut).unknown && (culprit == nil || op.Return < culprit.Return) {
-			culprit = op
-		}
-	}
+	culprit := firstUnexplained(part, info.PartialLinearizationsOperations()[0])
 	if culprit != nil {
 		r.At = time.Duration(culprit.Return)
 		r.Nodes = []string{clients[culprit.ClientId]}
@@ -267,6 +252,47 @@ func violation(ctx context.Context, h *kv.History, part []porcupine.Operation, c
 		}
 	}
 	return r
+}
+
+// firstUnexplained is where a key's history stops making sense: among the
+// longest orders porcupine could build, the operation it could not add
+// next (the earliest to return of those left out, its outcome known);
+// of several such orders, the one that got furthest in time.
+func firstUnexplained(part []porcupine.Operation, partials [][]porcupine.Operation) *porcupine.Operation {
+	if len(partials) == 0 {
+		partials = [][]porcupine.Operation{nil} // not even the first operation fits
+	}
+	longest := 0
+	for _, l := range partials {
+		longest = max(longest, len(l))
+	}
+	later := func(a, b *porcupine.Operation) bool { // a after b, ties by history index
+		if a.Return != b.Return {
+			return a.Return > b.Return
+		}
+		return a.Metadata.(meta).index > b.Metadata.(meta).index
+	}
+	var best *porcupine.Operation
+	for _, l := range partials {
+		if len(l) != longest {
+			continue
+		}
+		in := map[int]bool{}
+		for _, op := range l {
+			in[op.Metadata.(meta).index] = true
+		}
+		var stuck *porcupine.Operation
+		for i := range part {
+			op := &part[i]
+			if !in[op.Metadata.(meta).index] && !op.Output.(modelOut).unknown && (stuck == nil || later(stuck, op)) {
+				stuck = op
+			}
+		}
+		if stuck != nil && (best == nil || later(stuck, best)) {
+			best = stuck
+		}
+	}
+	return best
 }
 
 // meta travels with each porcupine operation: where it came from.

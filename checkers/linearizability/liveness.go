@@ -84,6 +84,10 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	if late != nil {
 		return fail(*late, -1)
 	}
+	if done == 0 {
+		return check.Result{Name: LivenessName, Verdict: check.Unknown,
+			Detail: fmt.Sprintf("no evidence: no client operation returned (%d still open at the end, too recent to judge)", len(pending))}
+	}
 	r := check.Passf(LivenessName, fmt.Sprintf("%d operations answered, each within %v of its invocation or the last fault (%d still open at the end, too recent to judge)",
 		done, o.Bound, len(pending)))
 	r.Metrics = map[string]float64{"answered": float64(done), "open_at_end": float64(len(pending)), "slowest_ms": float64(worst.Microseconds()) / 1000}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -145,43 +144,41 @@ func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *O
 // decide checks each key's operations on its own, all keys at once (as
 // porcupine does with its partitions, so an easy violation is not queued
 // behind a hard key), and returns the verdict and the key found not
-// linearizable. The first violation found stops the other searches; when
-// several keys fail, the one reported is the first whose search ended.
+// linearizable. The first violation found, the deadline or the context
+// stops the other searches and returns at once, as porcupine does; the
+// stopped searches unwind on their own. When several keys fail, the one
+// reported is the first whose search ended.
 func decide(ctx context.Context, parts [][]porcupine.Operation, timeout time.Duration) (porcupine.CheckResult, int) {
-	stops := make([]atomic.Bool, len(parts))
-	stopAll := func() {
-		for i := range stops {
-			stops[i].Store(true)
-		}
+	stop := new(atomic.Bool) // shared by every key's search
+	defer stop.Store(true)
+	type result struct {
+		key int
+		res porcupine.CheckResult
 	}
-	timer := time.AfterFunc(timeout, stopAll)
-	defer timer.Stop()
-	defer context.AfterFunc(ctx, stopAll)()
-	results := make([]porcupine.CheckResult, len(parts))
-	var once sync.Once
-	failed := -1
-	var wg sync.WaitGroup
+	results := make(chan result, len(parts))
 	for i := range parts {
-		wg.Go(func() {
-			res := porcupine.CheckOperationsTimeout(stoppableModel(&stops[i]), parts[i], 0)
-			if stops[i].Load() && res != porcupine.Ok {
+		go func() {
+			res := porcupine.CheckOperationsTimeout(stoppableModel(stop), parts[i], 0)
+			if stop.Load() && res != porcupine.Ok {
 				res = porcupine.Unknown // stopped: its steps began to fail on purpose
 			}
-			results[i] = res
-			if res == porcupine.Illegal {
-				once.Do(func() {
-					failed = i
-					stopAll()
-				})
+			results <- result{i, res}
+		}()
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for range parts {
+		select {
+		case r := <-results:
+			switch r.res {
+			case porcupine.Illegal:
+				return porcupine.Illegal, r.key
+			case porcupine.Unknown:
+				return porcupine.Unknown, -1
 			}
-		})
-	}
-	wg.Wait()
-	if failed >= 0 {
-		return porcupine.Illegal, failed
-	}
-	for _, r := range results {
-		if r != porcupine.Ok {
+		case <-deadline.C:
+			return porcupine.Unknown, -1
+		case <-ctx.Done():
 			return porcupine.Unknown, -1
 		}
 	}

@@ -377,7 +377,7 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 		switch e.Kind {
 		case trace.Invoke:
 			var in rawInput
-			if err := strictJSON(e.Data, &in); err != nil {
+			if err := json.Unmarshal(e.Data, &in); err != nil {
 				return nil, nil, fmt.Errorf("event %d (invoke): %s", e.Index, jsonError(err))
 			}
 			if in.Op == nil || in.Key == nil {
@@ -401,7 +401,7 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 			var raw *rawOutput
 			if len(e.Data) > 0 && string(e.Data) != "null" {
 				raw = &rawOutput{}
-				if err := strictJSON(e.Data, raw); err != nil {
+				if err := json.Unmarshal(e.Data, raw); err != nil {
 					return nil, nil, fmt.Errorf("event %d (return of %s): %s", e.Index, kv.Describe(op.Input, nil), jsonError(err))
 				}
 			}
@@ -415,12 +415,6 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 	}
 	h.Annotations = annotations(tr)
 	return h, events, nil
-}
-
-func strictJSON(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
 }
 
 // annotations turns the trace's faults and leader marks into spans.

@@ -130,7 +130,8 @@ func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *O
 	started := time.Now()
 	verdict, failed := decide(ctx, parts, timeout)
 	metrics["check_ms"] = float64(time.Since(started).Microseconds()) / 1000
-	summary := fmt.Sprintf("%d operations (%d with an unknown outcome) of %d clients on %d keys", len(h.Operations), unknown, len(clients), len(parts))
+	summary := fmt.Sprintf("%d operations (%d with an unknown outcome) of %d clients on %s", len(h.Operations), unknown, len(clients),
+		plural(len(parts), "key"))
 	switch verdict {
 	case porcupine.Ok:
 		return check.Result{Name: Name, Verdict: check.Pass, Metrics: metrics, Detail: "linearizable: " + summary}
@@ -371,4 +372,11 @@ func visualize(h *kv.History, info porcupine.LinearizationInfo, dir string) (str
 		path = abs
 	}
 	return path, nil
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

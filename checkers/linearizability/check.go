@@ -216,8 +216,10 @@ func violation(ctx context.Context, h *kv.History, part []porcupine.Operation, c
 	started := time.Now()
 	var stop atomic.Bool
 	timer := time.AfterFunc(time.Until(deadline), func() { stop.Store(true) })
+	cancelled := context.AfterFunc(ctx, func() { stop.Store(true) })
 	res, info := porcupine.CheckOperationsVerbose(stoppableModel(&stop), part, 0)
 	timer.Stop()
+	cancelled()
 	metrics["explain_ms"] = float64(time.Since(started).Microseconds()) / 1000
 	if res != porcupine.Illegal || stop.Load() {
 		r.Detail += "; the search for the first unexplained operation ran out of time (no visualization)"

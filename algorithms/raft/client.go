@@ -5,33 +5,9 @@ import (
 	"time"
 
 	"distlab/contract"
+	"distlab/contract/kv"
 	"distlab/simnet"
 )
-
-// The operations of the key-value service.
-const (
-	OpGet    = "get"
-	OpPut    = "put"
-	OpAppend = "append"
-)
-
-// Input is an operation as a client records it at Invoke: the history's
-// JSON, e.g. {"op":"put","key":"k1","value":"c0.3;"}. Get has no value.
-type Input struct {
-	Op    string `json:"op"`
-	Key   string `json:"key"`
-	Value string `json:"value,omitempty"`
-}
-
-// Output is an operation's result as recorded at Return, e.g.
-// {"value":"c0.3;c2.1;"}. Value is what a Get read ("" for a missing key)
-// and is empty for Put and Append. Unknown marks an operation whose outcome
-// is not known (it may or may not have taken effect); checkers accept any
-// value for it.
-type Output struct {
-	Value   string `json:"value"`
-	Unknown bool   `json:"unknown,omitempty"`
-}
 
 // Workload is what the clients do.
 type Workload struct {
@@ -39,10 +15,13 @@ type Workload struct {
 	// Ops is the number of operations of all clients together.
 	Ops  int `yaml:"ops" shrink:"halve"`
 	Keys int `yaml:"keys"`
-	// Relative weights of the operation kinds.
+	// Relative weights of the operation kinds. A cas expects the value
+	// the client last saw for the key (read, written, or found by a cas
+	// that did not swap), "" when it has seen none.
 	Get    float64 `yaml:"get"`
 	Put    float64 `yaml:"put"`
 	Append float64 `yaml:"append"`
+	CAS    float64 `yaml:"cas"`
 	// Timeout is how long a client waits for an answer before it retries
 	// with the next server.
 	Timeout time.Duration `yaml:"timeout"`
@@ -59,7 +38,8 @@ func DefaultWorkload() *Workload {
 }
 
 // Client is a simulated client: one operation at a time, sent to the server
-// it believes leads.
+// it believes leads. It records each operation in the trace as kv's Input
+// (at Invoke) and Output (at Return).
 type Client struct {
 	env      *simnet.Env
 	w        Workload
@@ -73,7 +53,8 @@ type Client struct {
 	op       simnet.OpID
 	attempt  int64
 	timer    simnet.TimerID
-	redirect int // redirects followed without a success, to damp loops
+	redirect int               // redirects followed without a success, to damp loops
+	seen     map[string]string // key → the value last seen there, what a cas expects
 }
 
 type retryTimer struct{ Attempt int64 }  // the answer is late: try the next server
@@ -85,7 +66,7 @@ func NewClient(env *simnet.Env, w Workload, index int, readAny bool) *Client {
 	if index < w.Ops%max(1, w.Clients) {
 		ops++
 	}
-	c := &Client{env: env, w: w, servers: env.Members(contract.ServerGroup), ops: ops, readAny: readAny}
+	c := &Client{env: env, w: w, servers: env.Members(contract.ServerGroup), ops: ops, readAny: readAny, seen: map[string]string{}}
 	if len(c.servers) > 0 {
 		c.guess = env.Rand().IntN(len(c.servers))
 	}
@@ -128,17 +109,20 @@ func (c *Client) next() {
 	c.ops--
 	c.seq++
 	r := c.env.Rand()
-	in := Input{Key: "k" + strconv.Itoa(r.IntN(max(1, c.w.Keys)))}
-	total := c.w.Get + c.w.Put + c.w.Append
+	in := kv.Input{Key: "k" + strconv.Itoa(r.IntN(max(1, c.w.Keys)))}
+	value := c.env.Name() + "." + strconv.FormatInt(c.seq, 10) + ";"
+	total := c.w.Get + c.w.Put + c.w.Append + c.w.CAS
 	switch x := r.Float64() * total; {
 	case x < c.w.Get || total == 0:
-		in.Op = OpGet
+		in.Op = kv.OpGet
 	case x < c.w.Get+c.w.Put:
-		in.Op, in.Value = OpPut, c.env.Name()+"."+strconv.FormatInt(c.seq, 10)+";"
+		in.Op, in.Value = kv.OpPut, value
+	case x < c.w.Get+c.w.Put+c.w.Append:
+		in.Op, in.Value = kv.OpAppend, value
 	default:
-		in.Op, in.Value = OpAppend, c.env.Name()+"."+strconv.FormatInt(c.seq, 10)+";"
+		in.Op, in.Value, in.Expected = kv.OpCAS, value, c.seen[in.Key]
 	}
-	c.req = ClientRequest{Seq: c.seq, Op: in.Op, Key: in.Key, Value: in.Value}
+	c.req = ClientRequest{Seq: c.seq, Op: in.Op, Key: in.Key, Value: in.Value, Expected: in.Expected}
 	c.busy = true
 	c.redirect = 0
 	c.op = c.env.Invoke(in)
@@ -149,7 +133,7 @@ func (c *Client) send() {
 	c.attempt++
 	c.env.CancelTimer(c.timer)
 	to := c.servers[c.guess]
-	if c.readAny && c.req.Op == OpGet {
+	if c.readAny && c.req.Op == kv.OpGet {
 		to = c.servers[c.env.Rand().IntN(len(c.servers))]
 	}
 	c.env.Send(to, c.req)
@@ -165,7 +149,7 @@ func (c *Client) Receive(from NodeID, msg any) {
 	if m.OK {
 		c.busy = false
 		c.env.CancelTimer(c.timer)
-		c.env.Return(c.op, Output{Value: m.Value})
+		c.env.Return(c.op, c.answered(m))
 		c.env.SetTimer(c.think(), "think")
 		return
 	}
@@ -190,4 +174,26 @@ func (c *Client) indexOf(id NodeID) int {
 		}
 	}
 	return c.guess
+}
+
+// answered is the Output of the current request, and what it taught the
+// client about its key.
+func (c *Client) answered(m ClientReply) kv.Output {
+	switch c.req.Op {
+	case kv.OpGet:
+		c.seen[c.req.Key] = m.Value
+		return kv.Output{Value: m.Value}
+	case kv.OpPut:
+		c.seen[c.req.Key] = c.req.Value
+	case kv.OpAppend:
+		delete(c.seen, c.req.Key) // others may have appended too
+	case kv.OpCAS:
+		if m.Swapped {
+			c.seen[c.req.Key] = c.req.Value
+		} else {
+			c.seen[c.req.Key] = m.Value
+		}
+		return kv.CASOutput(m.Swapped)
+	}
+	return kv.Output{}
 }

@@ -3,13 +3,15 @@ package raft
 import (
 	"maps"
 	"time"
+
+	"distlab/contract/kv"
 )
 
 // handleClient takes a client's operation. Only the leader accepts one; it
 // goes through the log (Gets too, which is what makes them linearizable)
 // and is answered when applied.
 func (s *Server) handleClient(from NodeID, m ClientRequest) {
-	if s.bugs.StaleReads && m.Op == OpGet {
+	if s.bugs.StaleReads && m.Op == kv.OpGet {
 		// The broken variant: answer from whatever this server has applied.
 		s.env.Send(from, ClientReply{Seq: m.Seq, OK: true, Value: s.kv[m.Key], Leader: s.leader})
 		return
@@ -20,14 +22,20 @@ func (s *Server) handleClient(from NodeID, m ClientRequest) {
 	}
 	if sess, ok := s.sessions[from]; ok && m.Seq <= sess.Seq {
 		if m.Seq == sess.Seq { // a retry of what was applied: answer again
-			s.env.Send(from, ClientReply{Seq: m.Seq, OK: true, Value: sess.Value, Leader: s.id})
+			s.env.Send(from, ClientReply{Seq: m.Seq, OK: true, Value: sess.Value, Swapped: sess.Swapped, Leader: s.id})
 		}
 		return
 	}
 	if w, ok := s.waiting[from]; ok && w.seq == m.Seq && w.term == s.term {
 		return // already in this leader's log; answered when applied
 	}
-	idx := s.appendLocal(Command{Client: from, Seq: m.Seq, Op: m.Op, Key: m.Key, Value: m.Value})
+	if s.bugs.CASAtLeader && m.Op == kv.OpCAS && s.kv[m.Key] != m.Expected {
+		// The broken variant: refused against the state applied so far,
+		// not against the entries already in the log before it.
+		s.env.Send(from, ClientReply{Seq: m.Seq, OK: true, Value: s.kv[m.Key], Leader: s.id})
+		return
+	}
+	idx := s.appendLocal(Command{Client: from, Seq: m.Seq, Op: m.Op, Key: m.Key, Value: m.Value, Expected: m.Expected})
 	s.waiting[from] = pending{seq: m.Seq, index: idx, term: s.term}
 	s.broadcastAppend(false)
 	s.advanceCommit() // a one-server cluster commits at once
@@ -53,36 +61,45 @@ func (s *Server) apply(e Entry) {
 	if c.Op == "" {
 		return // a leader's no-op
 	}
+	if s.bugs.CASAtLeader && c.Op == kv.OpCAS {
+		c.Expected = s.kv[c.Key] // the broken variant: the leader compared already
+	}
 	// BEGIN SOLUTION kv
 	sess, seen := s.sessions[c.Client]
 	if !seen || c.Seq > sess.Seq {
-		var v string
+		sess = Session{Seq: c.Seq}
 		switch c.Op {
-		case OpGet:
-			v = s.kv[c.Key]
-		case OpPut:
+		case kv.OpGet:
+			sess.Value = s.kv[c.Key]
+		case kv.OpPut:
 			s.kv[c.Key] = c.Value
-		case OpAppend:
+		case kv.OpAppend:
 			s.kv[c.Key] += c.Value
+		case kv.OpCAS:
+			sess.Value = s.kv[c.Key]
+			if sess.Value == c.Expected {
+				s.kv[c.Key], sess.Swapped = c.Value, true
+			}
 		}
-		sess = Session{Seq: c.Seq, Value: v}
 		s.sessions[c.Client] = sess
 	}
 	// STUB
 	// // TODO(lab): apply each (client, seq) once; remember its result for retries
 	// sess := Session{Seq: c.Seq}
 	// switch c.Op {
-	// case OpGet:
+	// case kv.OpGet:
 	// 	sess.Value = s.kv[c.Key]
-	// case OpPut:
+	// case kv.OpPut:
 	// 	s.kv[c.Key] = c.Value
-	// case OpAppend:
+	// case kv.OpAppend:
 	// 	s.kv[c.Key] += c.Value
+	// case kv.OpCAS:
+	// 	// TODO(lab): swap only if the key holds c.Expected; say whether it did
 	// }
 	// END SOLUTION
 	if w, ok := s.waiting[c.Client]; ok && w.seq == c.Seq {
 		delete(s.waiting, c.Client)
-		s.env.Send(c.Client, ClientReply{Seq: c.Seq, OK: true, Value: sess.Value, Leader: s.id})
+		s.env.Send(c.Client, ClientReply{Seq: c.Seq, OK: true, Value: sess.Value, Swapped: sess.Swapped, Leader: s.id})
 	}
 }
 

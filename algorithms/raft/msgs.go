@@ -8,15 +8,16 @@ type NodeID = simnet.NodeID
 // None is "no node": no vote cast, no leader known.
 const None NodeID = -1
 
-// Command is what a log entry asks the state machine to do. Op is "get",
-// "put" or "append"; the empty Op is the no-op a new leader appends to
-// commit entries of earlier terms.
+// Command is what a log entry asks the state machine to do. Op is one of
+// kv's operations (get, put, append, cas); the empty Op is the no-op a new
+// leader appends to commit entries of earlier terms.
 type Command struct {
-	Client NodeID `json:"client"`
-	Seq    int64  `json:"seq"`
-	Op     string `json:"op,omitempty"`
-	Key    string `json:"key,omitempty"`
-	Value  string `json:"value,omitempty"`
+	Client   NodeID `json:"client"`
+	Seq      int64  `json:"seq"`
+	Op       string `json:"op,omitempty"`
+	Key      string `json:"key,omitempty"`
+	Value    string `json:"value,omitempty"`
+	Expected string `json:"expected,omitempty"` // cas only
 }
 
 // Entry is one log entry.
@@ -66,10 +67,11 @@ type AppendEntriesReply struct {
 }
 
 // Session is what the state machine remembers per client so that a retried
-// request is answered, not applied again.
+// request is answered, not applied again: the answer to its last request.
 type Session struct {
-	Seq   int64  `json:"seq"`
-	Value string `json:"value,omitempty"`
+	Seq     int64  `json:"seq"`
+	Value   string `json:"value,omitempty"`
+	Swapped bool   `json:"swapped,omitempty"`
 }
 
 // Snapshot is the state machine as of log index Index (of term Term).
@@ -98,17 +100,20 @@ type InstallSnapshotReply struct {
 // ClientRequest is a client's operation, sent to the server it believes
 // leads. (client, Seq) identifies it across retries.
 type ClientRequest struct {
-	Seq   int64
-	Op    string
-	Key   string
-	Value string
+	Seq      int64
+	Op       string
+	Key      string
+	Value    string
+	Expected string // cas only
 }
 
 // ClientReply answers a ClientRequest. OK false means "not the leader":
-// Leader is who this server believes leads, or None.
+// Leader is who this server believes leads, or None. Value is what a get
+// read, or what a cas found; Swapped is whether a cas swapped.
 type ClientReply struct {
-	Seq    int64
-	OK     bool
-	Value  string
-	Leader NodeID
+	Seq     int64
+	OK      bool
+	Value   string
+	Swapped bool
+	Leader  NodeID
 }

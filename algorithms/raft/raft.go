@@ -69,6 +69,11 @@ type Bugs struct {
 	// DoubleVote grants a vote to every up-to-date candidate of a term,
 	// ignoring the vote already cast.
 	DoubleVote bool
+	// CASAtLeader compares a cas when the leader receives it, against the
+	// state it has applied, instead of when the log applies it: a cas
+	// that does not match is refused at once, one that matches is logged
+	// and applied without comparing again.
+	CASAtLeader bool
 }
 
 // Server is one Raft server with the key-value state machine on top.

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"distlab/contract/kv"
 	"distlab/simnet"
 )
 
@@ -135,4 +136,30 @@ func TestCommitOnlyCurrentTerm(t *testing.T) {
 	copy(l.match, []int64{3, 3, 3, 0, 0})
 	l.advanceCommit()
 	assert.Equal(t, int64(3), l.commit, "an entry of term 4 on a majority commits everything before it")
+}
+
+// A cas that reaches the log twice (a client's retry) is applied once; the
+// duplicate is answered with the first answer, and the next cas of the
+// same client sees the swapped value.
+func TestCASAppliedOnce(t *testing.T) {
+	sim := cluster(1, *DefaultParams(), Workload{})
+	sim.Run(time.Second)
+	s := sim.NodeState(sim.Group("server")[0]).(*Server)
+	const client NodeID = 99
+	cas := func(seq int64, expected, value string) Entry {
+		return Entry{Cmd: Command{Client: client, Seq: seq, Op: kv.OpCAS, Key: "k", Expected: expected, Value: value}}
+	}
+	s.apply(cas(1, "", "a"))
+	assert.Equal(t, "a", s.kv["k"])
+	assert.Equal(t, Session{Seq: 1, Swapped: true}, s.sessions[client])
+
+	s.kv["k"] = "" // had the duplicate been applied, it would swap again
+	s.apply(cas(1, "", "a"))
+	assert.Equal(t, "", s.kv["k"], "the duplicate was applied again")
+	assert.Equal(t, Session{Seq: 1, Swapped: true}, s.sessions[client], "the duplicate keeps the first answer")
+
+	s.kv["k"] = "b"
+	s.apply(cas(2, "a", "c"))
+	assert.Equal(t, "b", s.kv["k"], "a cas whose compare fails changes nothing")
+	assert.Equal(t, Session{Seq: 2, Value: "b"}, s.sessions[client], "it answers not swapped, with the value found")
 }

@@ -14,6 +14,7 @@ import (
 	"distlab/checkers/check"
 	"distlab/checkers/linearizability"
 	"distlab/contract"
+	"distlab/contract/kv"
 	"distlab/simnet"
 	"distlab/simnet/trace"
 )
@@ -184,4 +185,66 @@ func TestWholeClusterRestartKeepsCommitted(t *testing.T) {
 		require.Positive(t, before, "seed %d: operations before the crash", seed)
 		require.Positive(t, after, "seed %d: operations after the restart", seed)
 	}
+}
+
+// casWorkload mixes cas with get, put and append on two keys, so clients
+// race on the same values.
+func casWorkload(w *raft.Workload) {
+	w.Clients, w.Ops, w.Keys = 5, 150, 2
+	w.Get, w.Put, w.Append, w.CAS = 3, 1, 1, 4
+}
+
+// casResults counts the cas operations that swapped and that did not.
+func casResults(t testing.TB, tr *trace.Trace) (swapped, refused int) {
+	h, err := linearizability.FromTrace(tr)
+	require.NoError(t, err)
+	for _, op := range h.Operations {
+		if op.Input.Op == kv.OpCAS && op.Known() {
+			if *op.Output.OK {
+				swapped++
+			} else {
+				refused++
+			}
+		}
+	}
+	return swapped, refused
+}
+
+// Under loss, duplication, partitions and crashes, with snapshots carrying
+// the sessions, a history mixing cas with get, put and append stays
+// linearizable: each cas is compared in log order and applied once.
+func TestCASStaysLinearizable(t *testing.T) {
+	totalSwapped, totalRefused := 0, 0
+	for seed := int64(1); seed <= 30; seed++ {
+		sim := run{name: "raft-kv", nodes: 5, seed: seed, dur: 8 * time.Second, link: lossy(), nemesis: nemesis(),
+			params: func(p *raft.Params) { p.SnapshotThreshold = 16 }, workload: casWorkload}.sim(t)
+		r := lin(t, sim.Trace())
+		require.Equal(t, check.Pass, r.Verdict, "seed %d: %s", seed, r.Detail)
+		s, f := casResults(t, sim.Trace())
+		totalSwapped += s
+		totalRefused += f
+	}
+	t.Logf("%d cas swapped, %d refused over 30 seeds", totalSwapped, totalRefused)
+	assert.Positive(t, totalSwapped, "some cas must swap, or the test shows nothing")
+	assert.Positive(t, totalRefused, "some cas must be refused, or the test shows nothing")
+}
+
+// The broken variant compares a cas on arrival; two racing cas both swap,
+// and the checker must say so.
+func TestCASAtLeaderIsCaught(t *testing.T) {
+	caught := 0
+	for seed := int64(1); seed <= 10; seed++ {
+		sim := run{name: "raft-kv-cas-at-leader", nodes: 3, seed: seed, dur: 5 * time.Second, workload: func(w *raft.Workload) {
+			casWorkload(w)
+			w.Keys, w.Append = 1, 0
+		}}.sim(t)
+		r := lin(t, sim.Trace())
+		require.NotEqual(t, check.Unknown, r.Verdict, "seed %d: %s", seed, r.Detail)
+		if r.Verdict == check.Fail {
+			caught++
+			require.NotEmpty(t, r.Artifacts)
+		}
+	}
+	t.Logf("cas compared at the leader caught in %d of 10 seeds", caught)
+	assert.Greater(t, caught, 5)
 }

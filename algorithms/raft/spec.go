@@ -22,8 +22,11 @@ func Specs() []algo.Spec {
 	workload := func() any { return DefaultWorkload() }
 	return []algo.Spec{
 		{Name: "raft-kv", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
-			Summary: "Raft log replication with a key-value service (Get, Put, Append) and retrying clients",
+			Summary: "Raft log replication with a key-value service (get, put, append, cas) and retrying exactly-once clients",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{}, false)},
+		{Name: "raft-kv-cas-at-leader", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
+			Summary: "BROKEN on purpose: Raft KV whose leader compares a cas on arrival, against its applied state, not in log order",
+			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{CASAtLeader: true}, false)},
 		{Name: "raft-kv-stale-read", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
 			Summary: "BROKEN on purpose: Raft KV whose servers answer Get from local state, without a quorum",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{StaleReads: true}, true)},
@@ -82,6 +85,9 @@ func buildKV(bugs Bugs, readAny bool) func(b algo.Build) error {
 		}
 		if w.Clients < 0 || w.Ops < 0 || w.Keys < 1 || w.Timeout <= 0 {
 			return fmt.Errorf("raft workload: need clients >= 0, ops >= 0, keys >= 1, timeout > 0")
+		}
+		if w.Get < 0 || w.Put < 0 || w.Append < 0 || w.CAS < 0 {
+			return fmt.Errorf("raft workload: the weights get, put, append and cas must not be negative")
 		}
 		for i := range w.Clients {
 			b.Sim.AddNode(fmt.Sprintf("c%d", i), contract.ClientGroup, func(env *simnet.Env) simnet.Node {

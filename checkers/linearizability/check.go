@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -39,7 +40,7 @@ func DefaultOptions() *Options { return &Options{Timeout: 10 * time.Second} }
 func Specs() []check.Spec {
 	return []check.Spec{{
 		Name: Name, Contract: kv.Contract,
-		Summary: "client history of a key-value service is linearizable (porcupine, partitioned by key)",
+		Summary: "client history of a key-value service (get, put, append, cas) is linearizable (porcupine, partitioned by key)",
 		Options: func() any { return DefaultOptions() },
 		Run: func(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 			o, _ := opts.(*Options)
@@ -61,7 +62,7 @@ func Specs() []check.Spec {
 
 // CheckTrace checks the history a run's clients recorded.
 func CheckTrace(ctx context.Context, tr *trace.Trace, opts *Options) check.Result {
-	h, err := FromTrace(tr)
+	h, events, err := fromTrace(tr)
 	if err != nil {
 		return check.Result{Name: Name, Verdict: check.Unknown, Detail: "cannot read the history: " + err.Error()}
 	}
@@ -69,14 +70,14 @@ func CheckTrace(ctx context.Context, tr *trace.Trace, opts *Options) check.Resul
 		h.Name = "run"
 	}
 	h.Name = fmt.Sprintf("%s-seed%d", h.Name, tr.Header.Seed)
-	return Check(ctx, h, opts)
+	return checkHistory(ctx, h, events, opts)
 }
 
-// CheckFile checks a history file or a trace file (the `distlab check`
-// command). A violation's visualization goes to opts.Dir, or to
-// $TMPDIR/distlab when that is empty.
-func CheckFile(path string, opts *Options) (check.Result, error) {
-	h, err := ReadHistory(path)
+// CheckFile checks a history file in the given format (one of Formats; ""
+// is FormatAuto), for the `distlab check` command. A violation's
+// visualization goes to opts.Dir, or to $TMPDIR/distlab when that is empty.
+func CheckFile(path, format string, opts *Options) (check.Result, error) {
+	h, events, err := readHistory(path, format)
 	if err != nil {
 		return check.Result{}, err
 	}
@@ -89,11 +90,15 @@ func CheckFile(path string, opts *Options) (check.Result, error) {
 		c.Dir = filepath.Join(os.TempDir(), "distlab")
 		o = &c
 	}
-	return Check(context.Background(), h, o), nil
+	return checkHistory(context.Background(), h, events, o), nil
 }
 
 // Check checks a history.
-func Check(ctx context.Context, h *History, opts *Options) check.Result {
+func Check(ctx context.Context, h *kv.History, opts *Options) check.Result {
+	return checkHistory(ctx, h, nil, opts)
+}
+
+func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *Options) check.Result {
 	if opts == nil {
 		opts = DefaultOptions()
 	}
@@ -107,72 +112,129 @@ func Check(ctx context.Context, h *History, opts *Options) check.Result {
 	if timeout <= 0 || ctx.Err() != nil {
 		return check.Result{Name: Name, Verdict: check.Unknown, Detail: "no time left to check"}
 	}
-	if len(h.Operations) == 0 {
-		return check.Unknowable(Name, "the history has no operations: nothing to check")
-	}
-	ops, clients := toPorcupine(h)
-	pending := 0
+	deadline := time.Now().Add(timeout)
+	ops, clients, skipped := toPorcupine(h, events)
+	unknown := 0
 	for _, op := range h.Operations {
-		if op.Return == nil || op.Output == nil || op.Output.Unknown {
-			pending++
+		if !op.Known() {
+			unknown++
 		}
 	}
-	metrics := map[string]float64{"operations": float64(len(ops)), "pending": float64(pending), "clients": float64(len(clients))}
+	parts := partitionByKey(ops)
+	metrics := map[string]float64{"operations": float64(len(h.Operations)), "unknown_outcome": float64(unknown),
+		"clients": float64(len(clients)), "keys": float64(len(parts))}
+	if len(ops) == 0 {
+		return check.Result{Name: Name, Verdict: check.Unknown, Metrics: metrics,
+			Detail: fmt.Sprintf("no evidence: the history has no operation to check (%d operations, %d of them reads whose outcome is unknown)", len(h.Operations), skipped)}
+	}
 	started := time.Now()
-	res := porcupine.CheckOperationsTimeout(kvModel, ops, timeout)
+	verdict, failed := decide(ctx, parts, timeout)
 	metrics["check_ms"] = float64(time.Since(started).Microseconds()) / 1000
-	switch res {
+	summary := fmt.Sprintf("%d operations (%d with an unknown outcome) of %d clients on %s", len(h.Operations), unknown, len(clients),
+		plural(len(parts), "key"))
+	switch verdict {
 	case porcupine.Ok:
-		return check.Result{Name: Name, Verdict: check.Pass, Metrics: metrics,
-			Detail: fmt.Sprintf("linearizable: %d operations (%d without a known outcome) of %d clients", len(ops), pending, len(clients))}
+		return check.Result{Name: Name, Verdict: check.Pass, Metrics: metrics, Detail: "linearizable: " + summary}
 	case porcupine.Unknown:
 		return check.Result{Name: Name, Verdict: check.Unknown, Metrics: metrics,
-			Detail: fmt.Sprintf("porcupine found no verdict within %v for %d operations", timeout, len(ops))}
+			Detail: fmt.Sprintf("porcupine found no verdict within %v for %s", timeout, summary)}
 	}
-	// A violation: run again with the information the visualization needs.
-	r := check.Result{Name: Name, Verdict: check.Fail, Metrics: metrics}
-	_, info := porcupine.CheckOperationsVerbose(kvModel, ops, timeout)
-	keys := partitionKeys(ops)
-	var bad []string
-	var at int64 = -1
-	var culprit *porcupine.Operation
-	for p, partials := range info.PartialLinearizationsOperations() {
-		part := opsOfKey(ops, keys[p])
-		longest := 0
-		for _, l := range partials {
-			longest = max(longest, len(l))
-		}
-		if longest == len(part) {
-			continue
-		}
-		bad = append(bad, keys[p])
-		// The first operation (by return) that no partial linearization
-		// reaches is where the history stops making sense.
-		in := map[int64]bool{}
-		for _, l := range partials {
-			for _, op := range l {
-				in[op.Call<<8^int64(op.ClientId)] = true
+	return violation(ctx, h, parts[failed], clients, deadline, metrics, opts)
+}
+
+// decide checks each key's operations on its own, all keys at once (as
+// porcupine does with its partitions, so an easy violation is not queued
+// behind a hard key), and returns the verdict and the key found not
+// linearizable. The first violation found, the deadline or the context
+// stops the other searches and returns at once, as porcupine does; the
+// stopped searches unwind on their own. When several keys fail, the one
+// reported is the first whose search ended.
+func decide(ctx context.Context, parts [][]porcupine.Operation, timeout time.Duration) (porcupine.CheckResult, int) {
+	stop := new(atomic.Bool) // shared by every key's search
+	defer stop.Store(true)
+	type result struct {
+		key int
+		res porcupine.CheckResult
+	}
+	results := make(chan result, len(parts))
+	for i := range parts {
+		go func() {
+			res := porcupine.CheckOperationsTimeout(stoppableModel(stop), parts[i], 0)
+			if stop.Load() && res != porcupine.Ok {
+				res = porcupine.Unknown // stopped: its steps began to fail on purpose
 			}
-		}
-		for i := range part {
-			op := &part[i]
-			if !in[op.Call<<8^int64(op.ClientId)] && (at < 0 || op.Return < at) {
-				at, culprit = op.Return, op
+			results <- result{i, res}
+		}()
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for range parts {
+		select {
+		case r := <-results:
+			switch r.res {
+			case porcupine.Illegal:
+				return porcupine.Illegal, r.key
+			case porcupine.Unknown:
+				return porcupine.Unknown, -1
 			}
+		case <-deadline.C:
+			return porcupine.Unknown, -1
+		case <-ctx.Done():
+			return porcupine.Unknown, -1
 		}
 	}
-	if len(bad) == 0 { // the verbose pass timed out before finding it again
-		bad = []string{"?"}
+	return porcupine.Ok, -1
+}
+
+// stoppableModel is the model whose steps all fail once stop is set, so a
+// search nobody waits for any more unwinds at once (porcupine's own
+// cancellation is not reachable from outside). Its Illegal verdicts after
+// a stop mean nothing; decide discards them.
+func stoppableModel(stop *atomic.Bool) porcupine.Model {
+	m := kvModel
+	m.Partition = nil // given one key's operations
+	m.Step = func(state, input, output any) (bool, any) {
+		if stop.Load() {
+			return false, state
+		}
+		return step(state, input, output)
 	}
-	r.Detail = fmt.Sprintf("not linearizable: no order of the operations on key %s explains what the clients saw", strings.Join(bad, ", "))
+	return m
+}
+
+// violation explains a failed check: it searches the failing key's
+// operations again, this time recording the partial linearizations that
+// name the first unexplained operation and feed the visualization. That
+// second search covers one key only, which was just decided, and it must
+// end by the check's deadline; past it the verdict stands without the
+// explanation.
+func violation(ctx context.Context, h *kv.History, part []porcupine.Operation, clients []string, deadline time.Time,
+	metrics map[string]float64, opts *Options) check.Result {
+	key := part[0].Input.(modelIn).key
+	r := check.Result{Name: Name, Verdict: check.Fail, Metrics: metrics,
+		Detail: fmt.Sprintf("not linearizable: no order of the operations on key %s explains what the clients saw", key)}
+	started := time.Now()
+	var stop atomic.Bool
+	timer := time.AfterFunc(time.Until(deadline), func() { stop.Store(true) })
+	cancelled := context.AfterFunc(ctx, func() { stop.Store(true) })
+	res, info := porcupine.CheckOperationsVerbose(stoppableModel(&stop), part, 0)
+	timer.Stop()
+	cancelled()
+	metrics["explain_ms"] = float64(time.Since(started).Microseconds()) / 1000
+	if res != porcupine.Illegal || stop.Load() {
+		r.Detail += "; the search for the first unexplained operation ran out of time (no visualization)"
+		return r
+	}
+	culprit := firstUnexplained(part, info.PartialLinearizationsOperations()[0])
 	if culprit != nil {
-		r.At = time.Duration(at)
+		r.At = time.Duration(culprit.Return)
 		r.Nodes = []string{clients[culprit.ClientId]}
-		r.Detail += fmt.Sprintf("; first unexplained: %s by %s at %v", describe(culprit.Input, culprit.Output), clients[culprit.ClientId], time.Duration(at))
-		if m, ok := culprit.Metadata.(meta); ok && m.callEvent >= 0 {
-			r.Events = []int{m.callEvent}
-			if m.returnEvent >= 0 {
-				r.Events = append(r.Events, m.returnEvent)
+		r.Detail += fmt.Sprintf("; first unexplained: %s by %s at %v", describe(culprit.Input.(modelIn), culprit.Output.(modelOut)),
+			clients[culprit.ClientId], r.At)
+		if m := culprit.Metadata.(meta); m.events.call >= 0 {
+			r.Events = []int{m.events.call}
+			if m.events.ret >= 0 {
+				r.Events = append(r.Events, m.events.ret)
 			}
 		}
 	}
@@ -181,25 +243,70 @@ func Check(ctx context.Context, h *History, opts *Options) check.Result {
 		dir = check.ArtifactDir(ctx)
 	}
 	if !opts.NoVisualize && dir != "" {
-		path, err := visualize(h, info, clients, dir)
+		path, err := visualize(h, info, dir)
 		if err != nil {
 			r.Detail += "; visualization not written: " + err.Error()
 		} else {
 			r.Artifacts = []string{path}
-			r.Detail += "; see " + path
+			r.Detail += "; see " + path + " (key " + key + ")"
 		}
 	}
 	return r
 }
 
-// meta travels with each porcupine operation back to the trace.
-type meta struct{ callEvent, returnEvent int }
+// firstUnexplained is where a key's history stops making sense: among the
+// longest orders porcupine could build, the operation it could not add
+// next (the earliest to return of those left out, its outcome known);
+// of several such orders, the one that got furthest in time.
+func firstUnexplained(part []porcupine.Operation, partials [][]porcupine.Operation) *porcupine.Operation {
+	if len(partials) == 0 {
+		partials = [][]porcupine.Operation{nil} // not even the first operation fits
+	}
+	longest := 0
+	for _, l := range partials {
+		longest = max(longest, len(l))
+	}
+	later := func(a, b *porcupine.Operation) bool { // a after b, ties by history index
+		if a.Return != b.Return {
+			return a.Return > b.Return
+		}
+		return a.Metadata.(meta).index > b.Metadata.(meta).index
+	}
+	var best *porcupine.Operation
+	for _, l := range partials {
+		if len(l) != longest {
+			continue
+		}
+		in := map[int]bool{}
+		for _, op := range l {
+			in[op.Metadata.(meta).index] = true
+		}
+		var stuck *porcupine.Operation
+		for i := range part {
+			op := &part[i]
+			if !in[op.Metadata.(meta).index] && !op.Output.(modelOut).unknown && (stuck == nil || later(stuck, op)) {
+				stuck = op
+			}
+		}
+		if stuck != nil && (best == nil || later(stuck, best)) {
+			best = stuck
+		}
+	}
+	return best
+}
 
-// toPorcupine converts a history; an operation that never returned gets the
-// end of the history and an unknown output.
-func toPorcupine(h *History) ([]porcupine.Operation, []string) {
+// meta travels with each porcupine operation: where it came from.
+type meta struct {
+	index  int // in the history
+	events opEvents
+}
+
+// toPorcupine converts a history. An operation whose outcome is unknown
+// may take effect at any time after its call, or never (Jepsen's :info):
+// it gets the end of the history as its return, whatever return it has,
+// and a read among them is left out, since it constrains nothing.
+func toPorcupine(h *kv.History, events []opEvents) (ops []porcupine.Operation, clients []string, skipped int) {
 	end := h.End()
-	var clients []string
 	ids := map[string]int{}
 	for _, op := range h.Operations {
 		if _, ok := ids[op.Client]; !ok {
@@ -211,19 +318,24 @@ func toPorcupine(h *History) ([]porcupine.Operation, []string) {
 	for i, c := range clients {
 		ids[c] = i
 	}
-	ops := make([]porcupine.Operation, 0, len(h.Operations))
-	for _, op := range h.Operations {
-		ret, out := end, Output{Unknown: true}
-		if op.Return != nil {
+	ops = make([]porcupine.Operation, 0, len(h.Operations))
+	for i, op := range h.Operations {
+		in, out := toModel(op)
+		ret := end
+		if !out.unknown {
 			ret = *op.Return
-			if op.Output != nil {
-				out = *op.Output
-			}
+		} else if in.op == mGet {
+			skipped++
+			continue
 		}
-		ops = append(ops, porcupine.Operation{ClientId: ids[op.Client], Input: op.Input, Call: op.Call,
-			Output: out, Return: ret, Metadata: meta{op.CallEvent, op.ReturnEvent}})
+		m := meta{index: i, events: opEvents{-1, -1}}
+		if events != nil {
+			m.events = events[i]
+		}
+		ops = append(ops, porcupine.Operation{ClientId: ids[op.Client], Input: in, Call: op.Call,
+			Output: out, Return: ret, Metadata: m})
 	}
-	return ops, clients
+	return ops, clients, skipped
 }
 
 // compareNames orders c2 before c10.
@@ -234,7 +346,7 @@ func compareNames(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func visualize(h *History, info porcupine.LinearizationInfo, clients []string, dir string) (string, error) {
+func visualize(h *kv.History, info porcupine.LinearizationInfo, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -262,4 +374,11 @@ func visualize(h *History, info porcupine.LinearizationInfo, clients []string, d
 		path = abs
 	}
 	return path, nil
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -1,43 +1,29 @@
-// Package linearizability checks a key-value history for linearizability
-// with porcupine (github.com/anishathalye/porcupine).
+// Package linearizability checks a key-value client history for
+// linearizability with porcupine (github.com/anishathalye/porcupine), and
+// that clients get their answers once the faults are over (kv-liveness).
 //
-// The history comes from a trace (clients' Invoke and Return events, linked
-// by their operation id) or from a history file in the JSON format below,
-// so that a history produced elsewhere can be checked with
-// `distlab check FILE` (CheckFile).
+// The history comes from a trace (clients' Invoke and Return events, whose
+// Data are contract/kv's Input and Output) or from a file, so that a
+// history produced elsewhere can be checked with `distlab check FILE`: a
+// distlab history (JSON, kv.History; its JSON Schema is
+// contract/kv/history.schema.json) or a Jepsen history (EDN, one operation
+// event a line). FormatHelp describes both; ReadHistoryFormat reads them.
+// Bad files are errors that name the line, the operation and the field.
 //
-// The model is a map of string keys to string values, partitioned by key:
-// Get returns the value ("" for a missing key), Put replaces it, Append
-// concatenates to it. Porcupine's intervals are closed. An operation that
-// never returned (its client gave up, or the run ended) is given the end of
-// the history as its return and the output {"unknown":true}, which the model
-// accepts with either effect, as porcupine's own etcd tests do.
+// The model is contract/kv's: a map of string keys to string values with
+// get, put, append and cas, partitioned by key, with a state hash so
+// porcupine memoizes the states it has seen. Intervals are closed. An
+// operation whose outcome is unknown — it never returned, or returned
+// {"unknown": true} — may take effect at any moment after its call, or
+// never (Jepsen's :info): it is given the end of the history as its
+// return, and a get among them is left out since it constrains nothing.
 //
-// The check is bounded in time; when it runs out the verdict is Unknown,
-// never Pass. On a violation porcupine's HTML visualization is written to a
-// file named in Result.Artifacts, annotated with the run's partitions,
-// crashes, restarts and leaders, so the student sees what the network did
-// while the history went wrong.
-//
-// History file format (JSON; times in nanoseconds of virtual time):
-//
-//	{
-//	  "format": "distlab-history", "version": 1,
-//	  "operations": [
-//	    {"client": "c0", "call": 1000, "return": 5000,
-//	     "input": {"op": "put", "key": "k1", "value": "x"}, "output": {"value": ""}},
-//	    {"client": "c1", "call": 2000, "return": 9000,
-//	     "input": {"op": "get", "key": "k1"}, "output": {"value": "x"}},
-//	    {"client": "c2", "call": 3000,
-//	     "input": {"op": "append", "key": "k1", "value": "y"}}
-//	  ],
-//	  "annotations": [
-//	    {"tag": "network", "start": 2500, "end": 8000, "description": "partition {n0} | {n1,n2}"}
-//	  ]
-//	}
-//
-// op is "get", "put" or "append"; an operation without "return" (or with
-// {"unknown": true} as output) never returned. In a trace, a client records
-// the same input and output objects as the Data of its Invoke and Return
-// events (see algorithms/raft: Input and Output).
+// Each key is searched on its own, all keys at once; the first violation
+// stops the others. The violating key is then searched once more, with
+// porcupine's partial linearizations, to name the first operation no
+// order explains and to draw porcupine's HTML visualization, annotated
+// with the run's partitions, crashes, restarts and leaders. Both searches
+// share the check's one time budget; past it the verdict is Unknown, never
+// Pass (a failure already found stands, without its explanation). A
+// history with nothing to check is Unknown too: no evidence, no pass.
 package linearizability

@@ -3,165 +3,98 @@ package linearizability
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 
 	"distlab/contract"
 	ec "distlab/contract/election"
+	"distlab/contract/kv"
 	"distlab/simnet/trace"
 )
 
-// FormatName and FormatVersion identify a history file.
+// The formats a history file can be in (`distlab check --format`).
 const (
-	FormatName    = "distlab-history"
-	FormatVersion = 1
+	FormatAuto   = "auto"   // decided from the file's first bytes
+	FormatJSON   = "json"   // a distlab history (kv.History)
+	FormatTrace  = "trace"  // a distlab trace: its clients' history
+	FormatJepsen = "jepsen" // a Jepsen history, one EDN map a line
 )
 
-// The operations of the key-value model.
-const (
-	OpGet    = "get"
-	OpPut    = "put"
-	OpAppend = "append"
-)
+// Formats lists the formats ReadHistoryFormat takes.
+var Formats = []string{FormatAuto, FormatJSON, FormatTrace, FormatJepsen}
 
-// Input is an operation's request.
-type Input struct {
-	Op    string `json:"op"`
-	Key   string `json:"key"`
-	Value string `json:"value,omitempty"`
+// opEvents are the trace indexes of an operation's invoke and return
+// (-1 when there is none), for pointing the visualizer at it.
+type opEvents struct{ call, ret int }
+
+// ReadHistory reads a history file in any format, telling them apart by
+// their first bytes.
+func ReadHistory(path string) (*kv.History, error) {
+	h, _, err := readHistory(path, FormatAuto)
+	return h, err
 }
 
-// Output is an operation's result. Unknown means the outcome is not known.
-type Output struct {
-	Value   string `json:"value"`
-	Unknown bool   `json:"unknown,omitempty"`
+// ReadHistoryFormat reads a history file in the given format (one of
+// Formats).
+func ReadHistoryFormat(path, format string) (*kv.History, error) {
+	h, _, err := readHistory(path, format)
+	return h, err
 }
 
-// Operation is one client operation of a history.
-type Operation struct {
-	Client string `json:"client"`
-	Call   int64  `json:"call"`
-	// Return is nil for an operation that never returned.
-	Return *int64  `json:"return,omitempty"`
-	Input  Input   `json:"input"`
-	Output *Output `json:"output,omitempty"`
-	// CallEvent and ReturnEvent are trace indexes (-1 when unknown), for
-	// pointing the visualizer at the operation; a history file has none.
-	CallEvent   int `json:"-"`
-	ReturnEvent int `json:"-"`
-}
-
-// Annotation is something that happened during the history (a partition,
-// a crash, a leader's term), shown alongside it in the visualization.
-type Annotation struct {
-	Tag         string `json:"tag"`
-	Start       int64  `json:"start"`
-	End         int64  `json:"end,omitempty"`
-	Description string `json:"description"`
-	Details     string `json:"details,omitempty"`
-	Color       string `json:"color,omitempty"`
-}
-
-// History is a set of operations with their annotations.
-type History struct {
-	Format      string       `json:"format"`
-	Version     int          `json:"version"`
-	Name        string       `json:"name,omitempty"`
-	Operations  []Operation  `json:"operations"`
-	Annotations []Annotation `json:"annotations,omitempty"`
-}
-
-// End is the latest time in the history: the return given to operations
-// that never returned.
-func (h *History) End() int64 {
-	var end int64
-	for _, op := range h.Operations {
-		end = max(end, op.Call)
-		if op.Return != nil {
-			end = max(end, *op.Return)
-		}
-	}
-	for _, a := range h.Annotations {
-		end = max(end, a.Start, a.End)
-	}
-	return end
-}
-
-// Validate reports a malformed history.
-func (h *History) Validate() error {
-	if h.Format != "" && h.Format != FormatName {
-		return fmt.Errorf("history format %q, want %q", h.Format, FormatName)
-	}
-	if h.Version > FormatVersion {
-		return fmt.Errorf("history version %d is newer than this build reads (%d)", h.Version, FormatVersion)
-	}
-	for i, op := range h.Operations {
-		switch op.Input.Op {
-		case OpGet, OpPut, OpAppend:
-		default:
-			return fmt.Errorf("operations[%d].input.op: %q is not get, put or append", i, op.Input.Op)
-		}
-		if op.Return != nil && *op.Return < op.Call {
-			return fmt.Errorf("operations[%d]: return %d before call %d", i, *op.Return, op.Call)
-		}
-		if op.Client == "" {
-			return fmt.Errorf("operations[%d]: client is missing", i)
-		}
-	}
-	return nil
-}
-
-// WriteFile writes the history as a history file (indented JSON).
-func (h *History) WriteFile(path string) error {
-	c := *h
-	c.Format, c.Version = FormatName, FormatVersion
-	data, err := json.MarshalIndent(&c, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
-}
-
-// ReadHistory reads a history file. A distlab trace (JSON Lines) is also
-// accepted: its history and annotations are extracted.
-func ReadHistory(path string) (*History, error) {
+func readHistory(path, format string) (*kv.History, []opEvents, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if isTrace(data) {
+	if format == "" || format == FormatAuto {
+		format = sniff(data)
+	}
+	var h *kv.History
+	var events []opEvents
+	switch format {
+	case FormatTrace:
 		tr, err := trace.Read(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return FromTrace(tr)
-	}
-	var h History
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%s: not a history (%s) or a trace: %w", path, FormatName, err)
-	}
-	if err := h.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for i := range h.Operations {
-		h.Operations[i].CallEvent, h.Operations[i].ReturnEvent = -1, -1
+		if h, events, err = fromTrace(tr); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	case FormatJSON:
+		if h, err = parseHistory(data); err != nil {
+			return nil, nil, fmt.Errorf("%s%w", path, err)
+		}
+	case FormatJepsen:
+		if h, err = parseJepsen(data); err != nil {
+			return nil, nil, fmt.Errorf("%s%w", path, err)
+		}
+	default:
+		return nil, nil, fmt.Errorf("unknown history format %q (valid: %s)", format, strings.Join(Formats, ", "))
 	}
 	if h.Name == "" {
 		h.Name = strings.TrimSuffix(baseName(path), ".json")
 	}
-	return &h, nil
+	return h, events, nil
 }
 
-func isTrace(data []byte) bool {
-	line, _, _ := bytes.Cut(data, []byte("\n"))
+// sniff tells a trace (a JSON line with the trace format's name), a Jepsen
+// history (EDN maps, or jepsen.util log lines) and a JSON history apart.
+func sniff(data []byte) string {
+	line, _, _ := bytes.Cut(bytes.TrimLeft(data, " \t\r\n"), []byte("\n"))
 	var hd struct {
 		Format string `json:"format"`
 	}
-	return json.Unmarshal(line, &hd) == nil && hd.Format == trace.FormatName
+	switch {
+	case json.Unmarshal(line, &hd) == nil && hd.Format == trace.FormatName:
+		return FormatTrace
+	case bytes.HasPrefix(line, []byte("{:")), bytes.Contains(line, []byte("jepsen.util")):
+		return FormatJepsen
+	}
+	return FormatJSON
 }
 
 func baseName(path string) string {
@@ -171,46 +104,324 @@ func baseName(path string) string {
 	return path
 }
 
+// WriteHistory writes a history as a history file (indented JSON).
+func WriteHistory(path string, h *kv.History) error {
+	c := *h
+	c.Format, c.Version = kv.FormatName, kv.FormatVersion
+	data, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// The raw shapes of a history file: pointers tell a missing field from a
+// zero one.
+type (
+	rawInput struct {
+		Op       *string `json:"op"`
+		Key      *string `json:"key"`
+		Value    string  `json:"value"`
+		Expected string  `json:"expected"`
+	}
+	rawOutput struct {
+		Value   *string `json:"value"`
+		OK      *bool   `json:"ok"`
+		Unknown bool    `json:"unknown"`
+	}
+	rawOperation struct {
+		Client *string    `json:"client"`
+		Call   *int64     `json:"call"`
+		Return *int64     `json:"return"`
+		Input  *rawInput  `json:"input"`
+		Output *rawOutput `json:"output"`
+	}
+)
+
+// parseHistory reads a JSON history strictly: unknown fields, trailing
+// data, missing fields and impossible values are errors that name the
+// line, the operation and the field. The error starts with ":line: " or
+// ": " so the caller can put the file name in front.
+func parseHistory(data []byte) (*kv.History, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	lineAt := func(off int64) int { return 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
+	fail := func(off int64, format string, args ...any) error {
+		return fmt.Errorf(":%d: %s", lineAt(off), fmt.Sprintf(format, args...))
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf(": not a history (a JSON object with \"format\": %q) or a trace", kv.FormatName)
+	}
+	h := &kv.History{}
+	var seen []string
+	for dec.More() {
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fail(off, "%s", jsonError(err))
+		}
+		key, _ := tok.(string)
+		seen = append(seen, key)
+		switch key {
+		case "format":
+			err = dec.Decode(&h.Format)
+		case "version":
+			err = dec.Decode(&h.Version)
+		case "name":
+			err = dec.Decode(&h.Name)
+		case "annotations":
+			err = dec.Decode(&h.Annotations)
+		case "operations":
+			err = parseOperations(dec, data, h, lineAt)
+		default:
+			return nil, fail(off, "unknown field %q (valid: format, version, name, operations, annotations)", key)
+		}
+		if err != nil {
+			var located *locatedError
+			if errors.As(err, &located) {
+				return nil, err
+			}
+			return nil, fail(off, "%s: %s", key, jsonError(err))
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fail(dec.InputOffset(), "%s", jsonError(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fail(dec.InputOffset(), "unexpected data after the history")
+	}
+	for _, field := range []string{"format", "version", "operations"} {
+		if !slices.Contains(seen, field) {
+			return nil, fmt.Errorf(": %s: missing (a history starts {\"format\": %q, \"version\": %d, \"operations\": [", field, kv.FormatName, kv.FormatVersion)
+		}
+	}
+	switch {
+	case h.Format != kv.FormatName:
+		return nil, fmt.Errorf(": format: %q, want %q", h.Format, kv.FormatName)
+	case h.Version < 1 || h.Version > kv.FormatVersion:
+		return nil, fmt.Errorf(": version: %d is not one this build reads (1 to %d)", h.Version, kv.FormatVersion)
+	}
+	return h, nil
+}
+
+// locatedError already says where it is.
+type locatedError struct{ msg string }
+
+func (e *locatedError) Error() string { return e.msg }
+
+func parseOperations(dec *json.Decoder, data []byte, h *kv.History, lineAt func(int64) int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('[') {
+		return fmt.Errorf("want a list of operations, got %v", tok)
+	}
+	h.Operations = []kv.Operation{}
+	for i := 0; dec.More(); i++ {
+		off := dec.InputOffset()
+		for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
+			off++
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return &locatedError{fmt.Sprintf(":%d: operations[%d]: %s", lineAt(off), i, jsonError(err))}
+		}
+		op, err := decodeOperation(raw)
+		if err != nil {
+			return &locatedError{fmt.Sprintf(":%d: operations[%d]%s", lineAt(off), i, err)}
+		}
+		h.Operations = append(h.Operations, op)
+	}
+	_, err = dec.Token() // ]
+	return err
+}
+
+// decodeOperation decodes and checks one operation; its error starts with
+// the operation's description, e.g. ` (get(x) by c0): output: missing`.
+func decodeOperation(raw []byte) (kv.Operation, error) {
+	var r rawOperation
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return kv.Operation{}, fmt.Errorf(": %s", jsonError(err))
+	}
+	var op kv.Operation
+	who := ""
+	if r.Client != nil {
+		op.Client = *r.Client
+		who = " by " + op.Client
+	}
+	if r.Input != nil {
+		if r.Input.Op != nil {
+			op.Input.Op = *r.Input.Op
+		}
+		if r.Input.Key != nil {
+			op.Input.Key = *r.Input.Key
+		}
+		op.Input.Value, op.Input.Expected = r.Input.Value, r.Input.Expected
+	}
+	where := fmt.Sprintf(" (%s%s)", kv.Describe(op.Input, nil), who)
+	if r.Input == nil || r.Input.Op == nil || r.Input.Key == nil || op.Input.Validate() != nil {
+		where = fmt.Sprintf(" (%s)", strings.TrimPrefix(who, " "))
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case r.Client == nil || *r.Client == "":
+		return op, bad("client: missing")
+	case r.Call == nil:
+		return op, bad("call: missing")
+	case *r.Call < 0:
+		return op, bad("call: %d is negative", *r.Call)
+	case r.Input == nil:
+		return op, bad("input: missing")
+	case r.Input.Op == nil:
+		return op, bad("input.op: missing (one of %s)", strings.Join(kv.Ops, ", "))
+	case r.Input.Key == nil:
+		return op, bad("input.key: missing")
+	}
+	if err := op.Input.Validate(); err != nil {
+		return op, bad("input.%s", err)
+	}
+	op.Call = *r.Call
+	if r.Return != nil {
+		if *r.Return < op.Call {
+			return op, bad("return: %d is before the call at %d", *r.Return, op.Call)
+		}
+		op.Return = r.Return
+	}
+	out, err := checkOutput(op.Input, r.Output, r.Return != nil)
+	if err != nil {
+		return op, bad("%s", err)
+	}
+	op.Output = out
+	return op, nil
+}
+
+// checkOutput checks an operation's output against its input: a returned
+// operation has one, with what its kind needs, unless it says unknown.
+func checkOutput(in kv.Input, r *rawOutput, returned bool) (*kv.Output, error) {
+	if r == nil {
+		if returned {
+			return nil, fmt.Errorf(`output: missing; an operation that returned has an output (or {"unknown": true})`)
+		}
+		return nil, nil
+	}
+	out := &kv.Output{OK: r.OK, Unknown: r.Unknown}
+	if r.Value != nil {
+		out.Value = *r.Value
+	}
+	if r.Unknown {
+		return out, nil
+	}
+	if !returned {
+		return nil, fmt.Errorf(`output without return: an operation that never returned has no output (or {"unknown": true})`)
+	}
+	switch {
+	case in.Op == kv.OpGet && r.Value == nil:
+		return nil, fmt.Errorf(`output.value: missing; a get's output says what it read ("" for a missing key)`)
+	case in.Op != kv.OpGet && out.Value != "":
+		return nil, fmt.Errorf("output.value: only a get's output has a value (got %q)", out.Value)
+	case in.Op == kv.OpCAS && r.OK == nil:
+		return nil, fmt.Errorf("output.ok: missing; a cas's output says whether it swapped")
+	case in.Op != kv.OpCAS && r.OK != nil:
+		return nil, fmt.Errorf("output.ok: only a cas's output has one")
+	}
+	return out, nil
+}
+
+// jsonError words encoding/json's errors for a person: the field and what
+// was wrong with it.
+func jsonError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		want := te.Type.Kind().String()
+		switch want {
+		case "int64", "int", "float64":
+			want = "a number"
+		case "ptr":
+			want = te.Type.Elem().Kind().String()
+			if want == "int64" {
+				want = "a number"
+			}
+		case "struct":
+			want = "an object"
+		case "slice":
+			want = "a list"
+		}
+		if te.Field != "" {
+			return fmt.Sprintf("%s: expected %s, got %s", te.Field, want, te.Value)
+		}
+		return fmt.Sprintf("expected %s, got %s", want, te.Value)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the file ends too early"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
 // FromTrace extracts the history of a run: every Invoke with its Return,
 // and annotations for partitions, isolations, cuts, crashes, restarts and
 // leader marks.
-func FromTrace(tr *trace.Trace) (*History, error) {
-	h := &History{Format: FormatName, Version: FormatVersion, Name: tr.Header.Scenario}
+func FromTrace(tr *trace.Trace) (*kv.History, error) {
+	h, _, err := fromTrace(tr)
+	return h, err
+}
+
+func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
+	h := &kv.History{Format: kv.FormatName, Version: kv.FormatVersion, Name: tr.Header.Scenario, Operations: []kv.Operation{}}
+	var events []opEvents
 	open := map[int64]int{} // op id → index in h.Operations
 	for i := range tr.Len() {
 		e := tr.At(i)
 		switch e.Kind {
 		case trace.Invoke:
-			var in Input
-			if err := e.DecodeData(&in); err != nil {
-				return nil, fmt.Errorf("event %d (invoke): %w", e.Index, err)
+			var in rawInput
+			if err := json.Unmarshal(e.Data, &in); err != nil {
+				return nil, nil, fmt.Errorf("event %d (invoke): %s", e.Index, jsonError(err))
+			}
+			if in.Op == nil || in.Key == nil {
+				return nil, nil, fmt.Errorf("event %d (invoke): input.op and input.key are required, got %s", e.Index, e.Data)
+			}
+			op := kv.Operation{Client: tr.NodeName(e.Node), Call: int64(e.Time),
+				Input: kv.Input{Op: *in.Op, Key: *in.Key, Value: in.Value, Expected: in.Expected}}
+			if err := op.Input.Validate(); err != nil {
+				return nil, nil, fmt.Errorf("event %d (invoke): input.%w", e.Index, err)
 			}
 			open[e.Op] = len(h.Operations)
-			h.Operations = append(h.Operations, Operation{Client: tr.NodeName(e.Node), Call: int64(e.Time),
-				Input: in, CallEvent: e.Index, ReturnEvent: -1})
+			h.Operations = append(h.Operations, op)
+			events = append(events, opEvents{e.Index, -1})
 		case trace.Return:
 			k, ok := open[e.Op]
 			if !ok {
-				return nil, fmt.Errorf("event %d: return of operation %d that was never invoked", e.Index, e.Op)
+				return nil, nil, fmt.Errorf("event %d: return of operation %d that was never invoked", e.Index, e.Op)
 			}
 			delete(open, e.Op)
-			var out Output
-			if len(e.Data) > 0 {
-				if err := e.DecodeData(&out); err != nil {
-					return nil, fmt.Errorf("event %d (return): %w", e.Index, err)
+			op := &h.Operations[k]
+			var raw *rawOutput
+			if len(e.Data) > 0 && string(e.Data) != "null" {
+				raw = &rawOutput{}
+				if err := json.Unmarshal(e.Data, raw); err != nil {
+					return nil, nil, fmt.Errorf("event %d (return of %s): %s", e.Index, kv.Describe(op.Input, nil), jsonError(err))
 				}
 			}
+			out, err := checkOutput(op.Input, raw, true)
+			if err != nil {
+				return nil, nil, fmt.Errorf("event %d (return of %s by %s): %w", e.Index, kv.Describe(op.Input, nil), op.Client, err)
+			}
 			at := int64(e.Time)
-			h.Operations[k].Return, h.Operations[k].Output, h.Operations[k].ReturnEvent = &at, &out, e.Index
+			op.Return, op.Output, events[k].ret = &at, out, e.Index
 		}
 	}
 	h.Annotations = annotations(tr)
-	return h, nil
+	return h, events, nil
 }
 
 // annotations turns the trace's faults and leader marks into spans.
-func annotations(tr *trace.Trace) []Annotation {
-	var out []Annotation
+func annotations(tr *trace.Trace) []kv.Annotation {
+	var out []kv.Annotation
 	end := int64(tr.End())
 	type span struct {
 		start int64
@@ -222,7 +433,7 @@ func annotations(tr *trace.Trace) []Annotation {
 	lead := map[string]*span{}  // leader → since
 	closeSpan := func(m map[string]*span, tag string, at int64, color string) {
 		if s := m[tag]; s != nil {
-			out = append(out, Annotation{Tag: tag, Start: s.start, End: at, Description: s.desc, Color: color})
+			out = append(out, kv.Annotation{Tag: tag, Start: s.start, End: at, Description: s.desc, Color: color})
 			delete(m, tag)
 		}
 	}
@@ -234,19 +445,19 @@ func annotations(tr *trace.Trace) []Annotation {
 		switch e.Kind {
 		case trace.Partition:
 			if network != nil {
-				out = append(out, Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
+				out = append(out, kv.Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
 			}
 			network = &span{at, "partition " + tr.DescribeGroups(e.Groups)}
 		case trace.Heal:
 			if network != nil {
-				out = append(out, Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
+				out = append(out, kv.Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
 				network = nil
 			}
 			for _, n := range sortedKeys(alone) {
 				closeSpan(alone, n, at, faultColor)
 			}
 		case trace.Cut:
-			out = append(out, Annotation{Tag: "network", Start: at, Description: "cut " + name + "→" + tr.NodeName(e.Peer), Color: faultColor})
+			out = append(out, kv.Annotation{Tag: "network", Start: at, Description: "cut " + name + "→" + tr.NodeName(e.Peer), Color: faultColor})
 		case trace.Isolate:
 			if alone[name] == nil {
 				alone[name] = &span{at, "isolated"}
@@ -273,7 +484,7 @@ func annotations(tr *trace.Trace) []Annotation {
 		}
 	}
 	if network != nil {
-		out = append(out, Annotation{Tag: "network", Start: network.start, End: end, Description: network.desc, Color: faultColor})
+		out = append(out, kv.Annotation{Tag: "network", Start: network.start, End: end, Description: network.desc, Color: faultColor})
 	}
 	for _, m := range []map[string]*span{alone, down} {
 		for _, n := range sortedKeys(m) {
@@ -283,7 +494,7 @@ func annotations(tr *trace.Trace) []Annotation {
 	for _, n := range sortedKeys(lead) {
 		closeSpan(lead, n, end, leaderColor)
 	}
-	slices.SortStableFunc(out, func(a, b Annotation) int {
+	slices.SortStableFunc(out, func(a, b kv.Annotation) int {
 		if a.Start != b.Start {
 			return int(a.Start - b.Start)
 		}

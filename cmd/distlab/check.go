@@ -15,9 +15,13 @@ import (
 
 func init() { extraCommands = append(extraCommands, checkCmd) }
 
-// historyChecker checks a client history file that was not produced by a
-// distlab run (set by the linearizability wiring when it is built in).
-var historyChecker func(path string, timeout time.Duration, artifacts string) (check.Result, error)
+// historyChecker checks a client history file in a format (set by the
+// linearizability wiring when it is built in); historyHelp describes the
+// formats it reads.
+var (
+	historyChecker func(path, format string, timeout time.Duration, artifacts string) (check.Result, error)
+	historyHelp    string
+)
 
 func checkCmd() *cobra.Command {
 	var (
@@ -25,27 +29,28 @@ func checkCmd() *cobra.Command {
 		scenarioPath string
 		timeout      time.Duration
 		artifacts    string
+		format       string
 	)
 	cmd := &cobra.Command{
 		Use:   "check FILE",
-		Short: "run checkers over a trace file, or check a client history (JSON) for linearizability",
+		Short: "judge a trace as distlab run did, or check a client history (distlab JSON or Jepsen EDN) for linearizability",
 		Long: `With a trace (written by distlab run --trace), runs the checks exactly as
 distlab run did: the checks and options the trace's header records (its
 scenario's), or those of --scenario FILE, or the named --check ones, or the
 algorithm's defaults; no-panic always. The expectation the header records is
 judged the same way. A check of another family than the trace's algorithm is
 bad input; a check that finds none of its evidence in the trace says unknown.
-With a history file (the JSON format in checkers/linearizability/doc.go),
-checks it for linearizability.
-Exit status: 0 expectation met (every check passes, or exactly the expected
-ones fail), 1 not met, 2 bad input.`,
+With a history file, checks it for linearizability.
+
+` + exitStatusHelp + `
+` + historyHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			w := cmd.OutOrStdout()
 			var results []check.Result
 			var expect []string
-			if isTraceFile(path) {
+			if (format == "auto" || format == "trace") && isTraceFile(path) {
 				tr, err := trace.ReadFile(path)
 				if err != nil {
 					return badInput(err)
@@ -68,7 +73,7 @@ ones fail), 1 not met, 2 bad input.`,
 				if historyChecker == nil {
 					return badInput(fmt.Errorf("%s is not a distlab trace, and this build has no history checker", path))
 				}
-				r, err := historyChecker(path, timeout, artifacts)
+				r, err := historyChecker(path, format, timeout, artifacts)
 				if err != nil {
 					return badInput(err)
 				}
@@ -83,20 +88,27 @@ ones fail), 1 not met, 2 bad input.`,
 			}
 			met, why := scenarios.Judge(expect, results, nil)
 			verdict := "MET"
-			if !met {
+			switch {
+			case undecidedBy(expect, results, nil):
+				verdict = "UNDECIDED — " + why
+			case !met:
 				verdict = "NOT MET — " + why
 			}
 			fmt.Fprintf(w, "\nexpected   %s\nresult     %s\n", scenarios.ExpectText(expect), verdict)
-			if !met {
-				return errUnmet
+			switch {
+			case met:
+				return nil
+			case undecidedBy(expect, results, nil):
+				return errUndecided
 			}
-			return nil
+			return errUnmet
 		},
 	}
 	cmd.Flags().StringSliceVarP(&names, "check", "c", nil, "checks to run (default: the checks the trace's header records, else its algorithm's)")
 	cmd.Flags().StringVar(&scenarioPath, "scenario", "", "take the checks, their options and the expectation from this scenario file")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "bound on each check; past it the verdict is unknown")
 	cmd.Flags().StringVar(&artifacts, "artifacts", os.TempDir(), "folder for files checkers write")
+	cmd.Flags().StringVarP(&format, "format", "f", "auto", "the file's format: auto, trace, json (a distlab history) or jepsen (EDN)")
 	return cmd
 }
 

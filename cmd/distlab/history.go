@@ -8,7 +8,8 @@ import (
 )
 
 func init() {
-	historyChecker = func(path string, timeout time.Duration, artifacts string) (check.Result, error) {
-		return linearizability.CheckFile(path, &linearizability.Options{Timeout: timeout, Dir: artifacts})
+	historyChecker = func(path, format string, timeout time.Duration, artifacts string) (check.Result, error) {
+		return linearizability.CheckFile(path, format, &linearizability.Options{Timeout: timeout, Dir: artifacts})
 	}
+	historyHelp = "\n" + linearizability.FormatHelp
 }

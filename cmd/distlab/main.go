@@ -15,11 +15,21 @@ import (
 	"distlab/simnet"
 )
 
-// Exit statuses: 0 the expectation was met, 1 it was not, 2 bad input.
+// Exit statuses: 0 the expectation was met (every check passed), 1 it was
+// not (a check failed, or passed where a violation was expected), 2 bad
+// input, 3 undecided: nothing failed, but a check could not decide
+// (unknown), so the expectation is neither met nor refuted.
 const (
-	exitUnmet    = 1
-	exitBadInput = 2
+	exitUnmet     = 1
+	exitBadInput  = 2
+	exitUndecided = 3
 )
+
+// exitStatusHelp is the exit-status paragraph of the commands' help.
+const exitStatusHelp = `Exit status: 0 met (every check as expected), 1 not met (a check failed, or
+passed where a violation was expected), 2 bad input, 3 undecided (nothing
+went against the expectation, but a check said unknown: it ran out of time
+or found no evidence).`
 
 // exitError carries an exit status through cobra.
 type exitError struct {
@@ -32,8 +42,12 @@ func (e *exitError) Error() string { return e.err.Error() }
 func badInput(err error) error { return &exitError{code: exitBadInput, err: err} }
 
 // errUnmet is returned when a run's expectation was not met; the summary
-// already said why.
-var errUnmet = errors.New("expectation not met")
+// already said why. errUndecided is returned when only unknown verdicts
+// stood in its way.
+var (
+	errUnmet     = errors.New("expectation not met")
+	errUndecided = errors.New("expectation undecided")
+)
 
 func main() {
 	simnet.TuneGC()
@@ -52,6 +66,8 @@ func main() {
 		switch {
 		case errors.Is(err, errUnmet):
 			os.Exit(exitUnmet)
+		case errors.Is(err, errUndecided):
+			os.Exit(exitUndecided)
 		case errors.As(err, &ee):
 			fmt.Fprintln(os.Stderr, "distlab:", ee.err)
 			os.Exit(ee.code)

@@ -29,7 +29,9 @@ func runCmd() *cobra.Command {
 		Short: "run a scenario file and report what happened and what the checks found",
 		Long: `Runs a scenario and prints a summary: virtual time, events, messages by type,
 per-node counts, each check's verdict, and whether the scenario's expectation
-was met. Exit status: 0 expectation met, 1 not met, 2 bad input.`,
+was met.
+
+` + exitStatusHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sc, err := scenarios.Load(args[0])
@@ -62,10 +64,13 @@ was met. Exit status: 0 expectation met, 1 not met, 2 bad input.`,
 			} else {
 				printSummary(out, res, tracePath, quiet)
 			}
-			if !res.ExpectationMet {
-				return errUnmet
+			switch {
+			case res.ExpectationMet:
+				return nil
+			case undecided(res):
+				return errUndecided
 			}
-			return nil
+			return errUnmet
 		},
 	}
 	cmd.Flags().Int64Var(&seed, "seed", 0, "run with this seed instead of the file's")
@@ -93,6 +98,7 @@ type runSummary struct {
 	Checks         []check.Result     `json:"checks"`
 	Expected       string             `json:"expected"`
 	ExpectationMet bool               `json:"expectation_met"`
+	Undecided      bool               `json:"undecided,omitempty"`
 	Why            string             `json:"why,omitempty"`
 	Errors         []string           `json:"errors,omitempty"`
 }
@@ -102,7 +108,7 @@ func jsonSummary(res *scenarios.Result) runSummary {
 	s := runSummary{Scenario: res.Scenario.Name, File: res.Scenario.Path, Algorithm: res.Scenario.Algorithm, Seed: res.Seed,
 		Events: st.Events, Messages: st.Messages, Nodes: st.Nodes, VirtualTimeNS: int64(res.Scenario.Duration),
 		WallNS: int64(res.Wall), CheckWallNS: int64(res.CheckWall), Checks: res.Checks, Expected: res.Scenario.ExpectText(),
-		ExpectationMet: res.ExpectationMet, Why: res.Why, Errors: res.Errors, Faults: []string{}, Swarm: res.Swarm}
+		ExpectationMet: res.ExpectationMet, Undecided: undecided(res), Why: res.Why, Errors: res.Errors, Faults: []string{}, Swarm: res.Swarm}
 	if s.Checks == nil {
 		s.Checks = []check.Result{}
 	}
@@ -202,8 +208,36 @@ func printSummary(w io.Writer, res *scenarios.Result, tracePath string, quiet bo
 		fmt.Fprintf(w, "\ntrace      written to %s (read it with: distlab trace %s)\n", tracePath, tracePath)
 	}
 	verdict := "MET"
-	if !res.ExpectationMet {
+	switch {
+	case undecided(res):
+		verdict = "UNDECIDED — " + res.Why
+	case !res.ExpectationMet:
 		verdict = "NOT MET — " + res.Why
 	}
 	fmt.Fprintf(w, "\nexpected   %s\nresult     %s\n", sc.ExpectText(), verdict)
+}
+
+// undecided reports an unmet expectation that only unknown verdicts stand
+// in the way of: judged on the decided checks alone, it would be met.
+func undecided(res *scenarios.Result) bool {
+	return undecidedBy(res.Scenario.Expect, res.Checks, res.Errors)
+}
+
+// undecidedBy is undecided for any expectation and results (distlab check
+// judges a trace the same way).
+func undecidedBy(expect []string, results []check.Result, simErrors []string) bool {
+	if met, _ := scenarios.Judge(expect, results, simErrors); met || len(simErrors) > 0 {
+		return false
+	}
+	var decided []check.Result
+	for _, c := range results {
+		if c.Verdict != check.Unknown {
+			decided = append(decided, c)
+		}
+	}
+	if len(decided) == len(results) {
+		return false
+	}
+	met, _ := scenarios.Judge(expect, decided, simErrors)
+	return met
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,19 +24,16 @@ import (
 
 func init() { extraCommands = append(extraCommands, handoutCmd, gradeCmd) }
 
-// labNames lists the labs: the folders under labs/ with tests, labkit aside.
-func labNames(root string) ([]string, error) {
-	entries, err := os.ReadDir(filepath.Join(root, "labs"))
+// readLabs reads every lab's front matter, in course order.
+func readLabs(root string) ([]*labkit.Lab, error) {
+	labs, err := labkit.Labs(root)
 	if err != nil {
-		return nil, fmt.Errorf("no labs folder under %s (run distlab from the repository root)", root)
+		return nil, err
 	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() && e.Name() != "labkit" {
-			names = append(names, e.Name())
-		}
+	if len(labs) == 0 {
+		return nil, fmt.Errorf("no labs under %s/labs", root)
 	}
-	return names, nil
+	return labs, nil
 }
 
 // labName accepts a lab's name or its folder (./labs/raft/).
@@ -46,64 +44,98 @@ func labName(arg string) string {
 	return arg
 }
 
-func checkLab(root, lab string) error {
-	names, err := labNames(root)
-	if err != nil {
-		return err
+// pickLabs returns the labs named in args (all when none), in course
+// order; an unknown name lists the valid ones.
+func pickLabs(all []*labkit.Lab, args []string) ([]*labkit.Lab, error) {
+	if len(args) == 0 {
+		return all, nil
 	}
-	for _, n := range names {
-		if n == lab {
-			return nil
+	want := map[string]bool{}
+	for _, a := range args {
+		name := labName(a)
+		if !slices.ContainsFunc(all, func(l *labkit.Lab) bool { return l.Name == name }) {
+			names := make([]string, len(all))
+			for i, l := range all {
+				names[i] = l.Name
+			}
+			return nil, fmt.Errorf("unknown lab %q (valid: %s)", name, strings.Join(names, ", "))
+		}
+		want[name] = true
+	}
+	var out []*labkit.Lab
+	for _, l := range all {
+		if want[l.Name] {
+			out = append(out, l)
 		}
 	}
-	return fmt.Errorf("unknown lab %q (valid: %s)", lab, strings.Join(names, ", "))
-}
-
-// stripDirs are the folders whose solutions a lab's handout removes:
-// labs/<lab>/handout.txt lists them one a line; without it, algorithms/<lab>.
-func stripDirs(root, lab string) []string {
-	data, err := os.ReadFile(filepath.Join(root, "labs", lab, "handout.txt"))
-	if err != nil {
-		return []string{filepath.Join("algorithms", lab)}
-	}
-	var dirs []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			dirs = append(dirs, line)
-		}
-	}
-	return dirs
+	return out, nil
 }
 
 func handoutCmd() *cobra.Command {
-	var out string
+	var (
+		out string
+		all bool
+	)
 	cmd := &cobra.Command{
-		Use:   "handout LAB",
-		Short: "write the student's copy of the repository for a lab, solutions replaced by stubs",
-		Args:  cobra.ExactArgs(1),
+		Use:   "handout [LAB...] -o DIR",
+		Short: "write the students' copy of the repository: every lab's solutions (or the named labs') replaced by stubs",
+		Long: `Writes the files git tracks (nothing ignored or never added: no binary built
+from the reference, no out/ folder) to a new folder, with the solution blocks
+of every lab replaced by their stubs: one student repository for the whole
+course. Name labs (handout mutex raft) to strip only theirs. The copy's
+README.md is the students' (the labs in order, what each needs, how to grade
+yourself); the repository's own README becomes DISTLAB.md.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lab := labName(args[0])
-			if err := checkLab(".", lab); err != nil {
+			labs, err := readLabs(".")
+			if err != nil {
+				return badInput(err)
+			}
+			if all && len(args) > 0 {
+				return badInput(fmt.Errorf("--all and lab names exclude each other"))
+			}
+			chosen, err := pickLabs(labs, args)
+			if err != nil {
 				return badInput(err)
 			}
 			if out == "" {
-				out = filepath.Join(os.TempDir(), "distlab-"+lab+"-handout")
+				return badInput(fmt.Errorf("say where to write the handout: -o DIR (a folder that does not exist yet)"))
 			}
-			dirs := stripDirs(".", lab)
-			blocks, err := handout.Write(handout.Options{Repo: ".", Out: out, Strip: dirs})
+			files, err := handout.TrackedFiles(".")
+			if err != nil {
+				return badInput(err)
+			}
+			var dirs []string
+			for _, l := range chosen {
+				dirs = append(dirs, l.Solutions...)
+			}
+			readme, err := studentReadme(labs, chosen, files)
+			if err != nil {
+				return badInput(err)
+			}
+			original, err := os.ReadFile("README.md")
+			if err != nil {
+				return badInput(err)
+			}
+			replace := map[string][]byte{
+				"README.md":  readme,
+				"DISTLAB.md": append([]byte(distlabNote), original...),
+			}
+			blocks, err := handout.Write(handout.Options{Repo: ".", Out: out, Strip: dirs, Files: files, Replace: replace})
 			if err != nil {
 				return badInput(err)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "wrote %s: %d solution block(s) replaced by stubs in %s\n", out, len(blocks), strings.Join(dirs, ", "))
+			fmt.Fprintf(w, "wrote %s: %d tracked files, %d solution block(s) replaced by stubs in %s\n", out, len(files), len(blocks), strings.Join(dirs, ", "))
 			for _, b := range blocks {
 				fmt.Fprintf(w, "  %s:%d  %s\n", b.File, b.Line, b.Part)
 			}
-			fmt.Fprintf(w, "\nthe student starts with:\n  cd %s && cat labs/%s/README.md && go test ./labs/%s\n", out, lab, lab)
+			first := chosen[0].Name
+			fmt.Fprintf(w, "\nthe students start with:\n  cd %s && cat README.md && go test ./labs/%s\n", out, first)
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "out", "o", "", "folder to create (default: a folder in the temp dir)")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "folder to create")
+	cmd.Flags().BoolVar(&all, "all", false, "strip every lab (the default when no lab is named)")
 	return cmd
 }
 
@@ -136,20 +168,17 @@ func gradeCmd() *cobra.Command {
 finishes, and prints the points table. Set DISTLAB_SEEDS to change how many
 random seeds the sweeps run. Exit status 1 when any test failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			labs := make([]string, len(args))
-			for i, a := range args {
-				labs[i] = labName(a)
+			allLabs, err := readLabs(".")
+			if err != nil {
+				return badInput(err)
 			}
-			if len(labs) == 0 {
-				var err error
-				if labs, err = labNames("."); err != nil {
-					return badInput(err)
-				}
+			chosen, err := pickLabs(allLabs, args)
+			if err != nil {
+				return badInput(err)
 			}
-			for _, lab := range labs {
-				if err := checkLab(".", lab); err != nil {
-					return badInput(err)
-				}
+			var labs []string
+			for _, l := range chosen {
+				labs = append(labs, l.Name)
 			}
 			w := cmd.OutOrStdout()
 			var all []*gradedTest

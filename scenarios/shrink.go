@@ -158,10 +158,12 @@ var cutSlack = []time.Duration{time.Millisecond, 5 * time.Millisecond, 20 * time
 //
 //  1. cuts the run shortly after the violation (and drops the faults
 //     scheduled after the new end);
-//  2. removes faults, in chunks and then one by one (delta debugging),
-//     never the run's recovery at the end: the heals, rejoins and restarts
-//     after the last disruptive fault, without which a liveness check fails
-//     trivially and says nothing about the bug;
+//  2. removes faults, in chunks and then one by one (delta debugging); for
+//     a liveness check (one whose name says "liveness") never the run's
+//     recovery at the end — the heals, rejoins and restarts after the last
+//     disruptive fault — and no candidate that leaves a partition unhealed
+//     or a node down when the failing run did not: such a run fails a
+//     liveness check trivially and says nothing about the bug;
 //  3. halves each workload field tagged `shrink:"halve"` while it fails;
 //  4. cuts the run again (the violation may now come earlier);
 //  5. removes servers from the end (n4, then n3, …) while the algorithm
@@ -178,8 +180,17 @@ func (sc *Scenario) Shrink(failed *Result, step func(ShrinkStep)) (*Shrunk, erro
 	out := &Shrunk{Failure: target, Before: sizeOf(failed)}
 	best := failed.ReplayScenario(failed.Faults)
 	bestRes := failed
-	// pins runs parallel to best.Faults: the recovery tail, never removed.
-	pins := recoveryTail(best.Faults)
+	// A liveness check judges what happens after the faults end: a
+	// candidate that never heals fails it trivially. For one, the run's
+	// recovery (pins, parallel to best.Faults) is never removed, and a
+	// candidate must end as recovered as the failing run did.
+	liveness := strings.Contains(target.Check, "liveness")
+	pins := make([]bool, len(best.Faults))
+	mustRecover := false
+	if liveness {
+		pins = recoveryTail(best.Faults)
+		mustRecover = recoveredAtEnd(best.Faults)
+	}
 	for _, p := range pins {
 		if p {
 			out.Pinned++
@@ -189,6 +200,9 @@ func (sc *Scenario) Shrink(failed *Result, step func(ShrinkStep)) (*Shrunk, erro
 	// try runs a candidate (its faults' pins given) and keeps it when it
 	// fails the same way.
 	try := func(cand *Scenario, candPins []bool, phase, what string) bool {
+		if mustRecover && !recoveredAtEnd(cand.Faults) {
+			return false // not even run: it would fail for want of a heal
+		}
 		out.Tries++
 		res, err := cand.Run(RunOptions{Seed: &seed, CheckTimeout: 20 * time.Second})
 		kept := false
@@ -224,28 +238,37 @@ func (sc *Scenario) Shrink(failed *Result, step func(ShrinkStep)) (*Shrunk, erro
 
 	cut()
 
-	// Delta debugging over the faults that are not the recovery tail.
-	for chunk := len(best.Faults) / 2; chunk >= 1; chunk /= 2 {
-		for start := 0; ; {
-			var free []int
-			for i, p := range pins {
-				if !p {
-					free = append(free, i)
+	// Delta debugging over the faults that are not the recovery tail:
+	// chunks of half, a quarter, … down to single faults, repeated until a
+	// whole round removes nothing (removing one fault can make another
+	// removable).
+	for {
+		before := len(best.Faults)
+		for chunk := max(len(best.Faults)/2, 1); chunk >= 1; chunk /= 2 {
+			for start := 0; ; {
+				var free []int
+				for i, p := range pins {
+					if !p {
+						free = append(free, i)
+					}
+				}
+				if start >= len(free) {
+					break
+				}
+				end := min(start+chunk, len(free))
+				drop := map[int]bool{}
+				for _, i := range free[start:end] {
+					drop[i] = true
+				}
+				i := -1
+				cand, kept := best.withFaults(func(f FaultSpec) (FaultSpec, bool) { i++; return f, !drop[i] })
+				if !try(cand, pick(pins, kept), "faults", fmt.Sprintf("%d of %d faults", len(cand.Faults), len(best.Faults))) {
+					start = end // on success the same start now holds the next chunk
 				}
 			}
-			if start >= len(free) {
-				break
-			}
-			end := min(start+chunk, len(free))
-			drop := map[int]bool{}
-			for _, i := range free[start:end] {
-				drop[i] = true
-			}
-			i := -1
-			cand, kept := best.withFaults(func(f FaultSpec) (FaultSpec, bool) { i++; return f, !drop[i] })
-			if !try(cand, pick(pins, kept), "faults", fmt.Sprintf("%d of %d faults", len(cand.Faults), len(best.Faults))) {
-				start = end // on success the same start now holds the next chunk
-			}
+		}
+		if len(best.Faults) == before {
+			break
 		}
 	}
 
@@ -295,7 +318,7 @@ func (sc *Scenario) Shrink(failed *Result, step func(ShrinkStep)) (*Shrunk, erro
 	best.Description = fmt.Sprintf("Shrunk by distlab explore from seed %d of %s (%s).\nIt fails the same way: %s\nShrinking: %s.",
 		seed, sc.Path, sc.Name, out.Failure, out.Summary())
 	if out.Pinned > 0 {
-		best.Description += fmt.Sprintf("\nThe recovery at the end (%d heal, rejoin or restart faults after the last disruption) was never removed.", out.Pinned)
+		best.Description += fmt.Sprintf("\nThe recovery at the end (%d heal, rejoin or restart faults after the last disruption) was kept.", out.Pinned)
 	}
 	return out, nil
 }
@@ -307,6 +330,43 @@ func pick(pins []bool, kept []int) []bool {
 		out[i] = pins[k]
 	}
 	return out
+}
+
+// recoveredAtEnd reports whether the faults leave the network healed and
+// every node running.
+func recoveredAtEnd(faults []FaultSpec) bool {
+	sorted := slices.Clone(faults)
+	slices.SortStableFunc(sorted, func(a, b FaultSpec) int { return cmpDuration(a.At, b.At) })
+	split := false
+	isolated, crashed := map[string]bool{}, map[string]bool{}
+	for _, f := range sorted {
+		switch f.Kind {
+		case simnet.FaultPartition, simnet.FaultCut:
+			split = true
+		case simnet.FaultIsolate:
+			isolated[f.Node] = true
+		case simnet.FaultRejoin:
+			delete(isolated, f.Node)
+		case simnet.FaultHeal:
+			split = false
+			clear(isolated)
+		case simnet.FaultCrash:
+			crashed[f.Node] = true
+		case simnet.FaultRestart:
+			delete(crashed, f.Node)
+		}
+	}
+	return !split && len(isolated) == 0 && len(crashed) == 0
+}
+
+func cmpDuration(a, b time.Duration) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // recoveryTail marks the heals, rejoins and restarts that come after the

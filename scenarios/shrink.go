@@ -279,7 +279,7 @@ func (sc *Scenario) Shrink(failed *Result, step func(ShrinkStep)) (*Shrunk, erro
 			if f.Tag.Get("shrink") != "halve" || f.Type.Kind() != reflect.Int {
 				continue
 			}
-			name := yamlName(f)
+			name := yamlFieldName(f)
 			from := reflect.ValueOf(best.Workload).Elem().Field(i).Int()
 			for {
 				cur := reflect.ValueOf(best.Workload).Elem().Field(i).Int()
@@ -387,14 +387,6 @@ func recoveryTail(faults []FaultSpec) []bool {
 		}
 	}
 	return tail
-}
-
-func yamlName(f reflect.StructField) string {
-	name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-	if name == "" {
-		name = strings.ToLower(f.Name)
-	}
-	return name
 }
 
 // clone copies the scenario deeply enough for shrinking to change its

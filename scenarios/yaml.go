@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -229,9 +230,95 @@ func (s *source) decodeNode(n ast.Node, v any, field string) (err error) {
 		return err
 	}
 	if err := yaml.NodeToValue(n, v, yaml.Strict()); err != nil {
-		return s.fromYAMLError(err, field)
+		e := s.fromYAMLError(err, field)
+		if m := unknownFieldRE.FindStringSubmatch(e.Msg); m != nil {
+			if names := validFields(reflect.TypeOf(v), relPath(e.Field, field)); len(names) > 0 {
+				e.Msg = fmt.Sprintf("unknown field %q (valid: %s)", m[1], strings.Join(names, ", "))
+			}
+		}
+		return e
 	}
 	return nil
+}
+
+var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]*)"`)
+
+// relPath is the path of the mapping that holds an unknown key, relative
+// to the node being decoded: "params.roundz" under "params" is "", and
+// "network.links[0].dorp" under "" is "network.links[0]".
+func relPath(full, prefix string) string {
+	p := parentPath(full)
+	if prefix == "" {
+		return p
+	}
+	if p == prefix {
+		return ""
+	}
+	return strings.TrimPrefix(p, prefix+".")
+}
+
+// validFields lists the YAML names of the struct found at path inside t
+// ("network.links[0]" walks the network field, then a link), in
+// declaration order; nil when the path does not lead to a struct.
+func validFields(t reflect.Type, path string) []string {
+	for path != "" {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		head, rest := path, ""
+		if i := strings.IndexAny(path[1:], ".["); i >= 0 {
+			head, rest = path[:i+1], strings.TrimPrefix(path[i+1:], ".")
+		}
+		switch {
+		case strings.HasPrefix(head, "["):
+			if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+				return nil
+			}
+			t = t.Elem()
+		case t.Kind() == reflect.Map:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct:
+			f, ok := fieldByYAMLName(t, head)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+		default:
+			return nil
+		}
+		path = rest
+	}
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		if name := yamlFieldName(t.Field(i)); name != "-" && t.Field(i).IsExported() {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func fieldByYAMLName(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if yamlFieldName(t.Field(i)) == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// yamlFieldName is the key a struct field is read from.
+func yamlFieldName(f reflect.StructField) string {
+	name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+	if name == "" {
+		name = strings.ToLower(f.Name)
+	}
+	return name
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))
@@ -265,11 +352,7 @@ func (s *source) checkDurations(n ast.Node, t reflect.Type, field string) error 
 			key := kv.Key.String()
 			for i := 0; i < t.NumField(); i++ {
 				f := t.Field(i)
-				name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-				if name == "" {
-					name = strings.ToLower(f.Name)
-				}
-				if name == key {
+				if yamlFieldName(f) == key {
 					if err := s.checkDurations(kv.Value, f.Type, joinPath(field, key)); err != nil {
 						return err
 					}

@@ -34,21 +34,21 @@ type Output struct {
 
 // Workload is what the clients do.
 type Workload struct {
-	Clients int `yaml:"clients"`
+	Clients int `yaml:"clients" doc:"number of clients (c0, c1, …)"`
 	// Ops is the number of operations of all clients together.
-	Ops  int `yaml:"ops" shrink:"halve"`
-	Keys int `yaml:"keys"`
+	Ops  int `yaml:"ops" shrink:"halve" doc:"operations of all clients together"`
+	Keys int `yaml:"keys" doc:"number of distinct keys (k0, k1, …)"`
 	// Relative weights of the operation kinds.
-	Get    float64 `yaml:"get"`
-	Put    float64 `yaml:"put"`
-	Append float64 `yaml:"append"`
+	Get    float64 `yaml:"get" doc:"relative weight of Get operations"`
+	Put    float64 `yaml:"put" doc:"relative weight of Put operations"`
+	Append float64 `yaml:"append" doc:"relative weight of Append operations"`
 	// Timeout is how long a client waits for an answer before it retries
 	// with the next server.
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration `yaml:"timeout" doc:"how long a client waits for an answer before it retries with the next server"`
 	// Think is the longest pause between a client's operations (uniform).
-	Think time.Duration `yaml:"think"`
+	Think time.Duration `yaml:"think" doc:"longest pause between a client's operations (uniform)"`
 	// Start delays the first operation.
-	Start time.Duration `yaml:"start"`
+	Start time.Duration `yaml:"start" doc:"delay before the first operation"`
 }
 
 // DefaultWorkload is small enough to check hundreds of seeds a minute.

@@ -16,7 +16,7 @@ const Name = "causality"
 // Options are the checker's settings under "checks:".
 type Options struct {
 	// Mark is the name clock events are recorded under.
-	Mark string `yaml:"mark"`
+	Mark string `yaml:"mark" doc:"the mark name clock events are recorded under"`
 }
 
 // DefaultOptions reads marks named "clock".

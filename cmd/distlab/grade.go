@@ -87,12 +87,12 @@ func gradeCmd() *cobra.Command {
 finishes, and prints the points table with what each lab's tests need from
 other labs. Set DISTLAB_SEEDS to change how many random seeds the sweeps run.
 
---repo DIR (repeatable) grades students' repositories: for each, a copy of
-this repository's tracked files with every lab's solution folders taken from
-DIR (the student's code and nothing else: tests, checkers and scenarios are
-the teacher's), graded one after the other, into one table of points per
-student (--csv FILE writes it). The students' code runs on this machine:
-grade in a container.
+--repo DIR (repeatable) grades students' repositories, one after the other,
+into one table of points per student (--csv FILE writes it): this
+repository's tracked files with every lab's solution folders taken from DIR
+(the student's code and nothing else: tests, checkers and scenarios stay the
+teacher's; nothing is copied, go test sees the student's files through
+-overlay). The students' code runs on this machine: grade in a container.
 
 --shard i/n grades the i-th of n slices (of the students, or of the labs when
 there are fewer students than shards), also from JOB_COMPLETION_INDEX and
@@ -192,10 +192,12 @@ func (r gradeReport) failed() bool {
 	return slices.ContainsFunc(r.Rows, func(row gradeRow) bool { return row.Result == "fail" })
 }
 
-// gradeSubmission grades the labs of one submission: in place, or in a
-// copy of this repository with the student's solution folders.
+// gradeSubmission grades the labs of one submission: in place, or, for a
+// student's repository, this repository's code with every lab's solution
+// folders taken from the submission (through go's -overlay, so nothing is
+// copied and the teacher's packages stay in the build cache).
 func gradeSubmission(w io.Writer, sub submission, allLabs, labs []*labkit.Lab, verbose bool) ([]gradeRow, []gradeError) {
-	dir := "."
+	overlay := ""
 	fail := func(err error) ([]gradeRow, []gradeError) {
 		fmt.Fprintf(w, "%s: %v\n", sub.student, err)
 		var errs []gradeError
@@ -206,13 +208,12 @@ func gradeSubmission(w io.Writer, sub submission, allLabs, labs []*labkit.Lab, v
 	}
 	if sub.repo != "" {
 		fmt.Fprintf(w, "== %s (%s)\n", sub.student, sub.repo)
-		tmp, err := os.MkdirTemp("", "distlab-grade-"+sub.student+"-")
+		tmp, err := os.MkdirTemp("", "distlab-grade-")
 		if err != nil {
 			return fail(err)
 		}
 		defer os.RemoveAll(tmp)
-		dir = filepath.Join(tmp, "repo")
-		if err := assemble(dir, sub.repo, allLabs); err != nil {
+		if overlay, err = submissionOverlay(sub.repo, allLabs, tmp); err != nil {
 			return fail(err)
 		}
 	}
@@ -223,7 +224,7 @@ func gradeSubmission(w io.Writer, sub submission, allLabs, labs []*labkit.Lab, v
 		for _, n := range l.Needs {
 			fmt.Fprintf(w, "  (%s)\n", needText(l, n))
 		}
-		got, err := gradeLab(w, dir, l, verbose)
+		got, err := gradeLab(w, l, overlay, verbose)
 		if err != nil {
 			fmt.Fprintf(w, "  %v\n", err)
 			errs = append(errs, gradeError{Student: sub.student, Lab: l.Name, Error: err.Error()})
@@ -246,60 +247,36 @@ func needText(l *labkit.Lab, n labkit.Need) string {
 	return fmt.Sprintf("%s need%s %s", strings.Join(n.Tests, ", "), plural(len(n.Tests)), who)
 }
 
-// assemble writes the teacher's tracked files to dir with every lab's
-// solution folders replaced by the submission's.
-func assemble(dir, repo string, labs []*labkit.Lab) error {
-	var solutions []string
+// submissionOverlay writes the overlay that grades a student's repository:
+// the tracked files of this one, with every lab's solution folders the
+// student's (their code and nothing else: tests, checkers and scenarios
+// stay the teacher's).
+func submissionOverlay(repo string, labs []*labkit.Lab, dir string) (string, error) {
+	var take []string
 	for _, l := range labs {
 		for _, s := range l.Solutions {
-			solutions = append(solutions, filepath.ToSlash(filepath.Clean(s)))
+			take = append(take, filepath.ToSlash(filepath.Clean(s)))
 			if info, err := os.Stat(filepath.Join(repo, s)); err != nil || !info.IsDir() {
-				return fmt.Errorf("the submission has no folder %s (a handout has every lab's)", s)
+				return "", fmt.Errorf("the submission has no folder %s (a handout has every lab's)", s)
 			}
 		}
 	}
 	files, err := handout.TrackedFiles(".")
 	if err != nil {
-		return err
+		return "", err
 	}
-	var teacher []string
-	for _, f := range files {
-		if !slices.ContainsFunc(solutions, func(s string) bool { return f == s || strings.HasPrefix(f, s+"/") }) {
-			teacher = append(teacher, f)
-		}
-	}
-	if _, err := handout.Write(handout.Options{Repo: ".", Out: dir, Files: teacher}); err != nil {
-		return err
-	}
-	for _, s := range solutions {
-		src := filepath.Join(repo, s)
-		err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !d.Type().IsRegular() {
-				return err
-			}
-			rel, _ := filepath.Rel(repo, path)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			dst := filepath.Join(dir, rel)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(dst, data, 0o644)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	path, _, err := handout.Overlay(handout.OverlayOptions{Repo: ".", Files: files, Dir: dir, Submission: repo, Take: take})
+	return path, err
 }
 
-// gradeLab runs one lab's tests in dir and returns a row per top-level
-// test.
-func gradeLab(w io.Writer, dir string, lab *labkit.Lab, verbose bool) ([]gradeRow, error) {
-	c := exec.Command("go", "test", "-json", "-count=1", "-timeout=30m", "./labs/"+lab.Name+"/")
-	c.Dir = dir
+// gradeLab runs one lab's tests (with a -overlay file when grading a
+// submission) and returns a row per top-level test.
+func gradeLab(w io.Writer, lab *labkit.Lab, overlay string, verbose bool) ([]gradeRow, error) {
+	args := []string{"test", "-json", "-count=1", "-timeout=30m"}
+	if overlay != "" {
+		args = append(args, "-overlay="+overlay)
+	}
+	c := exec.Command("go", append(args, "./labs/"+lab.Name+"/")...)
 	c.Env = append(os.Environ(), labkit.CommandEnv+"="+invokedAs())
 	c.Stderr = os.Stderr
 	stdout, err := c.StdoutPipe()

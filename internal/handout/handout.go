@@ -15,6 +15,7 @@ package handout
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -39,6 +40,9 @@ type Block struct {
 	File string
 	Part string
 	Line int // line of BEGIN, from 1
+	// Reference and Stub are the block's lines (Stub without the leading
+	// "// "), for tests that prove what a handout leaves out.
+	Reference, Stub []string `json:"-"`
 }
 
 // Strip returns src with every solution block replaced by its stub, and
@@ -81,9 +85,11 @@ func Strip(name, src string) (string, []Block, error) {
 			state = outside
 		case state == inSolution:
 			// reference code: dropped
+			blocks[len(blocks)-1].Reference = append(blocks[len(blocks)-1].Reference, text)
 		case state == inStub:
 			body := strings.TrimPrefix(trimmed, "//")
 			body = strings.TrimPrefix(body, " ")
+			blocks[len(blocks)-1].Stub = append(blocks[len(blocks)-1].Stub, body)
 			if body == "" {
 				out.WriteString("\n")
 			} else {
@@ -253,6 +259,104 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// OverlayOptions say what Go code the go command should see.
+type OverlayOptions struct {
+	Repo  string   // the repository the go command runs in
+	Files []string // the files git tracks there; Go files not among them are hidden
+	Dir   string   // where to write the overlay and the stripped files
+	// Strip lists folders whose Go files are replaced by their stripped
+	// text: what a handout holds.
+	Strip []string
+	// Submission, when set, is a student's repository: the Go files under
+	// Take are the submission's instead of the repository's (those it does
+	// not have are hidden, those it adds are added).
+	Submission string
+	Take       []string
+}
+
+// Overlay makes the go command, run in o.Repo with -overlay=FILE, see the
+// Go code of a handout (o.Strip) or of a student's submission graded
+// against the teacher's tests (o.Submission): it returns FILE and the
+// blocks stripped. Building this way reuses the build cache of the
+// repository itself, where a copy elsewhere would compile everything again.
+func Overlay(o OverlayOptions) (string, []Block, error) {
+	root, err := filepath.Abs(o.Repo)
+	if err != nil {
+		return "", nil, err
+	}
+	replace := map[string]string{}
+	tracked := map[string]bool{}
+	var blocks []Block
+	for i, rel := range o.Files {
+		tracked[rel] = true
+		if !strings.HasSuffix(rel, ".go") || !under(rel, o.Strip) || (o.Submission != "" && under(rel, o.Take)) {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
+			return "", nil, err
+		}
+		text, found, err := Strip(rel, string(data))
+		if err != nil {
+			return "", nil, err
+		}
+		blocks = append(blocks, found...)
+		out := filepath.Join(o.Dir, fmt.Sprintf("%d-%s", i, filepath.Base(rel)))
+		if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+			return "", nil, err
+		}
+		replace[filepath.Join(root, filepath.FromSlash(rel))] = out
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		hide := !tracked[rel] || (o.Submission != "" && under(rel, o.Take))
+		if strings.HasSuffix(path, ".go") && hide {
+			replace[path] = "" // not in the handout, or not in the submission
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if o.Submission != "" {
+		sub, err := filepath.Abs(o.Submission)
+		if err != nil {
+			return "", nil, err
+		}
+		for _, take := range o.Take {
+			err := filepath.WalkDir(filepath.Join(sub, filepath.FromSlash(take)), func(path string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.IsDir() && strings.HasSuffix(path, ".go") {
+					rel, _ := filepath.Rel(sub, path)
+					replace[filepath.Join(root, rel)] = path
+				}
+				return nil
+			})
+			if err != nil {
+				return "", nil, fmt.Errorf("the submission %s: %w", o.Submission, err)
+			}
+		}
+	}
+	data, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", nil, err
+	}
+	path := filepath.Join(o.Dir, "overlay.json")
+	return path, blocks, os.WriteFile(path, data, 0o644)
 }
 
 // Users finds, for each package folder (slash-separated, from the

@@ -1,6 +1,7 @@
 package handout_test
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -156,5 +157,43 @@ func TestScanListsParts(t *testing.T) {
 	require.NoError(t, err)
 	blocks, err := handout.Scan(repo, files, []string{"algorithms/raft"})
 	require.NoError(t, err)
-	assert.Equal(t, []handout.Block{{File: "algorithms/raft/r.go", Part: "f", Line: 4}}, blocks)
+	assert.Equal(t, []handout.Block{{File: "algorithms/raft/r.go", Part: "f", Line: 4, Reference: []string{"\treturn 42"}, Stub: []string{"return 0"}}}, blocks)
+}
+
+// TestOverlay: the overlay shows the go command a handout's code (stripped
+// files, untracked ones hidden) or a submission's.
+func TestOverlay(t *testing.T) {
+	repo := gitRepo(t, map[string]string{"algorithms/mutex/m.go": secret, "algorithms/mutex/helper.go": "package p\n", "x.go": "package x\n"},
+		map[string]string{"scratch.go": "package x\n"})
+	read := func(path string) map[string]string {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var o struct{ Replace map[string]string }
+		require.NoError(t, json.Unmarshal(data, &o))
+		return o.Replace
+	}
+	files, err := handout.TrackedFiles(repo)
+	require.NoError(t, err)
+	abs := func(rel string) string { a, _ := filepath.Abs(filepath.Join(repo, rel)); return a }
+
+	path, blocks, err := handout.Overlay(handout.OverlayOptions{Repo: repo, Files: files, Dir: t.TempDir(), Strip: []string{"algorithms/mutex"}})
+	require.NoError(t, err)
+	assert.Len(t, blocks, 1)
+	replace := read(path)
+	assert.Equal(t, "", replace[abs("scratch.go")], "an untracked file is hidden")
+	stripped, err := os.ReadFile(replace[abs("algorithms/mutex/m.go")])
+	require.NoError(t, err)
+	assert.NotContains(t, string(stripped), "42")
+	assert.NotContains(t, replace, abs("x.go"), "other files are the repository's")
+
+	student := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(student, "algorithms", "mutex"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(student, "algorithms", "mutex", "m.go"), []byte("package p // mine\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(student, "algorithms", "mutex", "extra.go"), []byte("package p\n"), 0o644))
+	path, _, err = handout.Overlay(handout.OverlayOptions{Repo: repo, Files: files, Dir: t.TempDir(), Submission: student, Take: []string{"algorithms/mutex"}})
+	require.NoError(t, err)
+	replace = read(path)
+	assert.Equal(t, filepath.Join(student, "algorithms", "mutex", "m.go"), replace[abs("algorithms/mutex/m.go")])
+	assert.Equal(t, filepath.Join(student, "algorithms", "mutex", "extra.go"), replace[abs("algorithms/mutex/extra.go")], "the submission's own files are added")
+	assert.Equal(t, "", replace[abs("algorithms/mutex/helper.go")], "a file the submission lacks is hidden")
 }

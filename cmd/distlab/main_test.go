@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -143,7 +144,7 @@ func TestHandoutLeaksNothing(t *testing.T) {
 	root := filepath.Join("..", "..")
 	files, labs, blocks := teacherRepo(t, root)
 
-	outside := map[string]bool{}  // every line of the repository outside solution blocks
+	outside := map[string]bool{}   // every line of the repository outside solution blocks
 	reference := map[string]bool{} // lines of the reference inside them
 	stubs := map[string]bool{}
 	for _, b := range blocks {
@@ -452,4 +453,25 @@ func TestGradeClass(t *testing.T) {
 	out, _, code = distlabEnv(t, env, "grade", "clocks", "--repo", carol, "--json")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, `"error": "the submission has no folder algorithms/clocks`)
+}
+
+// TestRunArtifactsInTheirOwnFolder: a failing check's files go to a folder
+// of the run's own (printed), never to a fixed name two runs share;
+// --artifacts chooses the folder.
+func TestRunArtifactsInTheirOwnFolder(t *testing.T) {
+	written := regexp.MustCompile(`wrote (\S+\.html)`)
+	var paths []string
+	for range 2 {
+		out, _, code := distlab(t, "run", "scenarios/raft/stale-read.yaml", "-q")
+		require.Equal(t, 0, code, out)
+		m := written.FindStringSubmatch(out)
+		require.NotNil(t, m, out)
+		assert.FileExists(t, m[1])
+		paths = append(paths, m[1])
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(m[1])) })
+	}
+	assert.NotEqual(t, filepath.Dir(paths[0]), filepath.Dir(paths[1]), "each run has its own folder")
+	dir := t.TempDir()
+	out, _, _ := distlab(t, "run", "scenarios/raft/stale-read.yaml", "-q", "--artifacts", dir)
+	assert.Contains(t, out, "wrote "+dir+string(filepath.Separator))
 }

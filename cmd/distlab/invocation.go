@@ -1,12 +1,14 @@
 package main
 
 import (
-	"distlab/labs/labkit"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"distlab/labs/labkit"
 )
 
 // parseShard reads "i/n" (1 ≤ i ≤ n). Without it, a Kubernetes Indexed
@@ -51,3 +53,13 @@ func invokedAs() string {
 }
 
 const cmdEnv = labkit.CommandEnv
+
+// newArtifactDir names a folder of its own in the temp dir for the files
+// checkers write (porcupine's HTML of a violation), so that two runs never
+// overwrite each other's; checkers make it only when they write a file, and
+// the summary prints the path.
+func newArtifactDir() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return filepath.Join(os.TempDir(), fmt.Sprintf("distlab-artifacts-%x", b))
+}

@@ -132,6 +132,7 @@ func TestList(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	assert.NotContains(t, out, "INVALID")
+	assert.Contains(t, out, binary+" describe NAME prints an algorithm's params", "list points at where the knobs are documented")
 }
 
 // TestHandoutLeaksNothing: the default handout strips every lab; it holds

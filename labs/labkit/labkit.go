@@ -1,7 +1,8 @@
 // Package labkit is what graded lab tests are made of: points, scenario
 // runs whose expectation must hold, and parallel seed sweeps that, on the
-// first failing seed, print it, write a replay scenario and the commands
-// that rerun and show it.
+// lowest failing seed, print it, write a replay scenario (to a temporary
+// folder, never the source tree) and the commands that rerun it, show it,
+// and rerun the test with that seed alone.
 //
 //	func TestSafety(t *testing.T) {
 //		labkit.Points(t, 20)
@@ -9,7 +10,11 @@
 //		labkit.Sweep(t, sc, labkit.Seeds(1000))
 //	}
 //
-// `distlab grade` reads the points from the test output.
+// `distlab grade` reads the points from the test output. A lab's README
+// declares in its front matter (see Lab) the lab's place in the course,
+// its solution folders, and which tests need more than their own part; a
+// failing test says so. DISTLAB_SEEDS sets how many seeds sweeps run,
+// DISTLAB_SEED runs one seed, DISTLAB_ARTIFACTS chooses where failures go.
 package labkit
 
 import (

@@ -65,7 +65,11 @@ func ReadLab(dir string) (*Lab, error) {
 	}
 	lab := &Lab{Dir: dir, Name: filepath.Base(filepath.Clean(dir))}
 	if err := yaml.UnmarshalWithOptions(front, lab, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s front matter: %s", path, yaml.FormatError(err, false, true))
+		msg := yaml.FormatError(err, false, true)
+		if strings.Contains(msg, "unknown field") {
+			msg += "\n(valid: title, order, solutions, needs; each need has lab, parts, tests, why)"
+		}
+		return nil, fmt.Errorf("%s front matter: %s", path, msg)
 	}
 	switch {
 	case lab.Title == "":

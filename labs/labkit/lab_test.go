@@ -17,7 +17,7 @@ import (
 func TestReadLabErrors(t *testing.T) {
 	cases := []struct{ name, readme, err string }{
 		{"no front matter", "# Lab\n", "no front matter"},
-		{"unknown field", "---\ntitle: x\norder: 1\nsolutions: [a]\nneeds_lab: raft\n---\n", `unknown field "needs_lab"`},
+		{"unknown field", "---\ntitle: x\norder: 1\nsolutions: [a]\nneeds_lab: raft\n---\n", `valid: title, order, solutions, needs`},
 		{"no order", "---\ntitle: x\nsolutions: [a]\n---\n", "order must be 1 or more"},
 		{"no solutions", "---\ntitle: x\norder: 2\n---\n", "solutions must name"},
 		{"need without tests", "---\ntitle: x\norder: 2\nsolutions: [a]\nneeds: [{lab: raft, parts: [election]}]\n---\n", "needs[0] must list parts and tests"},

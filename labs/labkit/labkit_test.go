@@ -165,3 +165,29 @@ needs:
 	failing.finish()
 	assert.Contains(t, strings.Join(failing.logs, "\n"), "NOTE: this test also needs lab raft's part(s) election, persistence: it runs your Raft election.")
 }
+
+// TestPassingTestsWriteNothing: a scenario whose expected violation shows
+// (porcupine's HTML is written for a failing linearizability check) passes
+// without writing a file anywhere: not beside the test, not in the temp dir.
+func TestPassingTestsWriteNothing(t *testing.T) {
+	scenario, err := filepath.Abs("../../scenarios/raft/stale-read.yaml")
+	require.NoError(t, err)
+	cwd, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv(labkit.ArtifactsEnv, "")
+	wd, _ := os.Getwd()
+	require.NoError(t, os.Chdir(cwd))
+	defer os.Chdir(wd)
+	labkit.ResetForTest()
+	defer labkit.ResetForTest()
+
+	ft := &fakeT{TB: t}
+	res := labkit.Expect(ft, labkit.Load(ft, scenario))
+	require.False(t, ft.failed, ft.fatal)
+	require.NotNil(t, res)
+	for _, dir := range []string{cwd, tmp} {
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries, "a passing test wrote into %s", dir)
+	}
+}

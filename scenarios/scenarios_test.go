@@ -277,6 +277,7 @@ expect: pass
 	require.True(t, ok)
 	require.Equal(t, "mutex-safety", f.Check)
 	require.Less(t, f.At, time.Second, "an early violation: %s", f)
+	t.Logf("seed %d: %s at %v of a %v run", first.Seed, f.Check, f.At, sc.Duration)
 
 	shrunk, err := sc.Shrink(first, nil)
 	require.NoError(t, err)

@@ -61,9 +61,9 @@ Not handed out in this copy: its code is the reference, already complete.
 ` + "```sh" + `
 go test ./labs/{{.Name}}
 ` + "```" + `
-{{range .Needs}}
-- {{.}}{{end}}
-{{end}}
+{{if .Needs}}
+{{range .Needs}}- {{.}}
+{{end}}{{end}}{{end}}
 ## Grading yourself
 
 ` + "```sh" + `

@@ -99,6 +99,9 @@ there are fewer students than shards), also from JOB_COMPLETION_INDEX and
 JOB_COMPLETIONS; --json prints the rows for distlab merge.
 Exit status 1 when any test failed or a lab could not be graded.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := labkit.CheckEnv(); err != nil {
+				return badInput(err)
+			}
 			allLabs, err := readLabs(".")
 			if err != nil {
 				return badInput(err)

@@ -449,6 +449,10 @@ func TestGradeClass(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "student,clocks,total,possible,failed_tests,not_graded\nalice,0,0,110,9,\nbob,110,110,110,0,\n", string(data))
 
+	_, errOut, code = distlabEnv(t, []string{"DISTLAB_SEEDS=-3"}, "grade", "clocks")
+	assert.Equal(t, 2, code, "a malformed DISTLAB_SEEDS is bad input, not ignored")
+	assert.Contains(t, errOut, `DISTLAB_SEEDS="-3": it must be a number of seeds`)
+
 	carol := filepath.Join(class, "carol")
 	require.NoError(t, os.MkdirAll(carol, 0o755))
 	out, _, code = distlabEnv(t, env, "grade", "clocks", "--repo", carol, "--json")

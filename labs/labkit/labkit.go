@@ -45,7 +45,7 @@ import (
 func init() {
 	simnet.TuneGC()
 	if testing.Testing() {
-		if err := checkEnv(); err != nil {
+		if err := CheckEnv(); err != nil {
 			fmt.Fprintln(os.Stderr, "labkit:", err)
 			os.Exit(2)
 		}
@@ -67,7 +67,8 @@ const (
 	CommandEnv = "DISTLAB_CMD"
 )
 
-func checkEnv() error {
+// CheckEnv reports a malformed DISTLAB_SEEDS or DISTLAB_SEED.
+func CheckEnv() error {
 	if v, ok := os.LookupEnv(SeedsEnv); ok {
 		if n, err := strconv.Atoi(v); err != nil || n < 1 {
 			return fmt.Errorf("%s=%q: it must be a number of seeds, at least 1 (e.g. %s=5000)", SeedsEnv, v, SeedsEnv)

@@ -247,7 +247,7 @@ func needText(l *labkit.Lab, n labkit.Need) string {
 	if n.Lab != "" && n.Lab != l.Name {
 		who = "lab " + n.Lab + "'s " + who
 	}
-	return fmt.Sprintf("%s need%s %s", strings.Join(n.Tests, ", "), plural(len(n.Tests)), who)
+	return fmt.Sprintf("%s also need%s %s", strings.Join(n.Tests, ", "), plural(len(n.Tests)), who)
 }
 
 // submissionOverlay writes the overlay that grades a student's repository:

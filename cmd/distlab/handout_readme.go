@@ -113,11 +113,7 @@ func studentReadme(labs, chosen []*labkit.Lab, files []string) ([]byte, error) {
 			}
 		}
 		for _, n := range l.Needs {
-			who := "part(s) " + strings.Join(n.Parts, ", ") + " of this lab"
-			if n.Lab != "" && n.Lab != l.Name {
-				who = "lab " + n.Lab + "'s part(s) " + strings.Join(n.Parts, ", ")
-			}
-			line := fmt.Sprintf("%s also need%s %s", strings.Join(n.Tests, ", "), plural(len(n.Tests)), who)
+			line := needText(l, n)
 			if n.Why != "" {
 				line += ": " + n.Why
 			}

@@ -101,16 +101,6 @@ func frontMatter(data []byte) ([]byte, bool) {
 	return rest[:end+1], true
 }
 
-// StripFrontMatter returns a README without its front matter, for showing
-// it to people.
-func StripFrontMatter(data []byte) []byte {
-	front, ok := frontMatter(data)
-	if !ok {
-		return data
-	}
-	return bytes.TrimLeft(data[4+len(front)+4:], "\n")
-}
-
 // Labs reads every lab under root/labs (each folder with a README.md,
 // labkit aside), in course order.
 func Labs(root string) ([]*Lab, error) {
@@ -162,18 +152,6 @@ func (l *Lab) NeedsOf(test string) []Need {
 			out = append(out, n)
 		}
 	}
-	return out
-}
-
-// OtherLabs lists the other labs this lab's tests need, sorted.
-func (l *Lab) OtherLabs() []string {
-	var out []string
-	for _, n := range l.Needs {
-		if n.Lab != "" && n.Lab != l.Name && !slices.Contains(out, n.Lab) {
-			out = append(out, n.Lab)
-		}
-	}
-	slices.Sort(out)
 	return out
 }
 

@@ -166,5 +166,5 @@ func (n Need) Explain(self string) string {
 	if n.Why != "" {
 		text += ": " + n.Why
 	}
-	return text + ". Until those are done it fails, whatever your code for this test does."
+	return text + ". Until those parts are done this test fails, whatever the rest of your code does."
 }

@@ -10,3 +10,5 @@
 //
 // Errors name the file, line, column and field.
 package scenarios
+
+//go:generate go run ../cmd/distlab describe --write-format FORMAT.md

@@ -1,11 +1,10 @@
 package scenarios
 
 import (
-	"reflect"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -14,19 +13,46 @@ import (
 
 // ExploreOptions say which seeds to try.
 type ExploreOptions struct {
-	From    int64 // first seed
-	Seeds   int   // how many
-	Workers int   // 0: one per core
+	From  int64 // first seed
+	Seeds int   // how many, at least 1
+	// Shard and Shards split the seeds among machines: shard i of n
+	// (1 ≤ i ≤ n) takes the seeds From+i-1, From+i-1+n, … Zero Shards
+	// means one shard.
+	Shard, Shards int
+	Workers       int // 0: one per core
 	// Progress, when set, is called after every run (from several
 	// goroutines, one call at a time).
 	Progress func(done, failed int)
 	Run      RunOptions
 }
 
+// ShardSeeds lists the seeds a shard runs.
+func (opts ExploreOptions) ShardSeeds() ([]int64, error) {
+	if opts.Seeds < 1 {
+		return nil, fmt.Errorf("the number of seeds must be at least 1 (got %d)", opts.Seeds)
+	}
+	shard, shards := opts.Shard, opts.Shards
+	if shards == 0 {
+		shard, shards = 1, 1
+	}
+	if shards < 1 || shard < 1 || shard > shards {
+		return nil, fmt.Errorf("shard %d/%d: shards are numbered 1 to %d", shard, shards, max(shards, 1))
+	}
+	var seeds []int64
+	for i := shard - 1; i < opts.Seeds; i += shards {
+		seeds = append(seeds, opts.From+int64(i))
+	}
+	return seeds, nil
+}
+
 // Explore runs the scenario over many seeds in parallel and returns the
 // seeds whose expectation was not met, in order, and the result of the
 // lowest one.
 func (sc *Scenario) Explore(opts ExploreOptions) ([]int64, *Result, error) {
+	seeds, err := opts.ShardSeeds()
+	if err != nil {
+		return nil, nil, err
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -38,15 +64,15 @@ func (sc *Scenario) Explore(opts ExploreOptions) ([]int64, *Result, error) {
 		first   *Result
 		done    int
 	)
-	next.Store(opts.From - 1)
 	var g errgroup.Group
 	for range workers {
 		g.Go(func() error {
 			for {
-				seed := next.Add(1)
-				if seed >= opts.From+int64(opts.Seeds) {
+				i := next.Add(1) - 1
+				if i >= int64(len(seeds)) {
 					return nil
 				}
+				seed := seeds[i]
 				ro := opts.Run
 				ro.Seed = &seed
 				res, err := sc.Run(ro)
@@ -110,75 +136,4 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 		cp.Faults = append(cp.Faults, fs)
 	}
 	return &cp
-}
-
-// Shrink looks for a smaller failing run (the expectation still unmet):
-// first it removes chunks of faults and then single ones while the failure
-// persists, as delta debugging does; then it halves every workload field
-// tagged `shrink:"halve"` (the number of operations, events…) while the run
-// still fails. It returns the smallest failing scenario, with explicit
-// faults, and its result; step reports each attempt.
-func (sc *Scenario) Shrink(failed *Result, step func(faults int, stillFails bool)) (*Scenario, *Result, error) {
-	seed := failed.Seed
-	best, bestSc := failed, failed.ReplayScenario(failed.Faults)
-	faults := failed.Faults
-	try := func(candidate *Scenario, nFaults int) (*Result, error) {
-		res, err := candidate.Run(RunOptions{Seed: &seed, CheckTimeout: 20 * time.Second})
-		if err != nil {
-			return nil, err
-		}
-		if step != nil {
-			step(nFaults, !res.ExpectationMet)
-		}
-		if res.ExpectationMet {
-			return nil, nil
-		}
-		return res, nil
-	}
-	for chunk := len(faults) / 2; chunk >= 1; chunk /= 2 {
-		for start := 0; start < len(faults); {
-			end := min(start+chunk, len(faults))
-			fewer := append(append([]simnet.Fault{}, faults[:start]...), faults[end:]...)
-			cand := failed.ReplayScenario(fewer)
-			res, err := try(cand, len(fewer))
-			if err != nil {
-				return nil, nil, err
-			}
-			if res != nil {
-				faults, best, bestSc = fewer, res, cand
-				continue // the same start now holds the next chunk
-			}
-			start = end
-		}
-	}
-	if bestSc.Workload == nil {
-		return bestSc, best, nil
-	}
-	wt := reflect.TypeOf(bestSc.Workload).Elem()
-	for i := 0; i < wt.NumField(); i++ {
-		f := wt.Field(i)
-		if f.Tag.Get("shrink") != "halve" || f.Type.Kind() != reflect.Int {
-			continue
-		}
-		for {
-			cur := reflect.ValueOf(bestSc.Workload).Elem().Field(i).Int()
-			if cur <= 1 {
-				break
-			}
-			w := reflect.New(wt)
-			w.Elem().Set(reflect.ValueOf(bestSc.Workload).Elem())
-			w.Elem().Field(i).SetInt(cur / 2)
-			cand := *bestSc
-			cand.Workload = w.Interface()
-			res, err := try(&cand, len(faults))
-			if err != nil {
-				return nil, nil, err
-			}
-			if res == nil {
-				break
-			}
-			best, bestSc = res, &cand
-		}
-	}
-	return bestSc, best, nil
 }

@@ -167,6 +167,9 @@ func (sc *Scenario) fill(fy *fileYAML) error {
 		if err := check.Validate(); err != nil {
 			return src.errAt("nemesis", "%v", err)
 		}
+		if n.End > sc.Duration {
+			return src.errAt("nemesis.end", "end %v is after the run's end (duration %v): the nemesis's final heal and restarts would never happen", n.End, sc.Duration)
+		}
 	}
 	if err := sc.fillChecks(fy.Checks); err != nil {
 		return err
@@ -185,11 +188,20 @@ func decodeSection(src *source, n ast.Node, defaults func() any, field, algName 
 	if n != nil {
 		if _, isNull := n.(*ast.NullNode); !isNull {
 			if err := src.decodeNode(n, v, field); err != nil {
-				return nil, err
+				return nil, describeHint(err, algName)
 			}
 		}
 	}
 	return v, nil
+}
+
+// describeHint points an unknown-field error at the command that
+// documents every field.
+func describeHint(err error, name string) error {
+	if e, ok := err.(*Error); ok && strings.HasPrefix(e.Msg, "unknown field") {
+		e.Msg += "; distlab describe " + name + " documents each"
+	}
+	return err
 }
 
 func latencyOf(l *latencyYAML, def simnet.Latency) simnet.Latency {
@@ -258,6 +270,9 @@ func (sc *Scenario) fillFaults(faults []faultYAML) error {
 		}
 		if *f.At < 0 {
 			return sc.src.errAt(field+".at", "at must not be negative")
+		}
+		if *f.At > sc.Duration {
+			return sc.src.errAt(field+".at", "at %v is after the run's end (duration %v): the fault would never happen", *f.At, sc.Duration)
 		}
 		var set []FaultSpec
 		if f.Partition != nil {
@@ -338,7 +353,7 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 			cs.Options = spec.Options()
 			if opts != nil && len(opts.Values) > 0 {
 				if err := sc.src.decodeNode(opts, cs.Options, field); err != nil {
-					return err
+					return describeHint(err, cs.Name)
 				}
 			}
 		} else if opts != nil && len(opts.Values) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,13 @@ func TestParseErrors(t *testing.T) {
 		{"no version", "algorithm: broadcast\n", "x.yaml: missing version"},
 		{"bad version", "version: 7\n", "x.yaml:1:10: version: scenario format version 7"},
 		{"unknown algorithm", "version: 1\nalgorithm: bully2\nnodes: 3\nduration: 1s\n", `x.yaml:2:12: algorithm: unknown algorithm "bully2" (valid: `},
-		{"unknown field", "version: 1\nduraton: 1s\n", `x.yaml:2:1: duraton: unknown field "duraton"`},
+		{"unknown field", "version: 1\nduraton: 1s\n", `x.yaml:2:1: duraton: unknown field "duraton" (valid: version, name, description, algorithm, nodes, seed, duration, `},
+		{"unknown network field", base + "network: {dorp: 0.1}\n", `network.dorp: unknown field "dorp" (valid: latency, drop, duplicate, fifo, links)`},
+		{"unknown link field", base + "network:\n  links:\n    - {from: n0, to: n1, dorp: 0.1}\n", `network.links[0].dorp: unknown field "dorp" (valid: from, to, latency, drop, duplicate, fifo)`},
+		{"unknown nemesis field", base + "nemesis: {start: 1ms, end: 2ms, interval: 1ms, crashes: 1}\n", `nemesis.crashes: unknown field "crashes" (valid: start, end, interval, partition, `},
+		{"unknown check option", "version: 1\nalgorithm: central\nnodes: 3\nduration: 1s\nchecks: [{name: mutex-liveness, boundd: 1s}]\n", `checks[0].boundd: unknown field "boundd" (valid: bound); distlab describe mutex-liveness documents each`},
+		{"fault after the end", "version: 1\nalgorithm: broadcast\nnodes: 3\nduration: 8s\nfaults:\n  - {at: 40s, heal: true}\n", `x.yaml:6:10: faults[0].at: at 40s is after the run's end (duration 8s): the fault would never happen`},
+		{"nemesis after the end", base + "nemesis: {start: 100ms, end: 2s, interval: 100ms, crash: 1}\n", `nemesis.end: end 2s is after the run's end (duration 1s)`},
 		{"bad duration", "version: 1\nalgorithm: broadcast\nnodes: 3\nduration: 2x\n", `x.yaml:4:11: duration: "2x" is not a duration`},
 		{"syntax", "version: 1\nnodes: [3\n", "x.yaml:2:8:"},
 		{"unknown node", base + "faults:\n  - {at: 1s, crash: n9}\n", `x.yaml:6:21: faults[0].crash: unknown node "n9" (valid: n0, n1, n2)`},
@@ -77,7 +84,7 @@ func TestParseErrors(t *testing.T) {
 		{"no at", base + "faults:\n  - {crash: n1}\n", "faults[0]: a fault needs `at:`"},
 		{"unknown check", base + "checks: [nope]\n", `x.yaml:5:10: checks[0]: unknown check "nope" (valid: `},
 		{"bad param type", base + "params:\n  rounds: many\n", "x.yaml:6:11: params.rounds:"},
-		{"unknown param", base + "params:\n  roundz: 3\n", `params.roundz: unknown field "roundz"`},
+		{"unknown param", base + "params:\n  roundz: 3\n", `params.roundz: unknown field "roundz" (valid: rounds, every); distlab describe broadcast documents each`},
 		{"bad param duration", base + "params: {every: 5}\n", `params.every: "5" is not a duration`},
 		{"bad probability", base + "network:\n  drop: 1.5\n", "network: drop must be a probability"},
 		{"bad latency", base + "network:\n  latency: {dist: gamma}\n", `unknown latency distribution "gamma"`},
@@ -246,7 +253,7 @@ func FuzzParse(f *testing.F) {
 
 // TestExploreAndShrink: a broken clock fails on every seed; exploring finds
 // the lowest seed, and shrinking drops the faults that do not matter and
-// halves the workload while the run still fails.
+// halves the workload while the run still fails the same way.
 func TestExploreAndShrink(t *testing.T) {
 	sc, err := scenarios.Parse("shrink.yaml", []byte(`version: 1
 algorithm: lamport-nomerge
@@ -265,19 +272,172 @@ expect: pass
 	assert.Len(t, failing, 8)
 	require.NotEmpty(t, first.Faults)
 
-	small, res, err := sc.Shrink(first, nil)
+	var steps []scenarios.ShrinkStep
+	shrunk, err := sc.Shrink(first, func(s scenarios.ShrinkStep) { steps = append(steps, s) })
 	require.NoError(t, err)
+	res := shrunk.Result
 	assert.False(t, res.ExpectationMet, "the shrunk run still fails")
+	orig, _ := scenarios.FailureOf(first)
+	assert.True(t, orig.Same(shrunk.Failure), "the same failure: %s, then %s", orig, shrunk.Failure)
 	assert.Less(t, len(res.Faults), len(first.Faults), "faults that do not matter are dropped")
 	assert.Less(t, res.Trace.Len(), first.Trace.Len())
-	data, err := small.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "shrunk")
+	assert.Equal(t, []string{"events 40 → 1"}, shrunk.Workload)
+	phases := map[string]bool{}
+	for _, s := range steps {
+		phases[s.Phase] = true
+		if s.Phase == "workload" {
+			assert.Contains(t, s.Trying, "events ", "a workload attempt says what it tries, not a fault count")
+		}
+	}
+	assert.True(t, phases["duration"] && phases["workload"] && phases["nodes"], "%v", phases)
+
+	data, err := shrunk.Scenario.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "shrunk")
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "events: 1\n", "the workload is halved down to what still fails:\n%s", data)
 	back, err := scenarios.Parse("shrunk.yaml", data)
 	require.NoError(t, err)
+	assert.Contains(t, back.Description, "Shrunk by distlab explore from seed 1 of shrink.yaml")
+	assert.Contains(t, back.Description, shrunk.Summary(), "the description says what was shrunk")
 	again, err := back.Run(scenarios.RunOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, traceBytes(t, res.Trace), traceBytes(t, again.Trace), "the written file replays the shrunk run")
+}
+
+// TestShrinkCutsTheRunAfterTheViolation: a safety violation early in a 4 s
+// run shrinks to a run that ends shortly after it.
+func TestShrinkCutsTheRunAfterTheViolation(t *testing.T) {
+	sc, err := scenarios.Parse("early.yaml", []byte(`version: 1
+algorithm: ricart-agrawala-broken
+nodes: 5
+duration: 4s
+params: {retransmit: 200ms}
+workload: {think: 50ms, hold: 10ms, stop: 2500ms}
+network:
+  latency: {dist: exponential, min: 1ms, mean: 8ms, max: 80ms}
+  drop: 0.05
+  duplicate: 0.05
+nemesis: {start: 100ms, end: 2s, interval: 100ms, partition: 1, isolate: 1, cut: 1, heal: 1}
+checks: [mutex-safety, {name: mutex-liveness, bound: 1500ms}]
+expect: pass
+`))
+	require.NoError(t, err)
+	_, first, err := sc.Explore(scenarios.ExploreOptions{From: 1, Seeds: 20})
+	require.NoError(t, err)
+	require.NotNil(t, first, "the planted bug fails some seed")
+	f, ok := scenarios.FailureOf(first)
+	require.True(t, ok)
+	require.Equal(t, "mutex-safety", f.Check)
+	require.Less(t, f.At, time.Second, "an early violation: %s", f)
+	t.Logf("seed %d: %s at %v of a %v run", first.Seed, f.Check, f.At, sc.Duration)
+
+	shrunk, err := sc.Shrink(first, nil)
+	require.NoError(t, err)
+	after := shrunk.Result
+	g, _ := scenarios.FailureOf(after)
+	assert.True(t, f.Same(g), "%s, then %s", f, g)
+	assert.Equal(t, 4*time.Second, shrunk.Before.Duration)
+	assert.LessOrEqual(t, shrunk.After.Duration, g.At+100*time.Millisecond, "the run ends shortly after the violation at %v", g.At)
+	assert.Less(t, shrunk.After.Events, shrunk.Before.Events/2, "a shorter run has far fewer events")
+	assert.LessOrEqual(t, shrunk.After.Faults, shrunk.Before.Faults)
+	for _, fs := range shrunk.Scenario.Faults {
+		assert.LessOrEqual(t, fs.At, shrunk.Scenario.Duration, "no fault is left after the end")
+	}
+	assert.Contains(t, shrunk.Summary(), "duration 4s → ")
+	assert.Contains(t, shrunk.Scenario.Description, "duration 4s → ")
+}
+
+// TestShrinkKeepsALivenessFailure: zab-random seed 7528 fails
+// election-liveness through a real ZAB bug. Shrinking must keep that
+// failure — the same check, the same kind of violation — and the run's
+// recovery: once, it shrank to one partition that never heals, which fails
+// liveness trivially and says nothing about the bug.
+func TestShrinkKeepsALivenessFailure(t *testing.T) {
+	sc, err := scenarios.Load("election/zab-random.yaml")
+	require.NoError(t, err)
+	seed := int64(7528)
+	first, err := sc.Run(scenarios.RunOptions{Seed: &seed})
+	require.NoError(t, err)
+	if first.ExpectationMet {
+		t.Skip("zab-random seed 7528 meets its expectation now (the ZAB bug it showed was fixed); the liveness shrink test needs a failing seed")
+	}
+	f, _ := scenarios.FailureOf(first)
+	require.Equal(t, "election-liveness", f.Check, f.String())
+	require.True(t, recovered(first), "the failing run ends healed, every node up")
+
+	shrunk, err := sc.Shrink(first, nil)
+	require.NoError(t, err)
+	g, _ := scenarios.FailureOf(shrunk.Result)
+	assert.True(t, f.Same(g), "%s, then %s", f, g)
+	assert.True(t, recovered(shrunk.Result), "the shrunk run still heals and restarts everything: %v", shrunk.Scenario.Faults)
+	assert.Positive(t, shrunk.Pinned)
+	assert.Contains(t, shrunk.Scenario.Description, "recovery at the end")
+}
+
+// recovered replays a run's faults: at the end the network is whole and
+// every node is up.
+func recovered(res *scenarios.Result) bool {
+	split := false
+	isolated, crashed := map[int]bool{}, map[int]bool{}
+	for _, f := range res.Faults {
+		switch f.Kind {
+		case "partition", "cut":
+			split = true
+		case "isolate":
+			isolated[int(f.Node)] = true
+		case "rejoin":
+			delete(isolated, int(f.Node))
+		case "heal":
+			split = false
+			clear(isolated)
+		case "crash":
+			crashed[int(f.Node)] = true
+		case "restart":
+			delete(crashed, int(f.Node))
+		}
+	}
+	return !split && len(isolated) == 0 && len(crashed) == 0
+}
+
+func TestViolationKind(t *testing.T) {
+	same := [][2]string{
+		{"n0 voted twice in term 2: for n1 at 1s and for n2 at 2s", "n4 voted twice in term 7: for n0 at 2.4s and for n1 at 3.4s"},
+		{"split brain from 1.3s to 4s (2.7s): n3 leading {n0,n1}", "split brain from 1.2s to the end of the run (4s): n4 leading {n4}"},
+		{"n1 entered the critical section at 622ms while n3 was inside", "n2 entered the critical section at 1.5s while n0 was inside"},
+		{`not linearizable: no order of the operations on key k1 explains what the clients saw; first unexplained: get(k1) → "c0.3;"`,
+			`not linearizable: no order of the operations on key k2 explains what the clients saw`},
+	}
+	for _, p := range same {
+		assert.Equal(t, scenarios.ViolationKind(p[0]), scenarios.ViolationKind(p[1]), "%q and %q are one kind", p[0], p[1])
+	}
+	different := [][2]string{
+		{"no single leader known to every live server from 3s after the last fault at 5s", "n2 became the leader known to all only 3.4s after the last fault at 5s"},
+		{"split brain from 1.3s to 4s (2.7s)", "two leaders in one component from 1s to 2s"},
+		{"n0 crashed at 1s: runtime error: index out of range [3] with length 3", "n0 crashed at 1s: TODO(lab): reply now"},
+	}
+	for _, p := range different {
+		assert.NotEqual(t, scenarios.ViolationKind(p[0]), scenarios.ViolationKind(p[1]), "%q and %q are different kinds", p[0], p[1])
+	}
+}
+
+// TestExploreShards: shards split the seeds, every seed once; bad counts
+// and shards are errors.
+func TestExploreShards(t *testing.T) {
+	var all []int64
+	for i := 1; i <= 3; i++ {
+		seeds, err := scenarios.ExploreOptions{From: 10, Seeds: 10, Shard: i, Shards: 3}.ShardSeeds()
+		require.NoError(t, err)
+		all = append(all, seeds...)
+	}
+	slices.Sort(all)
+	assert.Equal(t, []int64{10, 11, 12, 13, 14, 15, 16, 17, 18, 19}, all)
+	for _, bad := range []scenarios.ExploreOptions{{Seeds: 0}, {Seeds: -5}, {Seeds: 5, Shard: 0, Shards: 2}, {Seeds: 5, Shard: 3, Shards: 2}} {
+		_, err := bad.ShardSeeds()
+		assert.Error(t, err, "%+v", bad)
+	}
+	sc, err := scenarios.Parse("x.yaml", []byte("version: 1\nalgorithm: broadcast\nnodes: 2\nduration: 10ms\n"))
+	require.NoError(t, err)
+	_, _, err = sc.Explore(scenarios.ExploreOptions{From: 1, Seeds: -5})
+	assert.ErrorContains(t, err, "at least 1")
 }
 
 // TestStreamedTraceMatchesTheRecordedOne: the file written while the run

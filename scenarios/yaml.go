@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -16,90 +17,90 @@ import (
 // the algorithm is known.
 
 type fileYAML struct {
-	Version     int           `yaml:"version"`
-	Name        string        `yaml:"name"`
-	Description string        `yaml:"description"`
-	Algorithm   string        `yaml:"algorithm"`
-	Nodes       int           `yaml:"nodes"`
-	Seed        *int64        `yaml:"seed"`
-	Duration    time.Duration `yaml:"duration"`
-	Strict      bool          `yaml:"strict"`
-	Params      ast.Node      `yaml:"params"`
-	Workload    ast.Node      `yaml:"workload"`
-	Network     *networkYAML  `yaml:"network"`
-	Clocks      ast.Node      `yaml:"clocks"`
-	Faults      []faultYAML   `yaml:"faults"`
-	Nemesis     *nemesisYAML  `yaml:"nemesis"`
-	Checks      []ast.Node    `yaml:"checks"`
-	Expect      ast.Node      `yaml:"expect"`
+	Version     int           `yaml:"version" required:"true" doc:"the format version; this build reads 1"`
+	Name        string        `yaml:"name" default:"the file's name" doc:"the scenario's name, shown in summaries and traces"`
+	Description string        `yaml:"description" doc:"what the scenario shows; distlab list prints its first line, distlab run all of it"`
+	Algorithm   string        `yaml:"algorithm" required:"true" doc:"the algorithm to run; distlab list names them, distlab describe NAME documents one"`
+	Nodes       int           `yaml:"nodes" required:"true" doc:"the number of servers, named n0 … n{nodes-1}; clients, if the algorithm has any, are c0, c1, …"`
+	Seed        *int64        `yaml:"seed" default:"1" doc:"the seed every random choice derives from; distlab run --seed overrides it"`
+	Duration    time.Duration `yaml:"duration" required:"true" doc:"how much virtual time to run; no fault may come after it"`
+	Strict      bool          `yaml:"strict" doc:"re-encode every message at delivery and report a sender that changed one after sending (aliasing)"`
+	Params      ast.Node      `yaml:"params" type:"mapping" doc:"the algorithm's knobs; each algorithm's are listed below"`
+	Workload    ast.Node      `yaml:"workload" type:"mapping" doc:"what the application does (operations, requests, events); each algorithm's fields are listed below"`
+	Network     *networkYAML  `yaml:"network" doc:"the default link between every two nodes, and per-link overrides"`
+	Clocks      ast.Node      `yaml:"clocks" type:"mapping" elem:"clockYAML" key:"NODE" doc:"physical clock skew per node, e.g. n1: {offset: 30ms, drift_ppm: 200}"`
+	Faults      []faultYAML   `yaml:"faults" doc:"faults written by hand; each has at and exactly one action"`
+	Nemesis     *nemesisYAML  `yaml:"nemesis" doc:"random faults drawn from the seed"`
+	Checks      []ast.Node    `yaml:"checks" type:"list" default:"the algorithm's own checks" doc:"the checks to run, each a name or {name: NAME, option: value…} (options listed below); no-panic is always added"`
+	Expect      ast.Node      `yaml:"expect" type:"pass or {violations: [checks]}" default:"pass" doc:"pass: every check passes; {violations: [names]}: exactly these checks fail (the scenario exists to show them), all others pass"`
 }
 
 type latencyYAML struct {
-	Dist   string        `yaml:"dist"`
-	Min    time.Duration `yaml:"min"`
-	Max    time.Duration `yaml:"max"`
-	Mean   time.Duration `yaml:"mean"`
-	StdDev time.Duration `yaml:"stddev"`
+	Dist   string        `yaml:"dist" default:"uniform" doc:"constant (always min), uniform (min..max), normal (mean, stddev, cut at min and max) or exponential (min + an exponential with mean, cut at max)"`
+	Min    time.Duration `yaml:"min" default:"1ms" doc:"the shortest delay"`
+	Max    time.Duration `yaml:"max" default:"10ms" doc:"the longest delay"`
+	Mean   time.Duration `yaml:"mean" doc:"the mean (normal, exponential)"`
+	StdDev time.Duration `yaml:"stddev" doc:"the standard deviation (normal)"`
 }
 
 type networkYAML struct {
-	Latency   *latencyYAML `yaml:"latency"`
-	Drop      float64      `yaml:"drop"`
-	Duplicate float64      `yaml:"duplicate"`
-	FIFO      bool         `yaml:"fifo"`
-	Links     []linkYAML   `yaml:"links"`
+	Latency   *latencyYAML `yaml:"latency" doc:"how long a message takes; differing delays reorder messages"`
+	Drop      float64      `yaml:"drop" doc:"probability that a message is lost"`
+	Duplicate float64      `yaml:"duplicate" doc:"probability that a message arrives twice"`
+	FIFO      bool         `yaml:"fifo" doc:"no message overtakes an earlier one on its link (TCP-like)"`
+	Links     []linkYAML   `yaml:"links" doc:"overrides for one-way links; what a link does not set comes from the network"`
 }
 
 type linkYAML struct {
-	From      string       `yaml:"from"`
-	To        string       `yaml:"to"`
-	Latency   *latencyYAML `yaml:"latency"`
-	Drop      *float64     `yaml:"drop"`
-	Duplicate *float64     `yaml:"duplicate"`
-	FIFO      *bool        `yaml:"fifo"`
+	From      string       `yaml:"from" required:"true" doc:"the sending node"`
+	To        string       `yaml:"to" required:"true" doc:"the receiving node"`
+	Latency   *latencyYAML `yaml:"latency" doc:"the link's delays"`
+	Drop      *float64     `yaml:"drop" doc:"the link's loss probability"`
+	Duplicate *float64     `yaml:"duplicate" doc:"the link's duplication probability"`
+	FIFO      *bool        `yaml:"fifo" doc:"the link keeps order"`
 }
 
 type clockYAML struct {
-	Offset   time.Duration `yaml:"offset"`
-	DriftPPM float64       `yaml:"drift_ppm"`
+	Offset   time.Duration `yaml:"offset" doc:"how far the node's physical clock is ahead (negative: behind)"`
+	DriftPPM float64       `yaml:"drift_ppm" doc:"how fast it runs, in parts per million (200: 0.2 ms fast each second)"`
 }
 
 type cutYAML struct {
-	From string `yaml:"from"`
-	To   string `yaml:"to"`
+	From string `yaml:"from" doc:"messages from this node …"`
+	To   string `yaml:"to" doc:"… to this node are lost"`
 }
 
 type faultYAML struct {
-	At        *time.Duration `yaml:"at"`
-	Partition [][]string     `yaml:"partition"`
-	Heal      bool           `yaml:"heal"`
-	Cut       *cutYAML       `yaml:"cut"`
-	Isolate   string         `yaml:"isolate"`
-	Rejoin    string         `yaml:"rejoin"`
-	Crash     string         `yaml:"crash"`
-	Restart   string         `yaml:"restart"`
-	Pause     string         `yaml:"pause"`
-	For       *time.Duration `yaml:"for"`
-	Amnesia   bool           `yaml:"amnesia"`
+	At        *time.Duration `yaml:"at" required:"true" doc:"when the fault happens; at most duration"`
+	Partition [][]string     `yaml:"partition" doc:"split into groups that cannot reach each other, e.g. [[n0, n1], [n2, n3, n4]]; nodes not listed keep every link"`
+	Heal      bool           `yaml:"heal" doc:"true: end every partition, cut and isolation"`
+	Cut       *cutYAML       `yaml:"cut" doc:"cut one one-way link"`
+	Isolate   string         `yaml:"isolate" doc:"cut this node off from everyone (or \"@leader\": the node highlighted as leader then)"`
+	Rejoin    string         `yaml:"rejoin" doc:"end this node's isolation"`
+	Crash     string         `yaml:"crash" doc:"crash this node: its volatile state, timers and messages to it are lost (or \"@leader\": the node highlighted as leader then; any highlight reason works)"`
+	Restart   string         `yaml:"restart" doc:"restart this crashed node with its durable storage"`
+	Pause     string         `yaml:"pause" doc:"stop this node's world for a while (a GC pause): it keeps its state; its timers and inbox wait and are handled, in order, when it resumes"`
+	For       *time.Duration `yaml:"for" doc:"how long a pause lasts (pause only)"`
+	Amnesia   bool           `yaml:"amnesia" doc:"true with crash: the node also loses its durable storage and restarts knowing nothing"`
 }
 
 type nemesisYAML struct {
-	Start     time.Duration `yaml:"start"`
-	End       time.Duration `yaml:"end"`
-	Interval  time.Duration `yaml:"interval"`
-	Partition float64       `yaml:"partition"`
-	Isolate   float64       `yaml:"isolate"`
-	Cut       float64       `yaml:"cut"`
-	Crash     float64       `yaml:"crash"`
-	Heal      float64       `yaml:"heal"`
-	Swizzle   float64       `yaml:"swizzle"`
-	Pause     float64       `yaml:"pause"`
-	PauseFor  time.Duration `yaml:"pause_for"`
-	Amnesia   float64       `yaml:"amnesia"`
-	MaxDown   int           `yaml:"max_down"`
-	Restart   time.Duration `yaml:"restart"`
-	Targets   []string      `yaml:"targets"`
-	Swarm     bool          `yaml:"swarm"`
+	Start     time.Duration `yaml:"start" doc:"no fault before this"`
+	End       time.Duration `yaml:"end" required:"true" doc:"at end everything heals and every crashed node restarts (at most duration)"`
+	Interval  time.Duration `yaml:"interval" required:"true" doc:"mean time between faults (exponential)"`
+	Partition float64       `yaml:"partition" doc:"weight of splitting the targets into two random sides"`
+	Isolate   float64       `yaml:"isolate" doc:"weight of isolating one node for a while"`
+	Cut       float64       `yaml:"cut" doc:"weight of cutting one random one-way link"`
+	Crash     float64       `yaml:"crash" doc:"weight of crashing a node (restarted after about restart)"`
+	Heal      float64       `yaml:"heal" doc:"weight of healing the network early"`
+	Swizzle   float64       `yaml:"swizzle" doc:"weight of FoundationDB's swizzle-clog: isolate a random subset one by one, rejoin them in random order"`
+	Pause     float64       `yaml:"pause" doc:"weight of pausing a node (stop-the-world for about pause_for)"`
+	PauseFor  time.Duration `yaml:"pause_for" default:"interval" doc:"mean length of a pause (uniform 0.5× to 1.5×)"`
+	Amnesia   float64       `yaml:"amnesia" doc:"probability that a crash also loses the node's durable storage"`
+	MaxDown   int           `yaml:"max_down" default:"a minority" doc:"most targets crashed at once; 0: a minority, so a majority can still make progress"`
+	Restart   time.Duration `yaml:"restart" default:"2×interval" doc:"mean downtime of a crashed node (uniform 0.5× to 1.5×)"`
+	Targets   []string      `yaml:"targets" default:"every server" doc:"the nodes the nemesis may hit"`
+	Swarm     bool          `yaml:"swarm" doc:"draw the weights above (pause included) and the network's drop and duplicate from each seed (TigerBeetle's swarm testing); distlab run prints the draw"`
 }
 
 // Error is a scenario problem located in its file.
@@ -235,9 +236,95 @@ func (s *source) decodeNode(n ast.Node, v any, field string) (err error) {
 		return err
 	}
 	if err := yaml.NodeToValue(n, v, yaml.Strict()); err != nil {
-		return s.fromYAMLError(err, field)
+		e := s.fromYAMLError(err, field)
+		if m := unknownFieldRE.FindStringSubmatch(e.Msg); m != nil {
+			if names := validFields(reflect.TypeOf(v), relPath(e.Field, field)); len(names) > 0 {
+				e.Msg = fmt.Sprintf("unknown field %q (valid: %s)", m[1], strings.Join(names, ", "))
+			}
+		}
+		return e
 	}
 	return nil
+}
+
+var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]*)"`)
+
+// relPath is the path of the mapping that holds an unknown key, relative
+// to the node being decoded: "params.roundz" under "params" is "", and
+// "network.links[0].dorp" under "" is "network.links[0]".
+func relPath(full, prefix string) string {
+	p := parentPath(full)
+	if prefix == "" {
+		return p
+	}
+	if p == prefix {
+		return ""
+	}
+	return strings.TrimPrefix(p, prefix+".")
+}
+
+// validFields lists the YAML names of the struct found at path inside t
+// ("network.links[0]" walks the network field, then a link), in
+// declaration order; nil when the path does not lead to a struct.
+func validFields(t reflect.Type, path string) []string {
+	for path != "" {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		head, rest := path, ""
+		if i := strings.IndexAny(path[1:], ".["); i >= 0 {
+			head, rest = path[:i+1], strings.TrimPrefix(path[i+1:], ".")
+		}
+		switch {
+		case strings.HasPrefix(head, "["):
+			if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+				return nil
+			}
+			t = t.Elem()
+		case t.Kind() == reflect.Map:
+			t = t.Elem()
+		case t.Kind() == reflect.Struct:
+			f, ok := fieldByYAMLName(t, head)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+		default:
+			return nil
+		}
+		path = rest
+	}
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		if name := yamlFieldName(t.Field(i)); name != "-" && t.Field(i).IsExported() {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func fieldByYAMLName(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if yamlFieldName(t.Field(i)) == name {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// yamlFieldName is the key a struct field is read from.
+func yamlFieldName(f reflect.StructField) string {
+	name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+	if name == "" {
+		name = strings.ToLower(f.Name)
+	}
+	return name
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))
@@ -271,11 +358,7 @@ func (s *source) checkDurations(n ast.Node, t reflect.Type, field string) error 
 			key := kv.Key.String()
 			for i := 0; i < t.NumField(); i++ {
 				f := t.Field(i)
-				name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-				if name == "" {
-					name = strings.ToLower(f.Name)
-				}
-				if name == key {
+				if yamlFieldName(f) == key {
 					if err := s.checkDurations(kv.Value, f.Type, joinPath(field, key)); err != nil {
 						return err
 					}

@@ -17,16 +17,16 @@ import (
 type Workload struct {
 	// Events is how many actions (local events and sends) each node takes;
 	// 0 means it keeps acting until the run ends. Receives come on top.
-	Events int `yaml:"events" shrink:"halve"`
+	Events int `yaml:"events" shrink:"halve" doc:"actions (local events and sends) each node takes; 0: it keeps acting until the run ends. Receives come on top"`
 	// Interval is the mean time between two actions of one node.
-	Interval time.Duration `yaml:"interval"`
+	Interval time.Duration `yaml:"interval" doc:"mean time between two actions of one node"`
 	// Dist draws each gap: exponential (mean Interval, the default), uniform
 	// (Interval/2 … 3·Interval/2) or constant.
-	Dist string `yaml:"dist"`
+	Dist string `yaml:"dist" doc:"how each gap is drawn: exponential (mean interval), uniform (interval/2 to 3·interval/2) or constant"`
 	// LocalProb is the probability that an action is a local event rather
 	// than a send to a random peer. High values leave many events
 	// concurrent.
-	LocalProb float64 `yaml:"local_prob"`
+	LocalProb float64 `yaml:"local_prob" doc:"probability that an action is a local event rather than a send to a random peer; high values leave many events concurrent"`
 }
 
 // DefaultWorkload is 20 actions per node, one every 50ms on average, a
@@ -57,7 +57,7 @@ type Params struct {
 	// Persist keeps the clock in durable storage so that a restarted node
 	// continues from where it crashed. Turn it off to watch a restart
 	// break the clock condition.
-	Persist bool `yaml:"persist"`
+	Persist bool `yaml:"persist" doc:"keep the clock in durable storage, so a restarted node continues where it crashed; false shows a restart breaking the clock condition"`
 }
 
 // DefaultParams persists the clock.

@@ -23,9 +23,9 @@ type Ball struct {
 type Params struct {
 	// Rounds is how many broadcast rounds each node starts (broadcast), or
 	// how many round trips a pair makes (ping-pong); 0 means unbounded.
-	Rounds int `yaml:"rounds"`
+	Rounds int `yaml:"rounds" doc:"broadcast rounds each node starts (broadcast), or round trips a pair makes (ping-pong); 0: unbounded"`
 	// Every is the pause between a node's broadcast rounds.
-	Every time.Duration `yaml:"every"`
+	Every time.Duration `yaml:"every" doc:"pause between a node's broadcast rounds"`
 }
 
 // Specs registers the demos.

@@ -10,16 +10,16 @@ import (
 // BullyParams are Bully's knobs (scenario "params:").
 type BullyParams struct {
 	// Heartbeat is how often the leader tells everyone it is alive.
-	Heartbeat time.Duration `yaml:"heartbeat"`
+	Heartbeat time.Duration `yaml:"heartbeat" doc:"how often the leader tells everyone it is alive"`
 	// Timeout is how long a node waits without a heartbeat before it
 	// suspects the leader and starts an election.
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration `yaml:"timeout" doc:"how long a node goes without a heartbeat before it suspects the leader and starts an election"`
 	// AnswerWait is how long an electing node waits for an Alive from a
 	// higher node before it declares itself the winner.
-	AnswerWait time.Duration `yaml:"answer_wait"`
+	AnswerWait time.Duration `yaml:"answer_wait" doc:"how long an electing node waits for an Alive from a higher node before it declares itself the winner"`
 	// VictoryWait is how long a node that got an Alive waits for the
 	// Victory before it starts over.
-	VictoryWait time.Duration `yaml:"victory_wait"`
+	VictoryWait time.Duration `yaml:"victory_wait" doc:"how long a node that got an Alive waits for the Victory before it starts over"`
 }
 
 // DefaultBully returns Bully's default parameters (latencies of 1–10ms).

@@ -13,18 +13,18 @@ import (
 type ZabParams struct {
 	// Zxids are the nodes' starting zxids (counters in epoch 0), by node
 	// index; missing entries are 0. They show "the freshest data wins".
-	Zxids []int64 `yaml:"zxids"`
+	Zxids []int64 `yaml:"zxids" doc:"the nodes' starting zxids (counters in epoch 0), by node index; missing entries are 0. They show that the freshest data wins"`
 	// Observers names nodes that follow the leader but never vote.
-	Observers []string `yaml:"observers"`
+	Observers []string `yaml:"observers" doc:"nodes (by name) that follow the leader but never vote"`
 	// FinalizeWait is how long a node that sees a quorum for its vote
 	// waits for a better vote before it decides (ZooKeeper's finalizeWait).
-	FinalizeWait time.Duration `yaml:"finalize_wait"`
+	FinalizeWait time.Duration `yaml:"finalize_wait" doc:"how long a node that sees a quorum for its vote waits for a better vote before it decides (ZooKeeper's finalizeWait)"`
 	// Heartbeat is how often the leader pings its followers.
-	Heartbeat time.Duration `yaml:"heartbeat"`
+	Heartbeat time.Duration `yaml:"heartbeat" doc:"how often the leader pings its followers"`
 	// Timeout is how long a follower waits for a ping, and a leader for a
 	// quorum of acks, before going back to LOOKING; also how long the
 	// discovery phase after an election may take.
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration `yaml:"timeout" doc:"how long a follower waits for a ping, and a leader for a quorum of acks, before going back to LOOKING; also the time the discovery phase may take"`
 }
 
 // DefaultZab returns the default parameters.

@@ -13,18 +13,18 @@ import (
 // CentralParams configures the central coordinator algorithm.
 type CentralParams struct {
 	// Coordinator names the coordinating node (default n0).
-	Coordinator string `yaml:"coordinator"`
+	Coordinator string `yaml:"coordinator" doc:"the coordinating node"`
 	// CoordinatorCompetes lets the coordinator want the critical section
 	// too; its own entries cost no messages. Off, as in the textbook's
 	// figure, so every entry costs exactly 3 messages.
-	CoordinatorCompetes bool `yaml:"coordinator_competes"`
+	CoordinatorCompetes bool `yaml:"coordinator_competes" doc:"let the coordinator want the critical section too (its own entries cost no messages); off, as in the textbook, so every entry costs exactly 3 messages"`
 	// Retransmit resends an unanswered Request or Release after this long
 	// (0: never — the textbook's reliable links). Needed when links drop.
-	Retransmit time.Duration `yaml:"retransmit"`
+	Retransmit time.Duration `yaml:"retransmit" doc:"resend an unanswered Request or Release after this long; 0: never, which is right only on reliable links: with loss or partitions a lost message blocks a node for good"`
 	// Persist keeps the coordinator's queue and holder in durable storage,
 	// so a restarted coordinator carries on instead of forgetting who is
 	// inside (and granting a second node).
-	Persist bool `yaml:"persist"`
+	Persist bool `yaml:"persist" doc:"keep the coordinator's queue and holder in durable storage, so a restarted coordinator carries on instead of forgetting who is inside"`
 }
 
 // queued is a request waiting at the coordinator.

@@ -13,7 +13,7 @@ type RAParams struct {
 	// Retransmit resends the request to peers that have not replied after
 	// this long (0: never — the textbook's reliable links). Needed when
 	// links drop; a peer that deferred its reply keeps deferring.
-	Retransmit time.Duration `yaml:"retransmit"`
+	Retransmit time.Duration `yaml:"retransmit" doc:"resend the request to peers that have not replied after this long; 0: never, which is right only on reliable links: with loss, partitions or crashes a lost Request or Reply starves a node. Set it (e.g. 200ms) whenever the network can drop a message"`
 }
 
 // ricart is a Ricart-Agrawala node: ask every peer, enter when all agreed.

@@ -14,13 +14,13 @@ type RingParams struct {
 	// AckTimeout makes every token pass acknowledged: a pass not acked
 	// within this long is sent again (0: no acks — the textbook's reliable
 	// links, one message per pass). Needed when links drop.
-	AckTimeout time.Duration `yaml:"ack_timeout"`
+	AckTimeout time.Duration `yaml:"ack_timeout" doc:"acknowledge every token pass and resend one not acked within this long; 0: no acks (the textbook's reliable links, one message per pass). Needed when links drop"`
 	// SkipAfter takes the successor for crashed after this many unacked
 	// tries and passes the token to the next node on the ring instead, as
 	// the textbook describes (0: never skip). Needs AckTimeout. A live but
 	// slow or cut-off successor is then skipped too, and two nodes may
 	// hold a token: an unreliable failure detector costs safety.
-	SkipAfter int `yaml:"skip_after"`
+	SkipAfter int `yaml:"skip_after" doc:"take the successor for crashed after this many unacked tries and pass the token to the next node instead; 0: never skip. Needs ack_timeout. A slow or cut-off successor is skipped too, and two tokens may then exist"`
 	// Regenerate makes a new token when a node has seen none for this long
 	// (0: never). Node k of n waits Regenerate×(1+k/n), so the first node
 	// makes it and the token reaches the others before they give up. Before
@@ -30,7 +30,7 @@ type RingParams struct {
 	// Set it above the longest round trip of the token, or a slow token
 	// gets a twin. Needs AckTimeout and SkipAfter to get past the dead
 	// holder.
-	Regenerate time.Duration `yaml:"regenerate"`
+	Regenerate time.Duration `yaml:"regenerate" doc:"make a new token when a node has seen none for this long (node k of n waits regenerate×(1+k/n)); 0: never. Set it above the token's longest round trip; needs ack_timeout and skip_after"`
 }
 
 // ring is a token-ring node. Ring order is node id order, wrapping around.

@@ -12,17 +12,17 @@ import (
 // algorithms so that their figures can be compared.
 type Workload struct {
 	// Think is the mean pause (exponential) before each request.
-	Think time.Duration `yaml:"think"`
+	Think time.Duration `yaml:"think" doc:"mean pause (exponential) before each request"`
 	// Hold is the mean time inside the critical section (uniform 0.5×–1.5×).
-	Hold time.Duration `yaml:"hold"`
+	Hold time.Duration `yaml:"hold" doc:"mean time inside the critical section (uniform 0.5× to 1.5×)"`
 	// Stop: no new request starts at or after this virtual time (0: never),
 	// so a run can drain and every request be counted.
-	Stop time.Duration `yaml:"stop"`
+	Stop time.Duration `yaml:"stop" doc:"no new request starts at or after this virtual time, so the run can drain; 0: never"`
 	// Requests caps each node's requests (0: no cap).
-	Requests int `yaml:"requests" shrink:"halve"`
+	Requests int `yaml:"requests" shrink:"halve" doc:"cap on each node's requests; 0: no cap"`
 	// Patience is how often a waiting node wakes up (a timer, no message),
 	// so a blocked run still reaches its end in the trace.
-	Patience time.Duration `yaml:"patience"`
+	Patience time.Duration `yaml:"patience" doc:"how often a waiting node wakes up (a timer, no message), so a blocked run still reaches its end in the trace"`
 }
 
 // DefaultWorkload is a busy cluster: requests overlap often.

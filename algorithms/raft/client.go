@@ -11,24 +11,24 @@ import (
 
 // Workload is what the clients do.
 type Workload struct {
-	Clients int `yaml:"clients"`
+	Clients int `yaml:"clients" doc:"number of clients (c0, c1, …)"`
 	// Ops is the number of operations of all clients together.
-	Ops  int `yaml:"ops" shrink:"halve"`
-	Keys int `yaml:"keys"`
+	Ops  int `yaml:"ops" shrink:"halve" doc:"operations of all clients together"`
+	Keys int `yaml:"keys" doc:"number of distinct keys (k0, k1, …)"`
 	// Relative weights of the operation kinds. A cas expects the value
 	// the client last saw for the key (read, written, or found by a cas
 	// that did not swap), "" when it has seen none.
-	Get    float64 `yaml:"get"`
-	Put    float64 `yaml:"put"`
-	Append float64 `yaml:"append"`
-	CAS    float64 `yaml:"cas"`
+	Get    float64 `yaml:"get" doc:"relative weight of Get operations"`
+	Put    float64 `yaml:"put" doc:"relative weight of Put operations"`
+	Append float64 `yaml:"append" doc:"relative weight of Append operations"`
+	CAS    float64 `yaml:"cas" doc:"relative weight of compare-and-set operations (a cas expects the value the client last saw for the key)"`
 	// Timeout is how long a client waits for an answer before it retries
 	// with the next server.
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration `yaml:"timeout" doc:"how long a client waits for an answer before it retries with the next server"`
 	// Think is the longest pause between a client's operations (uniform).
-	Think time.Duration `yaml:"think"`
+	Think time.Duration `yaml:"think" doc:"longest pause between a client's operations (uniform)"`
 	// Start delays the first operation.
-	Start time.Duration `yaml:"start"`
+	Start time.Duration `yaml:"start" doc:"delay before the first operation"`
 }
 
 // DefaultWorkload is small enough to check hundreds of seeds a minute.

@@ -35,18 +35,18 @@ func (r Role) String() string {
 type Params struct {
 	// The election timeout is drawn uniformly from [min, max) each time it
 	// is reset; randomness is what breaks split votes.
-	ElectionTimeoutMin time.Duration `yaml:"election_timeout_min"`
-	ElectionTimeoutMax time.Duration `yaml:"election_timeout_max"`
+	ElectionTimeoutMin time.Duration `yaml:"election_timeout_min" doc:"shortest election timeout; each timeout is drawn uniformly from [min, max), which breaks split votes"`
+	ElectionTimeoutMax time.Duration `yaml:"election_timeout_max" doc:"longest election timeout"`
 	// Heartbeat is how often a leader sends AppendEntries when idle.
-	Heartbeat time.Duration `yaml:"heartbeat"`
+	Heartbeat time.Duration `yaml:"heartbeat" doc:"how often an idle leader sends AppendEntries; must be below election_timeout_min"`
 	// PreVote enables the pre-vote phase, so a server that was cut off
 	// cannot depose a working leader by inflating its term when it returns.
-	PreVote bool `yaml:"prevote"`
+	PreVote bool `yaml:"prevote" doc:"run the pre-vote phase, so a server that was cut off cannot depose a working leader by inflating its term"`
 	// SnapshotThreshold: a server snapshots its state machine when it has
 	// more than this many applied entries in its log. 0 never snapshots.
-	SnapshotThreshold int `yaml:"snapshot_threshold"`
+	SnapshotThreshold int `yaml:"snapshot_threshold" doc:"snapshot the state machine when more than this many applied entries are in the log; 0: never"`
 	// MaxBatch caps the entries in one AppendEntries.
-	MaxBatch int `yaml:"max_batch"`
+	MaxBatch int `yaml:"max_batch" doc:"most entries in one AppendEntries"`
 }
 
 // DefaultParams are the timings of the paper's evaluation, scaled to the

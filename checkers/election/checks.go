@@ -25,16 +25,16 @@ const (
 // SplitBrainOptions tune the split-brain check.
 type SplitBrainOptions struct {
 	// Grace is how long leaders in different components are tolerated.
-	Grace time.Duration `yaml:"grace"`
+	Grace time.Duration `yaml:"grace" doc:"how long leaders in different connected components are tolerated"`
 	// Handover is how long two leaders in one component are tolerated.
-	Handover time.Duration `yaml:"handover"`
+	Handover time.Duration `yaml:"handover" doc:"how long two leaders in one component are tolerated (a handover in progress)"`
 }
 
 // LivenessOptions tune election-liveness.
 type LivenessOptions struct {
 	// Bound is how long after the last fault a single leader must be
 	// known to every live server.
-	Bound time.Duration `yaml:"bound"`
+	Bound time.Duration `yaml:"bound" doc:"how long after the last fault a single leader must be known to every live server"`
 }
 
 // CostOptions tune election-cost.
@@ -42,11 +42,11 @@ type CostOptions struct {
 	// MaxLeaderChanges fails the check when leadership passes from one
 	// node to another more often than this (0: no limit) — Bully's
 	// "frequent switchover".
-	MaxLeaderChanges int `yaml:"max_leader_changes"`
+	MaxLeaderChanges int `yaml:"max_leader_changes" doc:"fail when leadership passes from one node to another more often than this (Bully's frequent switchover); 0: no limit"`
 	// KeepAlive names the message types that keep a leader in place
 	// rather than elect one (heartbeats and their answers); they are
 	// counted apart in the *_to_known metrics.
-	KeepAlive []string `yaml:"keepalive"`
+	KeepAlive []string `yaml:"keepalive" doc:"message types that keep a leader in place rather than elect one (heartbeats and their answers), counted apart in the to_known metrics"`
 }
 
 // Specs returns the election checks.

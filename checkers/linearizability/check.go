@@ -23,13 +23,13 @@ const Name = "linearizability"
 // Options bound and direct the check.
 type Options struct {
 	// Timeout bounds porcupine's search; past it the verdict is Unknown.
-	Timeout time.Duration `yaml:"timeout"`
+	Timeout time.Duration `yaml:"timeout" doc:"bound on porcupine's search; past it the verdict is unknown"`
 	// Dir is where the HTML visualization of a violation is written;
 	// empty means the run's artifact directory (check.ArtifactDir), and
 	// with neither none is written.
-	Dir string `yaml:"dir"`
+	Dir string `yaml:"dir" doc:"folder for the HTML visualization of a violation; empty: the run's artifact folder, and with neither none is written"`
 	// NoVisualize skips writing the HTML.
-	NoVisualize bool `yaml:"no_visualize"`
+	NoVisualize bool `yaml:"no_visualize" doc:"do not write the HTML visualization"`
 }
 
 // DefaultOptions gives porcupine ten seconds, far more than the lab's

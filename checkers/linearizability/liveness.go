@@ -17,7 +17,7 @@ const LivenessName = "kv-liveness"
 type LivenessOptions struct {
 	// Bound is how long after its invocation, or after the last fault if
 	// that came later, an operation must have returned.
-	Bound time.Duration `yaml:"bound"`
+	Bound time.Duration `yaml:"bound" doc:"how long after its invocation, or after the last fault if that came later, an operation must have returned"`
 }
 
 // CheckLiveness fails when an operation stays unanswered for longer than

@@ -26,14 +26,14 @@ const (
 type LivenessOptions struct {
 	// Bound is how long a request may wait, counted from the later of the
 	// request and the last fault, before it counts as starved.
-	Bound time.Duration `yaml:"bound"`
+	Bound time.Duration `yaml:"bound" doc:"how long a request may wait, counted from the later of the request and the last fault, before it counts as starved"`
 }
 
 // FairnessOptions configures mutex-fairness.
 type FairnessOptions struct {
 	// Order is auto (from the marks: coordinator marks → fifo, timestamps
 	// → timestamp, otherwise ring), fifo, timestamp or ring.
-	Order string `yaml:"order"`
+	Order string `yaml:"order" doc:"the promised order: auto (from the marks: coordinator marks mean fifo, timestamps mean timestamp, otherwise ring), fifo, timestamp or ring"`
 }
 
 // CostOptions configures mutex-cost. With no formula and no bounds it only
@@ -41,12 +41,12 @@ type FairnessOptions struct {
 type CostOptions struct {
 	// Formula is the textbook's messages per entry: "3", "2(n-1)" or
 	// "1..n" (n = number of server nodes).
-	Formula string `yaml:"formula"`
+	Formula string `yaml:"formula" doc:"the textbook's messages per entry to hold the measurement to: 3, 2(n-1) or 1..n (n = servers); empty: measure only"`
 	// Tolerance is the relative slack around the formula (default 0.02).
-	Tolerance float64 `yaml:"tolerance"`
+	Tolerance float64 `yaml:"tolerance" doc:"relative slack around the formula"`
 	// Min and Max bound the measured messages per entry (0: no bound).
-	Min float64 `yaml:"min"`
-	Max float64 `yaml:"max"`
+	Min float64 `yaml:"min" doc:"least messages per entry allowed; 0: no bound"`
+	Max float64 `yaml:"max" doc:"most messages per entry allowed; 0: no bound"`
 }
 
 // Specs lists the family's checkers for the registry.

@@ -51,7 +51,11 @@ func listCmd() *cobra.Command {
 				}
 				fmt.Fprintf(w, "  %s\t%s\texpects %s\t%s\n", f, sc.Algorithm, sc.ExpectText(), desc)
 			}
-			return w.Flush()
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\n%s describe NAME prints an algorithm's params and workload or a check's options: type, default, meaning.\n", invokedAs())
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "scenarios", "folder of scenario files")

@@ -38,6 +38,9 @@ was met.
 			if err != nil {
 				return badInput(err)
 			}
+			if artifacts == "" {
+				artifacts = newArtifactDir()
+			}
 			opts := scenarios.RunOptions{ArtifactDir: artifacts}
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &seed
@@ -76,7 +79,7 @@ was met.
 	cmd.Flags().Int64Var(&seed, "seed", 0, "run with this seed instead of the file's")
 	cmd.Flags().StringVar(&tracePath, "trace", "", "write the trace (JSON Lines) to this file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
-	cmd.Flags().StringVar(&artifacts, "artifacts", os.TempDir(), "folder for files checkers write (e.g. porcupine's HTML)")
+	cmd.Flags().StringVar(&artifacts, "artifacts", "", "folder for files failing checks write, e.g. porcupine's HTML (default: a new folder in the temp dir, made only when one is written)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the checks and the verdict")
 	return cmd
 }
@@ -205,7 +208,7 @@ func printSummary(w io.Writer, res *scenarios.Result, tracePath string, quiet bo
 		fmt.Fprintf(w, "  ! simulator: %s\n", e)
 	}
 	if tracePath != "" {
-		fmt.Fprintf(w, "\ntrace      written to %s (read it with: distlab trace %s)\n", tracePath, tracePath)
+		fmt.Fprintf(w, "\ntrace      written to %s (read it with: %s trace %s)\n", tracePath, invokedAs(), tracePath)
 	}
 	verdict := "MET"
 	switch {

@@ -46,7 +46,7 @@ func loadTrace(path string, seed *int64) (*trace.Trace, []check.Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := sc.Run(scenarios.RunOptions{Seed: seed, ArtifactDir: os.TempDir()})
+	res, err := sc.Run(scenarios.RunOptions{Seed: seed, ArtifactDir: newArtifactDir()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,7 +95,7 @@ Press ? inside for the keys.`,
 				}
 				opts.Until = sc.Duration
 				opts.Checks = func(tr *trace.Trace) []check.Result {
-					return sc.RunChecks(tr, scenarios.RunOptions{ArtifactDir: os.TempDir()})
+					return sc.RunChecks(tr, scenarios.RunOptions{ArtifactDir: newArtifactDir()})
 				}
 				return tui.Run(tui.NewLive(sim, opts))
 			}

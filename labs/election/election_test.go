@@ -64,10 +64,10 @@ func TestBullyRecoversAfterFaults(t *testing.T) {
 			return err
 		}
 		if !res.ExpectationMet {
-			return fmt.Errorf("%s (replay: go run ./cmd/distlab run scenarios/election/bully-random.yaml --seed %d)", res.Why, seed)
+			return fmt.Errorf("%s (replay: %s run scenarios/election/bully-random.yaml --seed %d)", res.Why, labkit.Command(), seed)
 		}
 		if err := highestLeads(res.Trace); err != nil {
-			return fmt.Errorf("%v (replay: go run ./cmd/distlab run scenarios/election/bully-random.yaml --seed %d)", err, seed)
+			return fmt.Errorf("%v (replay: %s run scenarios/election/bully-random.yaml --seed %d)", err, labkit.Command(), seed)
 		}
 		return nil
 	})

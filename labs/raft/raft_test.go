@@ -65,7 +65,7 @@ func TestReplication(t *testing.T) {
 	t.Logf("steady state: %d operations, %.1f Raft messages and %.2f client requests per operation (budgets %.0f, %.1f)",
 		ops, perOp, clientPerOp, budgetRaftPerOp, budgetClientPerOp)
 	if perOp > budgetRaftPerOp {
-		t.Errorf("%.1f Raft messages per operation, over the budget of %.0f (run: go run ./cmd/distlab run scenarios/raft/steady.yaml)", perOp, budgetRaftPerOp)
+		t.Errorf("%.1f Raft messages per operation, over the budget of %.0f (run: %s run scenarios/raft/steady.yaml)", perOp, budgetRaftPerOp, labkit.Command())
 	}
 	if clientPerOp > budgetClientPerOp {
 		t.Errorf("%.2f client requests per operation, over the budget of %.1f: do followers name the leader?", clientPerOp, budgetClientPerOp)
@@ -75,7 +75,7 @@ func TestReplication(t *testing.T) {
 	// c0 is cut off with the old leader from 1.5 s to 3.5 s: nothing it
 	// asks in that time may return before the heal.
 	if op := returnedWhileCut(res.Trace, "c0", 1500*time.Millisecond, 3500*time.Millisecond); op != "" {
-		t.Errorf("an operation of c0 returned while c0 could reach only a minority: %s — only a majority commits (run: go run ./cmd/distlab run scenarios/raft/leader-partition.yaml)", op)
+		t.Errorf("an operation of c0 returned while c0 could reach only a minority: %s — only a majority commits (run: %s run scenarios/raft/leader-partition.yaml)", op, labkit.Command())
 	}
 	labkit.Expect(t, labkit.Load(t, dir+"leader-crash.yaml"))
 }

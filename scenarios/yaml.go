@@ -81,6 +81,8 @@ type faultYAML struct {
 	Pause     string         `yaml:"pause"`
 	For       *time.Duration `yaml:"for"`
 	Amnesia   bool           `yaml:"amnesia"`
+	Drop      int64          `yaml:"drop"`
+	Duplicate int64          `yaml:"duplicate"`
 }
 
 type nemesisYAML struct {

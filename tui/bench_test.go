@@ -70,7 +70,7 @@ func BenchmarkFilter(b *testing.B) {
 	tr := toy.Big(100_000)
 	m := NewModel(tr, nil, Options{AtEnd: true})
 	for i := 0; b.Loop(); i++ {
-		m.filt = parseFilter(tr, []string{"n2", "Echo", ""}[i%3], false)
+		m.filt, _ = parseFilter(m.ix, []string{"n2", "Echo", ""}[i%3], false, false)
 		m.refilter()
 	}
 }
@@ -81,6 +81,7 @@ func BenchmarkSearchMiss(b *testing.B) {
 	tr := toy.Big(100_000)
 	m := NewModel(tr, nil, Options{})
 	for b.Loop() {
-		m.search("no such thing", +1)
+		m.search.invalidate()
+		m.find("no such thing", +1)
 	}
 }

@@ -44,11 +44,30 @@ func (m *Model) shownRows() int {
 }
 
 // assertFull: the body shows as many rows as the screen holds, or every
-// revealed row when fewer have happened.
+// revealed row when fewer have happened (with the time axis, as many
+// lines).
 func assertFull(t *testing.T, m *Model, msgAndArgs ...any) {
 	t.Helper()
-	want := min(m.geom().bodyH, m.reveal+1)
-	assert.Equal(t, want, m.shownRows(), msgAndArgs...)
+	lines := m.screen(m.geom())
+	used := 0
+	for _, l := range lines {
+		if l.kind != lineMore {
+			used++
+		}
+	}
+	bh := m.geom().bodyH
+	switch {
+	case m.top == 0 && m.shownRows() == m.reveal+1:
+		// every row up to the playhead is on screen
+	case m.timeAxis:
+		// a gap's lines that do not fit are not drawn
+		assert.GreaterOrEqual(t, used, bh-maxGapLines, msgAndArgs...)
+	default:
+		assert.Equal(t, bh, used, msgAndArgs...)
+	}
+	if !m.timeAxis {
+		assert.Equal(t, min(bh, m.reveal+1-m.top), m.shownRows(), msgAndArgs...)
+	}
 }
 
 // Defect 1: the diagram went nearly blank after v then a filter, after a

@@ -24,7 +24,9 @@ type index struct {
 	// names are the message types, marks, state keys and timers of the
 	// run: lower case → as written.
 	names map[string]string
-	hb    *hbIndex // nil until the first causal question
+	// pub: the nodes that published state at least once
+	pub []bool
+	hb  *hbIndex // nil until the first causal question
 }
 
 func newIndex(tr *trace.Trace) *index {
@@ -52,6 +54,12 @@ func (ix *index) extend() int {
 func (ix *index) learnNames(from int) {
 	for i := from; i < ix.tr.Len(); i++ {
 		e := ix.tr.At(i)
+		if e.Kind == trace.State && e.Name != trace.HighlightKey && e.Node >= 0 {
+			for int(e.Node) >= len(ix.pub) {
+				ix.pub = append(ix.pub, false)
+			}
+			ix.pub[e.Node] = true
+		}
 		switch e.Kind {
 		case trace.Send, trace.State, trace.Mark, trace.TimerFire, trace.TimerSet:
 			if e.Name == "" || e.Name == trace.HighlightKey {
@@ -64,6 +72,9 @@ func (ix *index) learnNames(from int) {
 		}
 	}
 }
+
+// publishes reports whether node id has published state so far.
+func (ix *index) publishes(id trace.NodeID) bool { return int(id) < len(ix.pub) && ix.pub[id] }
 
 // epochAt is the picture in force at event i (after it happened).
 func (ix *index) epochAt(i int) *trace.Epoch { return ix.tl.At(i) }

@@ -158,7 +158,7 @@ type screenLine struct {
 	gap  time.Duration // lineBreak: the gap's length
 }
 
-// maxGapLines is the most lines a gap takes before it is cut short.
+// maxGapLines is the most blank lines a gap takes before it is cut short.
 const maxGapLines = 3
 
 // gapLines is how many lines stand before row r for the time since the
@@ -171,7 +171,11 @@ func (m *Model) gapLines(r int) (int, bool) {
 	if dt <= 0 || m.unit <= 0 {
 		return 0, false
 	}
-	n := int(dt / m.unit)
+	// rows dt apart stand dt/unit lines apart (at least one)
+	n := int(dt/m.unit) - 1
+	if n <= 0 {
+		return 0, false
+	}
 	if n > maxGapLines {
 		return maxGapLines, true
 	}

@@ -14,9 +14,15 @@ import (
 // screen, cursor, mouse) however it ends: q, ctrl+c, or a panic, which it
 // reports after restoring.
 func Run(m tea.Model, extra ...tea.ProgramOption) error {
-	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}, extra...)
-	_, err := tea.NewProgram(m, opts...).Run()
+	_, err := program(m, extra...).Run()
 	return err
+}
+
+// program is the Bubble Tea program Run runs (tests give it their own
+// input and output).
+func program(m tea.Model, extra ...tea.ProgramOption) *tea.Program {
+	opts := append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}, extra...)
+	return tea.NewProgram(m, opts...)
 }
 
 // LoadError is why RunLoading's load failed (bad input, not a crash).

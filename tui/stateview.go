@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,28 +62,45 @@ func (s *stateRoller) advance(tr *trace.Trace, to int) {
 	s.at = max(s.at, to)
 }
 
-// stateCols is the state view's columns: how many nodes fit and how wide.
-func (m *Model) stateCols(g geom) (n, w int) {
+// stateNodes are the nodes the state view has a column for: those that
+// publish state (clients often publish none).
+func (m *Model) stateNodes() []trace.NodeID {
+	var out []trace.NodeID
+	for i := range m.ix.nodes() {
+		if m.ix.publishes(trace.NodeID(i)) {
+			out = append(out, trace.NodeID(i))
+		}
+	}
+	return out
+}
+
+// stateCols is the state view's columns: which nodes fit, and how wide.
+func (m *Model) stateCols(g geom) ([]trace.NodeID, int) {
+	nodes := m.stateNodes()
 	avail := g.diagW - gutterW - 1
-	n = max(m.ix.nodes(), 1)
-	w = avail / n
-	if w < 8 {
-		w = 8
+	n := max(len(nodes), 1)
+	w := avail / n
+	if w < 10 {
+		w = 10
 		n = max(avail/w, 1)
 	}
-	return min(n, m.ix.nodes()), w
+	return nodes[:min(n, len(nodes))], w
 }
 
 func (m *Model) stateHeader(g geom) string {
 	hdr := make(rowBuf, g.diagW)
 	hdr.clear()
 	hdr.text(2, 9, "     time", stTime)
-	n, w := m.stateCols(g)
-	for i := range n {
-		hdr.text(gutterW+1+i*w, w-1, m.ix.tr.NodeName(trace.NodeID(i)), stTitle)
+	cols, w := m.stateCols(g)
+	for k, id := range cols {
+		st := stTitle
+		if slices.Contains(m.marked, id) {
+			st = stMarked
+		}
+		hdr.text(gutterW+1+k*w, w-1, m.ix.tr.NodeName(id), st)
 	}
-	if n < m.ix.nodes() {
-		hdr.text(g.diagW-12, 12, "(+"+strconv.Itoa(m.ix.nodes()-n)+" widen)", stDim)
+	if rest := len(m.stateNodes()) - len(cols); rest > 0 {
+		hdr.text(g.diagW-12, 12, "(+"+strconv.Itoa(rest)+" widen)", stDim)
 	}
 	var sb strings.Builder
 	hdr.render(&sb, false)
@@ -94,62 +112,67 @@ func (m *Model) drawStateRow(b rowBuf, g geom, r int, showTime bool, s *stateRol
 	s.advance(m.ix.tr, end)
 	ep := m.ix.epochAt(end)
 	m.drawGutter(b, r, ep, showTime)
-	n, w := m.stateCols(g)
-	for i := range n {
-		id := trace.NodeID(i)
-		x := gutterW + 1 + i*w
-		limit := w - 1
+	cols, w := m.stateCols(g)
+	for k, id := range cols {
+		x0 := gutterW + 1 + k*w
+		stop := x0 + w - 2 // a blank column between nodes
+		if ep.Highlighted(id) {
+			b.put(x0-1, '█', stHi)
+		}
 		if !ep.IsUp(id) {
 			if m.ix.tl.Started(id, end) {
-				b.text(x, limit, "DOWN", stCrash)
+				b.text(x0, stop-x0, "DOWN", stCrash)
 			}
 			continue
 		}
-		st := s.st[i]
+		st := s.st[id]
 		keys := make([]string, 0, len(st))
-		for k := range st {
-			if k != trace.HighlightKey {
-				keys = append(keys, k)
+		for key := range st {
+			if key != trace.HighlightKey {
+				keys = append(keys, key)
 			}
 		}
 		sort.Strings(keys)
 		// a strip first, then the role, then the rest
 		sort.SliceStable(keys, func(a, b int) bool { return rank(st, keys[a]) < rank(st, keys[b]) })
-		for _, k := range keys {
-			if x >= gutterW+1+i*w+limit {
+		x := x0
+		for _, key := range keys {
+			if x >= stop {
 				break
 			}
-			used := x - (gutterW + 1 + i*w)
 			style := stNone
-			if s.changed[i][k] {
+			if s.changed[id][key] {
 				style = stMark
 			}
-			if runs, ok := parseRuns(st[k]); ok {
+			if runs, ok := parseRuns(st[key]); ok {
 				commit, _ := strconv.Atoi(st["commit"])
-				x = drawStrip(b, x, limit-used, runs, commit)
-				x++
+				x = drawStrip(b, x, min(stop-x, max((stop-x0)/3, 6)), runs, commit) + 1
 				continue
 			}
-			text := k + "=" + st[k]
-			if k == "role" {
-				text = st[k]
+			text := key + "=" + st[key]
+			if key == "role" {
+				text = st[key]
 			}
-			x = b.text(x, limit-used, text, style) + 1
-		}
-		if ep.Highlighted(id) {
-			b.put(gutterW+i*w, '█', stHi)
+			x = b.text(x, stop-x, text, style) + 1
 		}
 	}
 }
 
+// rank orders a node's keys in its column: a strip, then what one looks
+// for first (role, term, leader), then the rest by name.
 func rank(st map[string]string, k string) int {
 	if _, ok := parseRuns(st[k]); ok {
 		return 0
 	}
-	if k == "role" {
+	switch k {
+	case "role":
 		return 1
+	case "term":
+		return 2
+	case "leader":
+		return 3
 	}
-	return 2
+	return 4
 }
 
 // termRun is n log entries of one term.

@@ -344,7 +344,8 @@ func TestRandomKeys(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(uint64(seed), 1))
 	pool := keys("n", "p", "j", "k", "g", "G", "v", "V", "a", "+", "-", "?", "tab", "up", "down", "left", "right",
-		"pgup", "pgdown", "space", "/", "f", "enter", "esc", "backspace", "N", "x", "1", "n", "J", "K", "ctrl+a")
+		"pgup", "pgdown", "space", "/", "f", "enter", "esc", "backspace", "N", "x", "1", "n", "J", "K", "ctrl+a",
+		"c", "o", "s", "t", "<", ">", "m", "X", "H", "i", "d", "w", "P", "!", "L")
 	pool = append(pool, tea.MouseMsg{Button: tea.MouseButtonWheelUp}, tea.MouseMsg{Button: tea.MouseButtonWheelDown},
 		tea.MouseMsg{X: 150, Y: 5, Button: tea.MouseButtonWheelDown}, tea.MouseMsg{X: 1, Y: 50, Button: tea.MouseButtonWheelUp},
 		tea.MouseMsg{X: 20, Y: 5, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress}, tickMsg{})
@@ -365,6 +366,12 @@ func TestRandomKeys(t *testing.T) {
 		assertScreen(t, m.View(), w, h)
 		require.LessOrEqual(t, m.cursor, m.reveal)
 		require.Less(t, m.reveal, max(len(m.rows), 1))
+		if len(m.rows) > 0 && !m.help {
+			assertFull(t, m, "after %v at %dx%d", msg, w, h)
+			if t.Failed() {
+				return
+			}
+		}
 	}
 }
 

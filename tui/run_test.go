@@ -1,0 +1,146 @@
+package tui
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"distlab/algorithms/demo/toy"
+)
+
+// syncBuffer is an output the program writes from its goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// panicky panics on a boom message, as a bug in Update would.
+type panicky struct{ *Model }
+
+type boom struct{}
+
+func (p panicky) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(boom); ok {
+		panic("a bug")
+	}
+	_, cmd := p.Model.Update(msg)
+	return p, cmd
+}
+
+// The terminal comes back however the visualizer ends: q, ctrl+c, after a
+// resize, or a panic. Restored means: the main screen back (alternate
+// screen off), the cursor shown, mouse reporting off.
+func TestTerminalIsRestored(t *testing.T) {
+	restored := []string{"\x1b[?1049l", "\x1b[?25h", "\x1b[?1002l", "\x1b[?1006l"}
+	cases := []struct {
+		name  string
+		input string // typed at the keyboard
+		msgs  []tea.Msg
+		err   error
+	}{
+		{"q", "q", nil, nil},
+		{"ctrl+c", "\x03", nil, nil},
+		{"resize then q", "", []tea.Msg{tea.WindowSizeMsg{Width: 60, Height: 20}, tea.WindowSizeMsg{Width: 200, Height: 60}, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}}, nil},
+		{"panic", "", []tea.Msg{boom{}}, tea.ErrProgramPanic},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out syncBuffer
+			in, typing := io.Pipe()
+			m := panicky{NewModel(toy.Small(), nil, Options{})}
+			p := program(m, tea.WithInput(in), tea.WithOutput(&out))
+			done := make(chan error, 1)
+			go func() {
+				_, err := p.Run()
+				done <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			assert.Contains(t, out.String(), "\x1b[?1049h", "the alternate screen is on while it runs")
+			if c.input != "" {
+				_, _ = typing.Write([]byte(c.input))
+			}
+			for _, msg := range c.msgs {
+				p.Send(msg)
+				time.Sleep(20 * time.Millisecond)
+			}
+			select {
+			case err := <-done:
+				if c.err != nil {
+					assert.True(t, errors.Is(err, c.err), "%v", err)
+				} else {
+					assert.NoError(t, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the program did not end")
+			}
+			typing.Close()
+			s := out.String()
+			for _, seq := range restored {
+				assert.Contains(t, s, seq, "%q restored", seq)
+			}
+			exit := strings.LastIndex(s, "\x1b[?1049l")
+			assert.Greater(t, exit, strings.LastIndex(s, "\x1b[?1049h"), "the alternate screen is left last")
+			assert.NotContains(t, s[exit:], "│", "nothing of the diagram is written after it")
+		})
+	}
+}
+
+// Opening a trace shows a progress screen at once, then the diagram; a
+// failed load ends the program with the error.
+func TestLoaderShowsProgressThenTheDiagram(t *testing.T) {
+	tr := toy.Small()
+	release := make(chan struct{})
+	l := &loader{name: "run.jsonl", size: 1000, start: time.Now(), load: func(progress func(int64)) (*Model, error) {
+		progress(400)
+		<-release
+		return NewModel(tr, nil, Options{}), nil
+	}}
+	l.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	cmd := l.Init()
+	require.NotNil(t, cmd)
+	msgs := make(chan tea.Msg, 4)
+	go func() {
+		for _, c := range cmd().(tea.BatchMsg) {
+			go func() { msgs <- c() }()
+		}
+	}()
+	require.Eventually(t, func() bool { return l.read.Load() == 400 }, 2*time.Second, 5*time.Millisecond)
+	view := l.View()
+	assert.Contains(t, view, "reading run.jsonl: 40%")
+	assertScreen(t, view, 80, 24)
+	close(release)
+	for msg := range msgs {
+		if _, ok := msg.(loadedMsg); ok {
+			l.Update(msg)
+			break
+		}
+	}
+	require.NotNil(t, l.m)
+	assert.Contains(t, l.View(), "toy-broadcast", "the diagram, at the size the loader had")
+	assertScreen(t, l.View(), 80, 24)
+
+	bad := &loader{name: "x", load: func(func(int64)) (*Model, error) { return nil, errors.New("line 3: bad") }}
+	_, quit := bad.Update(loadedMsg{err: errors.New("line 3: bad")})
+	require.NotNil(t, quit)
+	assert.Equal(t, "", bad.View())
+}

@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"path/filepath"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"distlab/algorithms/demo/toy"
+	"distlab/simnet/trace"
 )
 
 // BenchmarkRenderFrame renders one frame of a 100,000-event trace, as
@@ -83,5 +85,72 @@ func BenchmarkSearchMiss(b *testing.B) {
 	for b.Loop() {
 		m.search.invalidate()
 		m.find("no such thing", +1)
+	}
+}
+
+// BenchmarkRenderFrameViews renders a 200x60 frame of a 100,000-event
+// trace in each way of looking: with a causal highlight, with the time
+// axis, as state over time.
+func BenchmarkRenderFrameViews(b *testing.B) {
+	tr := toy.Big(100_000)
+	for _, view := range []string{"causal", "time-axis", "states"} {
+		m := NewModel(tr, nil, Options{AtEnd: true})
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+		m.move(len(m.rows) / 2)
+		switch view {
+		case "causal":
+			m.Update(keys("c")[0])
+		case "time-axis":
+			m.Update(keys("t")[0])
+		case "states":
+			m.Update(keys("s")[0])
+		}
+		b.Run(view, func(b *testing.B) {
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkCausal is the c key on an event in the middle of a
+// 100,000-event trace: its causal past and future. "first" includes
+// building the happens-before index (the first c of a session).
+func BenchmarkCausal(b *testing.B) {
+	tr := toy.Big(100_000)
+	mid := tr.Len() / 2
+	ix := newIndex(tr)
+	b.Run("first", func(b *testing.B) {
+		for b.Loop() {
+			ix.hb = nil
+			ix.causalOf(mid)
+		}
+	})
+	ix.happensBefore()
+	b.Run("again", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			ix.causalOf(mid + i%1000)
+		}
+	})
+}
+
+// BenchmarkOpen reads a 130,000-event trace file and builds the model: the
+// time from opening a trace to a usable screen (the checks then run in the
+// background).
+func BenchmarkOpen(b *testing.B) {
+	tr := toy.Big(130_000)
+	path := filepath.Join(b.TempDir(), "big.jsonl")
+	if err := trace.WriteFile(path, tr); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		back, err := trace.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := NewModel(back, nil, Options{})
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+		_ = m.View()
 	}
 }

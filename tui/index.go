@@ -24,13 +24,14 @@ type index struct {
 	// names are the message types, marks, state keys and timers of the
 	// run: lower case → as written.
 	names map[string]string
+	seen  map[string]bool // names as written, to lower each once
 	// pub: the nodes that published state at least once
 	pub []bool
 	hb  *hbIndex // nil until the first causal question
 }
 
 func newIndex(tr *trace.Trace) *index {
-	ix := &index{tr: tr, tl: trace.NewTimeline(tr), desc: trace.NewDescriber(tr), names: map[string]string{}}
+	ix := &index{tr: tr, tl: trace.NewTimeline(tr), desc: trace.NewDescriber(tr), names: map[string]string{}, seen: map[string]bool{}}
 	ix.learnNames(0)
 	ix.n = tr.Len()
 	return ix
@@ -65,6 +66,10 @@ func (ix *index) learnNames(from int) {
 			if e.Name == "" || e.Name == trace.HighlightKey {
 				continue
 			}
+			if ix.seen[e.Name] {
+				continue
+			}
+			ix.seen[e.Name] = true
 			low := strings.ToLower(e.Name)
 			if _, ok := ix.names[low]; !ok {
 				ix.names[low] = e.Name

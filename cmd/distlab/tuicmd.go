@@ -77,7 +77,7 @@ func traceVerdicts(tr *trace.Trace, names []string, artifacts string) []check.Re
 	return scenarios.RunChecks(tr, specs, scenarios.RunOptions{ArtifactDir: artifacts})
 }
 
-// countingReader counts what was read, for a progress bar.
+// countingReader counts what was read, for the loader's progress bar.
 type countingReader struct {
 	r    io.Reader
 	n    *int64
@@ -189,7 +189,7 @@ func openTrace(path string, checks []string, opts tui.Options) error {
 		}
 		defer f.Close()
 		var n int64
-		tr, err := trace.Read(bufio.NewReaderSize(countingReader{r: f, n: &n, tick: progress}, 1<<20))
+		tr, err := trace.Read(countingReader{r: f, n: &n, tick: progress})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}

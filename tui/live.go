@@ -91,13 +91,17 @@ func (m *Model) runDone(msg runMsg) tea.Cmd {
 	}
 	defer m.simMu.Unlock()
 	m.syncSource()
-	m.revealAll()
+	if !m.isReading() {
+		m.revealAll() // a run: the screen follows it
+	}
 	if msg.done {
 		if m.run == msg.run {
 			m.run = nil
 		}
 		m.finishLive()
-		m.note = "the run is over"
+		if !m.isReading() {
+			m.note = "the run is over"
+		}
 		return nil
 	}
 	if m.run != msg.run || msg.run.stopped() {

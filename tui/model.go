@@ -239,6 +239,9 @@ func (m *Model) pull() bool {
 	}
 	if !m.simMu.TryLock() {
 		m.note = "running… (esc stops)"
+		if m.isReading() {
+			m.note = "still reading the trace…"
+		}
 		return false
 	}
 	defer m.simMu.Unlock()
@@ -278,6 +281,15 @@ func (m *Model) syncSource() {
 func (m *Model) finishLive() {
 	m.srcDone = true
 	m.syncSource()
+	if r, ok := m.src.(reading); ok {
+		tr := m.ix.tr
+		switch {
+		case r.Err() != nil:
+			m.warning = "incomplete: " + r.Err().Error()
+		case tr.Len() > 0 && tr.At(tr.Len()-1).Kind != trace.End:
+			m.warning = "incomplete: the trace has no end event (the run was cut off)"
+		}
+	}
 	if m.opts.Checks != nil {
 		m.wantChecks = true
 		m.checking = true
@@ -303,12 +315,22 @@ func (m *Model) rowsPerTick() int {
 	return max(1, int(time.Duration(speeds[m.speed])*d/time.Second))
 }
 
-// Init implements tea.Model: a replay without verdicts starts its checks.
+// Init implements tea.Model: a replay without verdicts starts its checks,
+// a trace still being read goes on reading in the background.
 func (m *Model) Init() tea.Cmd {
+	if m.isReading() && !m.srcDone {
+		return m.startRun()
+	}
 	if m.checking && m.srcDone && m.verdicts == nil {
 		return m.checkCmd()
 	}
 	return nil
+}
+
+// isReading: the source is a recorded trace being read, not a run.
+func (m *Model) isReading() bool {
+	_, ok := m.src.(reading)
+	return ok
 }
 
 // Update implements tea.Model.
@@ -338,7 +360,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.move(m.reveal + m.rowsPerTick())
-		if m.atEnd() || m.run != nil {
+		if m.atEnd() || (m.run != nil && !m.isReading()) {
 			m.playing = false
 			return nil
 		}
@@ -468,7 +490,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case m.help:
 			m.help = false
-		case m.run != nil:
+		case m.run != nil && !m.isReading():
 			m.run.stop()
 			m.run = nil
 			m.note = "stopped (G runs on)"
@@ -479,7 +501,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Help):
 		m.help = !m.help
-	case m.run != nil && !key.Matches(msg, k.Down, k.Up, k.PageDown, k.PageUp, k.PanelDown, k.PanelUp, k.Panel):
+	case m.run != nil && !m.isReading() && !key.Matches(msg, k.Down, k.Up, k.PageDown, k.PageUp, k.PanelDown, k.PanelUp, k.Panel):
 		m.note = "running… esc stops it, q quits"
 	case key.Matches(msg, k.Play):
 		if m.atEnd() && !m.playing {
@@ -506,10 +528,13 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Start):
 		m.rewind(0)
 	case key.Matches(msg, k.End):
-		if m.src != nil && !m.srcDone {
+		if m.src != nil && !m.srcDone && !m.isReading() {
 			return m.startRun()
 		}
 		m.revealAll()
+		if !m.srcDone {
+			m.note = "the end so far: the trace is still being read"
+		}
 	case key.Matches(msg, k.Faster):
 		m.speed = min(m.speed+1, len(speeds)-1)
 	case key.Matches(msg, k.Slower):

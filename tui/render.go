@@ -338,12 +338,17 @@ func (m *Model) titleLine() string {
 		parts = append(parts, h.Algorithm)
 	}
 	parts = append(parts, fmt.Sprintf("seed %d", h.Seed), nodeCount(h))
-	if m.src != nil {
-		if m.srcDone {
-			parts = append(parts, "live (finished)")
-		} else {
-			parts = append(parts, "LIVE")
+	switch r, ok := m.src.(reading); {
+	case ok && !m.srcDone:
+		read, size := r.Progress()
+		if size > 0 {
+			parts = append(parts, fmt.Sprintf("reading %d%%", read*100/size))
 		}
+	case ok:
+	case m.src != nil && m.srcDone:
+		parts = append(parts, "live (finished)")
+	case m.src != nil:
+		parts = append(parts, "LIVE")
 	}
 	s := styles[stTitle].Render(" " + strings.Join(parts, " · "))
 	var tags []string
@@ -934,6 +939,8 @@ func (m *Model) statusLine() string {
 	tr := m.ix.tr
 	var parts []string
 	switch {
+	case m.run != nil && m.isReading():
+		parts = append(parts, fmt.Sprintf("%s %d/s", map[bool]string{true: "▶ playing", false: "‖ paused"}[m.playing], speeds[m.speed]))
 	case m.run != nil:
 		parts = append(parts, styles[stMark].Render(fmt.Sprintf("▶ running… %s (esc stops)",
 			time.Since(m.run.start).Truncate(100*time.Millisecond))))

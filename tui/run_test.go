@@ -11,7 +11,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"distlab/algorithms/demo/toy"
 )
@@ -103,44 +102,4 @@ func TestTerminalIsRestored(t *testing.T) {
 			assert.NotContains(t, s[exit:], "│", "nothing of the diagram is written after it")
 		})
 	}
-}
-
-// Opening a trace shows a progress screen at once, then the diagram; a
-// failed load ends the program with the error.
-func TestLoaderShowsProgressThenTheDiagram(t *testing.T) {
-	tr := toy.Small()
-	release := make(chan struct{})
-	l := &loader{name: "run.jsonl", size: 1000, start: time.Now(), load: func(progress func(int64)) (*Model, error) {
-		progress(400)
-		<-release
-		return NewModel(tr, nil, Options{}), nil
-	}}
-	l.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	cmd := l.Init()
-	require.NotNil(t, cmd)
-	msgs := make(chan tea.Msg, 4)
-	go func() {
-		for _, c := range cmd().(tea.BatchMsg) {
-			go func() { msgs <- c() }()
-		}
-	}()
-	require.Eventually(t, func() bool { return l.read.Load() == 400 }, 2*time.Second, 5*time.Millisecond)
-	view := l.View()
-	assert.Contains(t, view, "reading run.jsonl: 40%")
-	assertScreen(t, view, 80, 24)
-	close(release)
-	for msg := range msgs {
-		if _, ok := msg.(loadedMsg); ok {
-			l.Update(msg)
-			break
-		}
-	}
-	require.NotNil(t, l.m)
-	assert.Contains(t, l.View(), "toy-broadcast", "the diagram, at the size the loader had")
-	assertScreen(t, l.View(), 80, 24)
-
-	bad := &loader{name: "x", load: func(func(int64)) (*Model, error) { return nil, errors.New("line 3: bad") }}
-	_, quit := bad.Update(loadedMsg{err: errors.New("line 3: bad")})
-	require.NotNil(t, quit)
-	assert.Equal(t, "", bad.View())
 }

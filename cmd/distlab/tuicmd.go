@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,20 +74,6 @@ func traceVerdicts(tr *trace.Trace, names []string, artifacts string) []check.Re
 		return []check.Result{{Name: "checks", Verdict: check.Unknown, Detail: err.Error()}}
 	}
 	return scenarios.RunChecks(tr, specs, scenarios.RunOptions{ArtifactDir: artifacts})
-}
-
-// countingReader counts what was read, for the loader's progress bar.
-type countingReader struct {
-	r    io.Reader
-	n    *int64
-	tick func(int64)
-}
-
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	*c.n += int64(n)
-	c.tick(*c.n)
-	return n, err
 }
 
 func tuiCmd() *cobra.Command {
@@ -173,33 +158,25 @@ says (or with --check). Press ? inside for the keys.`,
 	return cmd
 }
 
-// openTrace opens the visualizer at once on a progress bar while the trace
-// is read and indexed (a large one takes a moment), then checks it in the
-// background.
+// openTrace opens the visualizer on a trace file at once: the first events
+// fill the screen while the rest is read in the background, then the
+// checks run (as the header says, or the --check ones).
 func openTrace(path string, checks []string, opts tui.Options) error {
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return badInput(err)
 	}
-	opts.Checks = func(tr *trace.Trace) []check.Result { return traceVerdicts(tr, checks, os.TempDir()) }
-	err = tui.RunLoading(path, st.Size(), func(progress func(int64)) (*tui.Model, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		var n int64
-		tr, err := trace.Read(countingReader{r: f, n: &n, tick: progress})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return tui.NewModel(tr, nil, opts), nil
-	})
-	var le *tui.LoadError
-	if errors.As(err, &le) {
-		return badInput(le.Err)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return badInput(err)
 	}
-	return err
+	stream, err := tui.OpenStream(f, st.Size())
+	if err != nil {
+		return badInput(fmt.Errorf("%s: %w", path, err))
+	}
+	opts.Checks = func(tr *trace.Trace) []check.Result { return traceVerdicts(tr, checks, os.TempDir()) }
+	return tui.Run(tui.NewReading(stream, opts))
 }
 
 func exportCmd() *cobra.Command {

@@ -301,7 +301,7 @@ func TestBreakItLiveAndSave(t *testing.T) {
 	rowOf(2)
 	press("x")
 	assert.Equal(t, trace.Crash, last().Kind, m.note)
-	assert.Contains(t, m.note, "injected")
+	assert.Contains(t, m.note, "crash n2")
 	assert.Equal(t, len(m.rows)-1, m.reveal, "the playhead is at the fault")
 	rowOf(2)
 	from := live.Trace().Len()

@@ -303,6 +303,7 @@ func (gr *grid) hline(y, x0, x1 int, extra uint8, s sty) {
 // flightDraw is one flight as the screen sees it.
 type flightDraw struct {
 	f       flight
+	msg     int64 // an open one's message id
 	arrived bool // its delivery row has been revealed
 	open    bool // still in flight at the end of what is indexed
 }
@@ -335,6 +336,9 @@ func (m *Model) drawFlights(gr *grid, first, last int, lineOf func(r int) int, b
 		}
 		if m.causal != nil && !m.flightInView(&f) {
 			st = stDim
+		}
+		if d.open && d.msg == m.inFlight && m.inFlight > 0 {
+			st = stMarked // selected with i
 		}
 		xs, xr := g.laneX(int(f.from)), g.laneX(int(f.to))
 		dir := 1
@@ -401,7 +405,7 @@ func (m *Model) drawFlights(gr *grid, first, last int, lineOf func(r int) int, b
 			if p.sendRow > r1 || p.sendRow > reveal || p.from == p.to {
 				continue
 			}
-			draw(flightDraw{f: flight{sendRow: p.sendRow, endRow: noRow, ev: -1, sendEv: p.sendEv, from: p.from, to: p.to, slot: slots[k]}, open: true})
+			draw(flightDraw{f: flight{sendRow: p.sendRow, endRow: noRow, ev: -1, sendEv: p.sendEv, from: p.from, to: p.to, slot: slots[k]}, open: true, msg: p.msg})
 		}
 	}
 }

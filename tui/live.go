@@ -181,15 +181,15 @@ func (m *Model) breakKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	defer m.simMu.Unlock()
-	m.syncSource()
-	m.revealAll() // a fault happens now: at the live edge
-	ep := m.ix.epochAt(m.ix.n - 1)
 	targets := m.marked
 	if len(targets) == 0 {
 		if id := m.nodeOfRow(); id >= 0 && int(id) < m.ix.nodes() {
 			targets = []trace.NodeID{id}
 		}
 	}
+	m.syncSource()
+	m.revealAll() // a fault happens now: at the live edge
+	ep := m.ix.epochAt(m.ix.n - 1)
 	var faults []simnet.Fault
 	k := &keymap
 	switch {
@@ -245,12 +245,13 @@ func (m *Model) breakKey(msg tea.KeyMsg) tea.Cmd {
 			m.note = "cannot: " + err.Error()
 			break
 		}
-		done = append(done, f.Describe(m.ix.tr.NodeName))
+		_, what, _ := strings.Cut(f.Describe(m.ix.tr.NodeName), " ") // without its time
+		done = append(done, what)
 	}
 	m.syncSource()
 	m.revealAll()
 	if len(done) > 0 {
-		m.note = "injected " + strings.Join(done, ", ")
+		m.note = "at " + fmtDur(m.ix.tr.At(m.ix.n-1).Time) + ": " + strings.Join(done, ", ")
 		if _, ok := m.src.(Saver); ok {
 			m.note += " (w saves the session as a scenario)"
 		}

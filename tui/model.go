@@ -122,6 +122,7 @@ type Model struct {
 	gen      int // playback generation: stale ticks are ignored
 	panel    bool
 	help     bool
+	helpTop  int // how far the help screen is scrolled
 	quitting bool
 
 	prompt   promptKind
@@ -501,6 +502,19 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Help):
 		m.help = !m.help
+		m.helpTop = 0
+	case m.help && key.Matches(msg, k.Down, k.Up, k.PageDown, k.PageUp):
+		switch {
+		case key.Matches(msg, k.Down):
+			m.helpTop++
+		case key.Matches(msg, k.Up):
+			m.helpTop--
+		case key.Matches(msg, k.PageDown):
+			m.helpTop += bh
+		default:
+			m.helpTop -= bh
+		}
+		m.helpTop = max(0, min(m.helpTop, 60))
 	case m.run != nil && !m.isReading() && !key.Matches(msg, k.Down, k.Up, k.PageDown, k.PageUp, k.PanelDown, k.PanelUp, k.Panel):
 		m.note = "running… esc stops it, q quits"
 	case key.Matches(msg, k.Play):

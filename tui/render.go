@@ -760,6 +760,16 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 		head("no event selected")
 		return out
 	}
+	if p, ok := m.flightOpen(m.inFlight); ok && m.inFlight > 0 {
+		send := tr.At(int(p.sendEv))
+		add(styles[stMarked].Render(fmt.Sprintf("IN FLIGHT %s %s→%s", send.Name, tr.NodeName(p.from), tr.NodeName(p.to))))
+		for _, l := range wrap(fmt.Sprintf("message %d, sent at %s %s", p.msg, fmtDur(send.Time), trace.CompactJSON(send.BodyJSON())), w, 2) {
+			add(l)
+		}
+		if !compact {
+			add("")
+		}
+	}
 	e := tr.At(ev)
 	head(fmt.Sprintf("#%d %s at %s", ev+1, e.Kind, fmtDur(e.Time)))
 	detail := m.eventDetail(&e, ev, w, compact)
@@ -1064,18 +1074,27 @@ func (m *Model) shortHelp(w int) string {
 // helpNotes follow the key columns on the help screen.
 var helpNotes = []string{
 	"/ and f open a prompt on the last line: enter applies it, esc cancels.",
-	"f takes node names and/or message types (“n1 n2 Vote”); empty clears it.",
+	"f takes node names and message types, !x leaves x out (“n1 Vote !Heartbeat”); empty clears it.",
 	"a adds the kinds hidden by default: sends, timer set/cancel, starts.",
+	"c: the selected event's causal past (↑) and future (↓), the rest dimmed; after v, its causes.",
+	"o on a client's invoke ▷ or return ◁: the chain from one to the other.",
+	"Live (a scenario): m marks nodes; x X L H break them; i picks a message in flight, d D drop or",
+	"duplicate it; w saves the session as a scenario file that replays it.",
 	"The wheel scrolls what it is over: the diagram or the panel (or J K, ⇧↓ ⇧↑).",
 }
 
 var legend = []string{
-	"○──▶●  a message, drawn at its delivery   ○══▶● duplicate   ○──✕ lost",
+	"○─╮    a message leaves its sender's lane where it was sent, runs down while",
+	"  ╰─▶● in flight (┆ dashed: not arrived yet at the playhead) and turns into",
+	"       the receiver where it arrived; a later one that overtakes it crosses it",
+	"═ a duplicate   ─✕ lost (partition, loss, receiver crashed, dropped)",
 	"◷ timer fired   ◆ mark (leader, commit…)   ◇ state change",
-	"✖ crash (the lane breaks)   ▲ restart   ▷ ◁ client invoke / return",
+	"✖ crash (the lane breaks)   ▲ restart   ‖ » pause, resume   ▷ ◁ invoke / return",
 	"│ ┃ ║ ┆  lanes by partition component, ╎ isolated; ▌ faults in force",
 	"█  leader or coordinator, in the critical section, or holding the token",
-	"!  a check's violation   ▸ the selected row",
+	"!  a check's violation   ▸ the selected row   ↑ ↓ ◉ causal past, future, event",
+	"t: a blank line is a unit of time, ≈ +1.2s a longer gap cut short",
+	"s: each node's state; a log as term runs is a strip: █ committed, ▒ not yet",
 }
 
 // helpLines is the ? screen: the key map's columns side by side (as many
@@ -1113,6 +1132,12 @@ func (m *Model) helpLines(g geom) []string {
 	out = append(out, "", title("DIAGRAM"))
 	for _, l := range legend {
 		out = append(out, indent+l)
+	}
+	// scrolled: j k PgDn PgUp move it when it does not fit
+	top := min(m.helpTop, max(len(out)-g.bodyH, 0))
+	out = out[top:]
+	if len(out) > g.bodyH+1 {
+		out = append(out[:g.bodyH], styles[stDim].Render("  ▼ more (j, PgDn)"))
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"distlab/algorithms/demo/toy"
 	"distlab/simnet/trace"
@@ -177,4 +179,19 @@ func BenchmarkOpen(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRenderFrameColour is BenchmarkRenderFrame with the colours a
+// terminal gets (the tests draw without them, for readable golden files).
+func BenchmarkRenderFrameColour(b *testing.B) {
+	lipgloss.SetColorProfile(termenv.ANSI256)
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	tr := toy.Big(100_000)
+	m := NewModel(tr, nil, Options{AtEnd: true})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	m.move(len(m.rows) / 2)
+	m.syncPanel()
+	for b.Loop() {
+		_ = m.View()
+	}
 }

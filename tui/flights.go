@@ -304,8 +304,8 @@ func (gr *grid) hline(y, x0, x1 int, extra uint8, s sty) {
 type flightDraw struct {
 	f       flight
 	msg     int64 // an open one's message id
-	arrived bool // its delivery row has been revealed
-	open    bool // still in flight at the end of what is indexed
+	arrived bool  // its delivery row has been revealed
+	open    bool  // still in flight at the end of what is indexed
 }
 
 // drawFlights draws every message crossing the screen's rows. lineOf maps

@@ -323,7 +323,7 @@ func nodeCount(h trace.Header) string {
 	}
 	s := plural(len(h.Nodes)-clients, "node")
 	if clients > 0 {
-		s += " + " + plural(clients, "client")
+		s += " + " + plural(clients, contract.ClientGroup) // "3 clients"
 	}
 	return s
 }

@@ -11,8 +11,10 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"distlab/algorithms/demo/toy"
+	"distlab/simnet/trace"
 )
 
 // syncBuffer is an output the program writes from its goroutines.
@@ -101,5 +103,67 @@ func TestTerminalIsRestored(t *testing.T) {
 			assert.Greater(t, exit, strings.LastIndex(s, "\x1b[?1049h"), "the alternate screen is left last")
 			assert.NotContains(t, s[exit:], "│", "nothing of the diagram is written after it")
 		})
+	}
+}
+
+// A live run going on in the background (G) while the screen is drawn and
+// keys come in: run with -race, this shows the simulator is only touched
+// by one goroutine at a time and the screen never reads what it writes.
+func TestBackgroundRunWhileDrawing(t *testing.T) {
+	var out syncBuffer
+	in, typing := io.Pipe()
+	defer typing.Close()
+	sim := slowSource{toy.New(toy.Config{Seed: 3, Until: 2 * time.Second, Faults: true})}
+	m := NewLive(sim, Options{Until: 2 * time.Second})
+	p := program(m, tea.WithInput(in), tea.WithOutput(&out))
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Run()
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	_, _ = typing.Write([]byte("G"))
+	for i := range 20 {
+		time.Sleep(10 * time.Millisecond)
+		_, _ = typing.Write([]byte([]string{"j", "k", "n", "c", "s", "t"}[i%6]))
+		p.Send(tea.WindowSizeMsg{Width: 80 + i, Height: 24 + i%5})
+	}
+	_, _ = typing.Write([]byte("q"))
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the program did not end")
+	}
+	assert.Contains(t, out.String(), "running")
+}
+
+// The same for a trace read behind the screen.
+func TestReadingWhileDrawing(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, trace.Write(&buf, toy.Trace(toy.Config{Seed: 1, Nodes: 5, Until: 5 * time.Second, Faults: true})))
+	s, err := OpenStream(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	var out syncBuffer
+	in, typing := io.Pipe()
+	defer typing.Close()
+	p := program(NewReading(s, Options{Checks: fakeVerdicts}), tea.WithInput(in), tea.WithOutput(&out))
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Run()
+		done <- err
+	}()
+	for i := range 20 {
+		time.Sleep(10 * time.Millisecond)
+		_, _ = typing.Write([]byte([]string{"j", "G", "n", "c", "s", "/"}[i%6]))
+	}
+	_, _ = typing.Write([]byte("\x1b")) // the search prompt opened last
+	time.Sleep(100 * time.Millisecond)
+	_, _ = typing.Write([]byte("q"))
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the program did not end")
 	}
 }

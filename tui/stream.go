@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"distlab/simnet/trace"
 )
@@ -23,8 +24,8 @@ type Stream struct {
 	header  []byte
 	tr      *trace.Trace
 	pending []trace.Event
-	line    int // lines read so far, the header included
-	read    int64
+	line    int          // lines read so far, the header included
+	read    atomic.Int64 // the screen asks how far while Step reads
 	size    int64
 	err     error
 	done    bool
@@ -45,7 +46,7 @@ func OpenStream(r io.Reader, size int64) (*Stream, error) {
 		}
 		return nil, errors.New("empty trace: no header line")
 	}
-	s.read += int64(len(first))
+	s.read.Add(int64(len(first)))
 	s.line = 1
 	head, err := trace.Read(bytes.NewReader(first))
 	if err != nil {
@@ -66,7 +67,7 @@ func (s *Stream) Step() bool {
 	n := 0
 	for n < streamBatch {
 		line, err := s.r.ReadBytes('\n')
-		s.read += int64(len(line))
+		s.read.Add(int64(len(line)))
 		if len(line) > 0 {
 			buf.Write(line)
 			if line[len(line)-1] != '\n' {
@@ -117,11 +118,11 @@ func (s *Stream) badLine(batch []byte) {
 
 // Trace is the trace read so far (and joins what the last steps read).
 func (s *Stream) Trace() *trace.Trace {
-	if !s.grown && s.tr.Len() > 2*streamBatch && s.size > s.read {
+	if read := s.read.Load(); !s.grown && s.tr.Len() > 2*streamBatch && s.size > read {
 		// room for the rest at once, at the bytes an event so far (not
 		// before the first screen is drawn: it takes a moment)
 		s.grown = true
-		s.tr.Grow(len(s.pending) + int((s.size-s.read)*int64(s.tr.Len())/max(s.read, 1)))
+		s.tr.Grow(len(s.pending) + int((s.size-read)*int64(s.tr.Len())/max(read, 1)))
 	}
 	for _, e := range s.pending {
 		s.tr.Append(e)
@@ -131,7 +132,7 @@ func (s *Stream) Trace() *trace.Trace {
 }
 
 // Progress is how much of the file was read.
-func (s *Stream) Progress() (read, size int64) { return s.read, s.size }
+func (s *Stream) Progress() (read, size int64) { return s.read.Load(), s.size }
 
 // Err is why reading stopped before the end of the file, or nil.
 func (s *Stream) Err() error { return s.err }

@@ -124,7 +124,7 @@ type filter struct {
 	all       bool // show every kind, sends and timer bookkeeping included
 	nodes     []trace.NodeID
 	notNodes  []trace.NodeID
-	terms     []string // lower-case substrings of message type, mark, state key or kind
+	terms     []string // lower-case substrings of message type, mark, state key or kind ("timer": every timer event)
 	notTerms  []string // the same, excluded ("!Heartbeat")
 	text      string   // what the user typed
 	unchecked []string // terms this run has not used (yet: a live run goes on)
@@ -162,7 +162,7 @@ func (f *filter) matchText(e *trace.Event) bool {
 	}
 	name := strings.ToLower(e.Name)
 	kind := e.Kind.String()
-	has := func(t string) bool { return kind == t || (name != "" && strings.Contains(name, t)) }
+	has := func(t string) bool { return strings.Contains(kind, t) || (name != "" && strings.Contains(name, t)) }
 	for _, t := range f.notTerms {
 		if has(t) {
 			return false
@@ -220,8 +220,10 @@ func parseFilter(ix *index, text string, all, live bool) (filter, error) {
 // knows reports whether a lower-case word is a kind or part of a name the
 // run uses.
 func (ix *index) knows(low string) bool {
-	if _, err := trace.ParseKind(low); err == nil {
-		return true
+	for k := trace.Kind(0); !strings.HasPrefix(k.String(), "kind("); k++ {
+		if strings.Contains(k.String(), low) {
+			return true // "timer" is every timer event
+		}
 	}
 	for n := range ix.names {
 		if strings.Contains(n, low) {

@@ -645,6 +645,18 @@ func (m *Model) toggleRequest() {
 	}
 	m.causal = c
 	m.note = c.label
+	// show the chain: the invoke at the top, revealed down to the return
+	last := 0
+	for i := c.ev; i < m.ix.n; i++ {
+		if c.past.has(i) {
+			last = i
+		}
+	}
+	m.cursor = m.rowAtOrAfter(c.ev)
+	if r := m.rowAtOrAfter(last); r > m.reveal {
+		m.setReveal(r)
+	}
+	m.top = m.cursor
 }
 
 // applyFilter sets a new filter, or says what is wrong with it.

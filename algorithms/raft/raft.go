@@ -590,8 +590,11 @@ func (s *Server) publish() {
 	s.shown = v
 	if v.ln != old.ln || v.lastTerm != old.lastTerm || v.base != old.base {
 		// the log as term runs, for the visualizer's log strip (the same
-		// last index and term mean the same log: Raft's log matching)
-		s.env.Publish("terms", s.termRuns())
+		// last index and term mean the same log: Raft's log matching);
+		// an empty log at the start says nothing
+		if runs := s.termRuns(); runs != "" || old.ln > 0 {
+			s.env.Publish("terms", runs)
+		}
 	}
 	if v.role != old.role {
 		s.env.Publish(ec.StateRole, v.role)

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -223,18 +224,18 @@ func TestSVG(t *testing.T) {
 	verdicts := []check.Result{{Name: "made-up", Verdict: check.Fail, Events: []int{100}, Detail: "x"}}
 	for _, w := range []Window{{}, {From: 30 * time.Millisecond, To: 70 * time.Millisecond}} {
 		var buf bytes.Buffer
-		require.NoError(t, SVG(&buf, tr, SVGOptions{Window: w, Verdicts: verdicts}))
+		require.NoError(t, SVG(&buf, tr, SVGOptions{Window: w, Verdicts: verdicts, Height: -1}))
 		s := buf.String()
 		wellFormed(t, s)
 		deliv, drops := countDeliveries(tr, w)
 		assert.Equal(t, deliv, strings.Count(s, `marker-end="url(#arrow)"`), "one arrow per delivery")
 		assert.Equal(t, drops, strings.Count(s, "✕"), "one cross per lost message")
 		assert.Equal(t, 1, strings.Count(s, "✖"), "the crash")
-		assert.Contains(t, s, "partition {n0,n1} | {n2,n3}")
+		assert.Contains(t, s, "partition {n0,n1}|{n2,n3}")
 		assert.Contains(t, s, "committed")
 	}
 	var buf bytes.Buffer
-	require.NoError(t, SVG(&buf, toy.Big(5000), SVGOptions{MaxRows: 100}))
+	require.NoError(t, SVG(&buf, toy.Big(5000), SVGOptions{MaxRows: 100, Height: -1}))
 	wellFormed(t, buf.String())
 	assert.Contains(t, buf.String(), "more events not drawn")
 }
@@ -279,4 +280,141 @@ func TestPauseIsDrawn(t *testing.T) {
 	assert.Contains(t, svg.String(), "pause 40ms")
 	require.NoError(t, Mermaid(&mmd, sim.Trace(), MermaidOptions{}))
 	assert.Contains(t, mmd.String(), "PAUSE n2 for 40ms")
+}
+
+var svgSize = regexp.MustCompile(`<svg [^>]*width="(\d+)" height="(\d+)"`)
+
+func svgHeight(t *testing.T, doc string) int {
+	t.Helper()
+	m := svgSize.FindStringSubmatch(doc)
+	require.NotNil(t, m)
+	h, err := strconv.Atoi(m[2])
+	require.NoError(t, err)
+	return h
+}
+
+// By default an SVG fits a slide: the quiet stretches are elided, the
+// faults, crashes and the violation kept, each elided stretch saying what
+// it held.
+func TestSVGFitsASlide(t *testing.T) {
+	tr := toy.Trace(toy.Config{Seed: 1, Until: 2 * time.Second, Faults: true})
+	require.Greater(t, tr.Len(), 4000)
+	viol := 0
+	for i, e := range tr.All() {
+		if e.Kind == trace.State && e.Name == "seen" && e.Time > 1300*time.Millisecond {
+			viol = i
+			break
+		}
+	}
+	verdicts := []check.Result{{Name: "made-up", Verdict: check.Fail, Events: []int{viol}, Detail: "x"}}
+	var full, slide bytes.Buffer
+	require.NoError(t, SVG(&full, tr, SVGOptions{Height: -1, MaxRows: 1 << 30, Verdicts: verdicts}))
+	require.NoError(t, SVG(&slide, tr, SVGOptions{Verdicts: verdicts}))
+	wellFormed(t, slide.String())
+	assert.Greater(t, svgHeight(t, full.String()), 30000, "every row: far too tall for a slide")
+	assert.LessOrEqual(t, svgHeight(t, slide.String()), SlideHeight)
+	s := slide.String()
+	for _, want := range []string{"partition {n0,n1}|{n2,n3}", "heal", "✖", "restart", "✗ made-up", "events elided"} {
+		assert.Contains(t, s, want)
+	}
+	// the elided counts add up: every event is drawn or counted in a band
+	bands := regexp.MustCompile(`⋯ (\d+) events elided`).FindAllStringSubmatch(s, -1)
+	require.NotEmpty(t, bands)
+	elided := 0
+	for _, b := range bands {
+		n, _ := strconv.Atoi(b[1])
+		elided += n
+	}
+	drawnTips := strings.Count(s, "<title>#")
+	assert.Greater(t, elided, drawnTips, "most of a long run is elided")
+	// a larger budget draws more
+	var big bytes.Buffer
+	require.NoError(t, SVG(&big, tr, SVGOptions{Verdicts: verdicts, Height: 3000}))
+	assert.Greater(t, strings.Count(big.String(), "<title>#"), drawnTips)
+	assert.LessOrEqual(t, svgHeight(t, big.String()), 3000)
+}
+
+// With the time axis, rows are spaced by virtual time: a longer gap is
+// more space, and a gap too long for the picture is cut short by a band
+// that says how long it was.
+func TestSVGTimeAxis(t *testing.T) {
+	h := trace.Header{Nodes: []string{"a", "b"}}
+	ev := func(at time.Duration, kind trace.Kind, node trace.NodeID, name string) trace.Event {
+		return trace.Event{Time: at, Kind: kind, Node: node, Peer: trace.None, Name: name, Value: "1"}
+	}
+	ms := time.Millisecond
+	tr := trace.New(h, ev(0, trace.State, 0, "x"), ev(1*ms, trace.State, 1, "y"), ev(2*ms, trace.State, 0, "z"),
+		ev(4*ms, trace.State, 1, "w"), ev(5*ms, trace.State, 0, "v"), ev(2*time.Second, trace.State, 1, "u"))
+	var plain, timed bytes.Buffer
+	require.NoError(t, SVG(&plain, tr, SVGOptions{States: true}))
+	require.NoError(t, SVG(&timed, tr, SVGOptions{States: true, TimeAxis: true}))
+	ys := func(doc string) []int {
+		var out []int
+		for _, m := range regexp.MustCompile(`<circle cx="\d+" cy="(\d+)" r="2.5"`).FindAllStringSubmatch(doc, -1) {
+			y, _ := strconv.Atoi(m[1])
+			out = append(out, y)
+		}
+		return out
+	}
+	p, q := ys(plain.String()), ys(timed.String())
+	require.Len(t, p, 6)
+	require.Len(t, q, 6)
+	for i := 2; i < 6; i++ {
+		assert.Equal(t, p[i]-p[i-1], p[1]-p[0], "without the axis, one row after another")
+	}
+	assert.Greater(t, q[3]-q[2], q[2]-q[1], "2ms take more room than 1ms")
+	assert.Contains(t, timed.String(), "≈ +1.995s", "the long gap is cut short and says how long it was")
+	assert.NotContains(t, plain.String(), "≈")
+	assert.Less(t, q[5]-q[4], 200, "cut short")
+}
+
+// Participant names that are Mermaid keywords, or that read the same once
+// cleaned, still give a valid diagram where every node is its own.
+func TestMermaidKeywordsAndLookAlikes(t *testing.T) {
+	names := []string{"end", "loop", "c-1", "c_1", "Note", "alt", "par", "opt", "1x", "n0"}
+	var evs []trace.Event
+	for i := range names {
+		j := (i + 1) % len(names)
+		evs = append(evs, trace.Event{Kind: trace.Send, Node: trace.NodeID(i), Peer: trace.NodeID(j), Msg: int64(i + 1), Name: "Ping"},
+			trace.Event{Kind: trace.Deliver, Node: trace.NodeID(j), Peer: trace.NodeID(i), Msg: int64(i + 1), Name: "Ping"})
+	}
+	tr := trace.New(trace.Header{Nodes: names}, evs...)
+	var buf bytes.Buffer
+	require.NoError(t, Mermaid(&buf, tr, MermaidOptions{}))
+	ids := map[string]string{} // id → the name it stands for
+	msg := regexp.MustCompile(`^    (\S+)->>(\S+): `)
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "    participant "); ok {
+			id, name, ok := strings.Cut(rest, " as ")
+			require.True(t, ok, line)
+			assert.Regexp(t, `^[A-Za-z_][A-Za-z0-9_]*$`, id)
+			assert.False(t, mermaidKeywords[strings.ToLower(id)], "%s is a keyword", id)
+			_, dup := ids[id]
+			assert.False(t, dup, "id %s twice", id)
+			ids[id] = name
+		}
+		if m := msg.FindStringSubmatch(line); m != nil {
+			assert.Contains(t, ids, m[1], line)
+			assert.Contains(t, ids, m[2], line)
+		}
+	}
+	require.Len(t, ids, len(names))
+	// each arrow goes between the right two nodes
+	k := 0
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if m := msg.FindStringSubmatch(line); m != nil {
+			assert.Equal(t, names[k], ids[m[1]], line)
+			assert.Equal(t, names[(k+1)%len(names)], ids[m[2]], line)
+			k++
+		}
+	}
+	assert.Equal(t, len(names), k)
+}
+
+// The refusal names the flags that get past it.
+func TestMermaidRefusalNamesTheFlag(t *testing.T) {
+	err := Mermaid(io.Discard, toy.Small(), MermaidOptions{MaxMessages: 10})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--max-messages")
+	assert.Contains(t, err.Error(), "--truncate")
 }

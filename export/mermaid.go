@@ -12,9 +12,10 @@ import (
 // MermaidOptions shape a Mermaid sequence diagram.
 type MermaidOptions struct {
 	Window
-	// MaxMessages is the most messages a diagram may hold (default 150);
-	// beyond it Mermaid diagrams stop being readable. More is an error
-	// unless Truncate is set, which cuts the diagram there with a note.
+	// MaxMessages is the most messages a diagram may hold (default
+	// MermaidMaxMessages); beyond it Mermaid diagrams stop being readable.
+	// More is an error unless Truncate is set, which cuts the diagram
+	// there with a note.
 	MaxMessages int
 	Truncate    bool
 	// Timers adds a note for every timer that fires; States one for every
@@ -24,13 +25,16 @@ type MermaidOptions struct {
 	States bool
 }
 
+// MermaidMaxMessages is the default most messages in a Mermaid diagram.
+const MermaidMaxMessages = 150
+
 // Mermaid writes a sequence diagram: one participant per node, each message
 // drawn at its delivery (a duplicate as an open arrow), a lost one as a
 // cross where it was lost, and notes for marks, crashes and partitions.
 func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 	limit := opts.MaxMessages
 	if limit <= 0 {
-		limit = 150
+		limit = MermaidMaxMessages
 	}
 	desc := trace.NewDescriber(tr)
 	msgs := 0
@@ -40,7 +44,7 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 		}
 	}
 	if msgs > limit && !opts.Truncate {
-		return fmt.Errorf("mermaid: %d messages is too many for a sequence diagram (limit %d); narrow the time window, raise the limit, or truncate", msgs, limit)
+		return fmt.Errorf("mermaid: %d messages is too many for a sequence diagram (limit %d): narrow the time window (--from, --to), raise the limit (--max-messages %d), or cut the diagram (--truncate)", msgs, limit, msgs)
 	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString("sequenceDiagram\n")
@@ -48,9 +52,8 @@ func Mermaid(w io.Writer, tr *trace.Trace, opts MermaidOptions) error {
 		fmt.Fprintf(bw, "    %%%% %s %s seed %d\n", h.Scenario, h.Algorithm, h.Seed)
 	}
 	names := tr.Header.Nodes
-	id := make([]string, len(names))
+	id := mermaidIDs(names)
 	for i, n := range names {
-		id[i] = mermaidID(n)
 		fmt.Fprintf(bw, "    participant %s as %s\n", id[i], mermaidText(n))
 	}
 	node := func(n trace.NodeID) string {
@@ -134,6 +137,42 @@ func mermaidID(name string) string {
 		return "node"
 	}
 	return b.String()
+}
+
+// mermaidKeywords are words Mermaid's sequence syntax reads as its own: a
+// participant with such an id would end a block or open one.
+var mermaidKeywords = map[string]bool{
+	"end": true, "loop": true, "alt": true, "else": true, "opt": true, "par": true, "and": true, "rect": true,
+	"critical": true, "option": true, "break": true, "note": true, "over": true, "left": true, "right": true, "of": true,
+	"participant": true, "actor": true, "as": true, "activate": true, "deactivate": true, "autonumber": true,
+	"box": true, "create": true, "destroy": true, "link": true, "links": true, "title": true, "sequencediagram": true,
+}
+
+// mermaidIDs gives every node an id that is a plain word, no Mermaid
+// keyword, and its own: names that read the same once cleaned ("c-1" and
+// "c_1") get a suffix with their index.
+func mermaidIDs(names []string) []string {
+	ids := make([]string, len(names))
+	count := map[string]int{}
+	for i, n := range names {
+		ids[i] = mermaidID(n)
+		count[strings.ToLower(ids[i])]++
+	}
+	taken := map[string]bool{}
+	for i := range ids {
+		low := strings.ToLower(ids[i])
+		if ids[i][0] >= '0' && ids[i][0] <= '9' {
+			ids[i] = "p" + ids[i] // an id starts with a letter
+		}
+		if mermaidKeywords[low] || count[low] > 1 {
+			ids[i] = fmt.Sprintf("%s_%d", ids[i], i)
+		}
+		for taken[strings.ToLower(ids[i])] {
+			ids[i] += "_"
+		}
+		taken[strings.ToLower(ids[i])] = true
+	}
+	return ids
 }
 
 // mermaidText escapes what Mermaid's sequence syntax reads specially: '#'

@@ -117,7 +117,7 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 	cp.Faults = nil
 	name := func(id simnet.NodeID) string { return names[id] }
 	for _, f := range faults {
-		fs := FaultSpec{At: f.At, Kind: f.Kind, For: f.For, Amnesia: f.Amnesia}
+		fs := FaultSpec{At: f.At, Kind: f.Kind, For: f.For, Amnesia: f.Amnesia, Msg: f.Msg}
 		switch f.Kind {
 		case simnet.FaultPartition:
 			for _, g := range f.Groups {
@@ -129,7 +129,7 @@ func (sc *Scenario) WithFaults(faults []simnet.Fault, names []string) *Scenario 
 			}
 		case simnet.FaultCut:
 			fs.From, fs.To = name(f.From), name(f.To)
-		case simnet.FaultHeal:
+		case simnet.FaultHeal, simnet.FaultDrop, simnet.FaultDuplicate:
 		default:
 			fs.Node = f.Target(name)
 		}

@@ -71,6 +71,7 @@ type FaultSpec struct {
 	From, To string
 	For      time.Duration // pause
 	Amnesia  bool          // crash
+	Msg      int64         // drop, duplicate: the message's id in the run
 }
 
 // NemesisSpec is a random fault generator and the nodes it may hit.
@@ -292,8 +293,19 @@ func (sc *Scenario) fillFaults(faults []faultYAML) error {
 				set = append(set, FaultSpec{Kind: p.kind, Node: p.node})
 			}
 		}
+		for _, p := range []struct {
+			kind simnet.FaultKind
+			msg  int64
+		}{{simnet.FaultDrop, f.Drop}, {simnet.FaultDuplicate, f.Duplicate}} {
+			if p.msg < 0 {
+				return sc.src.errAt(field+"."+string(p.kind), "a message id is positive (the trace's msg)")
+			}
+			if p.msg > 0 {
+				set = append(set, FaultSpec{Kind: p.kind, Msg: p.msg})
+			}
+		}
 		if len(set) != 1 {
-			return sc.src.errAt(field, "a fault has `at` and exactly one of: partition, heal, cut, isolate, rejoin, crash, restart, pause (found %d)", len(set))
+			return sc.src.errAt(field, "a fault has `at` and exactly one of: partition, heal, cut, isolate, rejoin, crash, restart, pause, drop, duplicate (found %d)", len(set))
 		}
 		switch {
 		case set[0].Kind == simnet.FaultPause && (f.For == nil || *f.For <= 0):
@@ -495,9 +507,10 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 	var faults []simnet.Fault
 	for i, f := range sc.Faults {
 		field := fmt.Sprintf("faults[%d]", i)
-		out := simnet.Fault{At: f.At, Kind: f.Kind, For: f.For, Amnesia: f.Amnesia}
+		out := simnet.Fault{At: f.At, Kind: f.Kind, For: f.For, Amnesia: f.Amnesia, Msg: f.Msg}
 		var err error
 		switch f.Kind {
+		case simnet.FaultDrop, simnet.FaultDuplicate:
 		case simnet.FaultPartition:
 			seen := map[string]bool{}
 			for g, group := range f.Groups {

@@ -101,6 +101,8 @@ func (sc *Scenario) Encode(seed int64, faults []simnet.Fault, names []string, co
 			item = append(item, yaml.MapItem{Key: "partition", Value: groups})
 		case simnet.FaultHeal:
 			item = append(item, yaml.MapItem{Key: "heal", Value: true})
+		case simnet.FaultDrop, simnet.FaultDuplicate:
+			item = append(item, yaml.MapItem{Key: string(f.Kind), Value: f.Msg})
 		case simnet.FaultCut:
 			item = append(item, yaml.MapItem{Key: "cut", Value: yaml.MapSlice{{Key: "from", Value: name(f.From)}, {Key: "to", Value: name(f.To)}}})
 		default:

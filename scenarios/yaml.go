@@ -82,6 +82,8 @@ type faultYAML struct {
 	Pause     string         `yaml:"pause" doc:"stop this node's world for a while (a GC pause): it keeps its state; its timers and inbox wait and are handled, in order, when it resumes"`
 	For       *time.Duration `yaml:"for" doc:"how long a pause lasts (pause only)"`
 	Amnesia   bool           `yaml:"amnesia" doc:"true with crash: the node also loses its durable storage and restarts knowing nothing"`
+	Drop      int64          `yaml:"drop" doc:"lose this one message in flight (its id in the trace), wherever it is: on the wire or waiting in a paused node's inbox"`
+	Duplicate int64          `yaml:"duplicate" doc:"deliver this one message in flight (its id in the trace) a second time"`
 }
 
 type nemesisYAML struct {

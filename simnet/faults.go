@@ -19,10 +19,13 @@ const (
 	FaultCrash     FaultKind = "crash"     // crash Node: volatile state and timers gone
 	FaultRestart   FaultKind = "restart"   // restart Node with its durable storage
 	FaultPause     FaultKind = "pause"     // stop Node's world for For: state kept, timers and inbox wait
+	FaultDrop      FaultKind = "drop"      // lose message Msg, in flight now
+	FaultDuplicate FaultKind = "duplicate" // deliver message Msg, in flight now, a second time
 )
 
 // FaultKinds lists every FaultKind.
-var FaultKinds = []FaultKind{FaultPartition, FaultHeal, FaultCut, FaultIsolate, FaultRejoin, FaultCrash, FaultRestart, FaultPause}
+var FaultKinds = []FaultKind{FaultPartition, FaultHeal, FaultCut, FaultIsolate, FaultRejoin, FaultCrash, FaultRestart, FaultPause,
+	FaultDrop, FaultDuplicate}
 
 // Fault is one scheduled change to the network or a node. It is plain data:
 // a scenario file writes it, a Nemesis generates it, a trace records it.
@@ -43,6 +46,11 @@ type Fault struct {
 	// current leader), the lowest id if several; Node is then ignored. With
 	// no such node the fault does nothing (a log line in the trace says so).
 	Highlighted string
+	// Msg, for drop and duplicate, is the message's id (the trace's
+	// "msg"): ids are given in send order, so a replay names the same
+	// message. A message not in flight when the fault comes is left alone
+	// (a log line in the trace says so).
+	Msg int64
 }
 
 // Target is the fault's node as a scenario file writes it: its name, or
@@ -73,6 +81,8 @@ func (f Fault) Describe(name func(NodeID) string) string {
 		return fmt.Sprintf("%v cut %s→%s", f.At, name(f.From), name(f.To))
 	case FaultPause:
 		return fmt.Sprintf("%v pause %s for %v", f.At, f.Target(name), f.For)
+	case FaultDrop, FaultDuplicate:
+		return fmt.Sprintf("%v %s message #%d", f.At, f.Kind, f.Msg)
 	case FaultCrash:
 		if f.Amnesia {
 			return fmt.Sprintf("%v crash %s with amnesia", f.At, f.Target(name))

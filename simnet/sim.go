@@ -102,7 +102,8 @@ type Sim struct {
 	stopped bool
 	errs    []string
 	strict  map[int64]strictRecord
-	count   int64 // events processed
+	dropped map[int64]bool // messages a fault dropped in flight
+	count   int64          // events processed
 	scratch trace.Event
 	types   map[reflect.Type]*typeInfo
 	// chunks hold the events recorded since the trace was last joined.
@@ -364,6 +365,9 @@ func (s *Sim) resume(id NodeID, inc uint32) {
 // deliverHeld hands a message that reached a paused node to it after the
 // pause: it was already through the network.
 func (s *Sim) deliverHeld(e *event) {
+	if s.dropped[e.id] {
+		return
+	}
 	slot := s.nodes[e.node]
 	if !slot.up || slot.inc != e.inc {
 		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: e.ti.name, Value: "receiver crashed"})
@@ -457,7 +461,7 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 	slot.paused, slot.held = false, nil
 	s.record(trace.Event{Kind: trace.Crash, Node: id, Peer: trace.None, Value: reason, Stack: stack})
 	for _, e := range held {
-		if e.kind == evHeld { // a message that waited in the paused node's inbox is lost with it
+		if e.kind == evHeld && !s.dropped[e.id] { // a message that waited in the paused node's inbox is lost with it
 			s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: id, Msg: e.id, Name: e.ti.name, Value: "receiver crashed"})
 		}
 	}
@@ -508,6 +512,9 @@ func (s *Sim) apply(f Fault) {
 	case FaultPause:
 		s.pause(f.Node, f.For)
 		return
+	case FaultDrop, FaultDuplicate:
+		s.faultMessage(f)
+		return
 	case FaultRestart:
 		if s.nodes[f.Node].up {
 			return // restarting a running node is a no-op
@@ -519,6 +526,52 @@ func (s *Sim) apply(f Fault) {
 		return
 	}
 	s.record(ev)
+}
+
+// faultMessage drops or duplicates a message in flight: on its way, or
+// waiting in a paused node's inbox. A drop is recorded now (the message's
+// fate is decided); a duplicate reaches the receiver right after the
+// original.
+func (s *Sim) faultMessage(f Fault) {
+	var found *event
+	var held *nodeSlot // the paused node whose inbox holds it
+	for i := range s.events {
+		if e := &s.events[i]; (e.kind == evDeliver || e.kind == evHeld) && e.id == f.Msg && !s.dropped[e.id] {
+			if found == nil || e.before(found) {
+				found = e
+			}
+		}
+	}
+	for _, slot := range s.nodes {
+		for i := range slot.held {
+			if e := &slot.held[i]; found == nil && e.id == f.Msg && !s.dropped[e.id] {
+				found, held = e, slot
+			}
+		}
+	}
+	if found == nil {
+		s.record(trace.Event{Kind: trace.Log, Node: trace.None, Peer: trace.None,
+			Value: fmt.Sprintf("fault %s message #%d: it is not in flight; nothing happens", f.Kind, f.Msg)})
+		return
+	}
+	ev := trace.Event{Node: found.from, Peer: found.node, Msg: f.Msg, Name: found.ti.name}
+	if f.Kind == FaultDuplicate {
+		ev.Kind = trace.Duplicate
+		s.record(ev)
+		cp := *found
+		if held != nil {
+			held.held = append(held.held, cp)
+		} else {
+			s.push(cp)
+		}
+		return
+	}
+	ev.Kind, ev.Value = trace.Drop, "fault: dropped in flight"
+	s.record(ev)
+	if s.dropped == nil {
+		s.dropped = map[int64]bool{}
+	}
+	s.dropped[f.Msg] = true
 }
 
 // send puts a message on the network: the trace records the send, then the
@@ -563,6 +616,9 @@ func (s *Sim) send(from, to NodeID, msg any) {
 }
 
 func (s *Sim) deliver(e *event) {
+	if s.dropped[e.id] {
+		return // a fault dropped it in flight (the trace says so already)
+	}
 	slot := s.nodes[e.node]
 	name := e.ti.name
 	switch {

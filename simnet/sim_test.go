@@ -428,3 +428,40 @@ func TestCrashDuringPauseAndAmnesia(t *testing.T) {
 	assert.Equal(t, 2, lost, "the messages of 20ms and 30ms waited in the inbox and died with the node")
 	assert.Equal(t, []string{"starts=1", "starts=2", "starts=1"}, starts, "amnesia forgets the durable counter")
 }
+
+// A fault can drop or duplicate one message in flight, named by its id,
+// including one waiting in a paused node's inbox; a message no longer in
+// flight is left alone, and the trace says so.
+func TestDropAndDuplicateAMessageInFlight(t *testing.T) {
+	link := simnet.Link{Latency: simnet.Latency{Dist: "constant", Min: time.Millisecond}}
+	sim := simnet.New(simnet.Config{Seed: 1, Network: &link})
+	sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &sleeper{env: env} })
+	// n0 sends messages 1…5 at 10, 20 … 50ms; each flies 1ms
+	sim.Schedule(simnet.Fault{At: 20*time.Millisecond + 500*time.Microsecond, Kind: simnet.FaultDrop, Msg: 2})
+	sim.Schedule(simnet.Fault{At: 30*time.Millisecond + 500*time.Microsecond, Kind: simnet.FaultDuplicate, Msg: 3})
+	sim.Schedule(simnet.Fault{At: 31 * time.Millisecond, Kind: simnet.FaultDrop, Msg: 1}) // long delivered
+	sim.Schedule(simnet.Fault{At: 39 * time.Millisecond, Kind: simnet.FaultPause, Node: 1, For: 10 * time.Millisecond})
+	sim.Schedule(simnet.Fault{At: 42 * time.Millisecond, Kind: simnet.FaultDrop, Msg: 4}) // in n1's inbox
+	sim.Run(100 * time.Millisecond)
+	delivered := map[int64]int{}
+	var drops, dups []string
+	var logs []string
+	for _, e := range sim.Trace().All() {
+		switch e.Kind {
+		case trace.Deliver:
+			delivered[e.Msg]++
+		case trace.Drop:
+			drops = append(drops, fmt.Sprintf("#%d %v %s", e.Msg, e.Time, e.Value))
+		case trace.Duplicate:
+			dups = append(dups, fmt.Sprintf("#%d %v", e.Msg, e.Time))
+		case trace.Log:
+			if e.Node == trace.None {
+				logs = append(logs, e.Value)
+			}
+		}
+	}
+	assert.Equal(t, map[int64]int{1: 1, 3: 2, 5: 1}, delivered)
+	assert.Equal(t, []string{"#2 20.5ms fault: dropped in flight", "#4 42ms fault: dropped in flight"}, drops)
+	assert.Equal(t, []string{"#3 30.5ms"}, dups)
+	assert.Equal(t, []string{"fault drop message #1: it is not in flight; nothing happens"}, logs)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"distlab/checkers/check"
+	"distlab/contract"
 	"distlab/simnet/trace"
 )
 
@@ -91,6 +93,7 @@ const (
 	stTitle
 	stOp
 	stHi
+	stMarked
 	numSty
 )
 
@@ -103,44 +106,71 @@ func init() {
 	c := func(s string) lipgloss.Color { return lipgloss.Color(s) }
 	base := lipgloss.NewStyle()
 	styles[stNone] = base
-	styles[stLane] = base.Foreground(c("8"))
+	// Lanes and the time column in the terminal's own foreground, messages
+	// in bright blue: a projector washes out grey and dark blue.
+	styles[stLane] = base
 	styles[stComp0] = base.Foreground(c("6")).Bold(true)
 	styles[stComp1] = base.Foreground(c("5")).Bold(true)
 	styles[stComp2] = base.Foreground(c("3")).Bold(true)
 	styles[stComp3] = base.Foreground(c("2")).Bold(true)
 	styles[stIso] = base.Foreground(c("1"))
-	styles[stTime] = base.Foreground(c("8"))
-	styles[stMsg] = base.Foreground(c("4")).Bold(true)
+	styles[stTime] = base
+	styles[stMsg] = base.Foreground(c("12")).Bold(true)
 	styles[stDup] = base.Foreground(c("3"))
 	styles[stDrop] = base.Foreground(c("1"))
 	styles[stTimer] = base.Foreground(c("8"))
 	styles[stCrash] = base.Foreground(c("1")).Bold(true)
 	styles[stRestart] = base.Foreground(c("2")).Bold(true)
 	styles[stMark] = base.Foreground(c("3")).Bold(true)
-	styles[stState] = base.Foreground(c("6"))
+	// state in the plain foreground: cyan is a partition side's colour
+	styles[stState] = base
 	styles[stNet] = base.Foreground(c("5")).Bold(true)
 	styles[stViol] = base.Foreground(c("15")).Background(c("1")).Bold(true)
 	styles[stDim] = base.Foreground(c("8"))
 	styles[stTitle] = base.Bold(true)
 	styles[stOp] = base.Foreground(c("2"))
 	styles[stHi] = base.Foreground(c("3"))
+	styles[stMarked] = base.Foreground(c("3")).Bold(true).Underline(true)
 	for i := range styles {
 		cursorStyles[i] = styles[i].Reverse(true)
 	}
 	cursorStyles[stViol] = styles[stViol]
 }
 
-// cell is one column of a diagram row.
+// cell is one column of a diagram row: a glyph, or (prio prioLine) the
+// sides a message line touches there, drawn as a box-drawing character.
 type cell struct {
-	r rune // 0: the right half of a wide rune before it
-	s sty
+	r    rune // 0: the right half of a wide rune before it
+	s    sty
+	m    uint8 // message line sides (flights.go)
+	prio uint8
 }
+
+// What wins a cell: an event's glyph over a message line over a lane.
+const (
+	prioLane uint8 = iota
+	prioLine
+	prioGlyph
+)
 
 type rowBuf []cell
 
 func (b rowBuf) put(x int, r rune, s sty) {
 	if x >= 0 && x < len(b) {
-		b[x] = cell{r, s}
+		b[x] = cell{r: r, s: s, prio: prioGlyph}
+	}
+}
+
+// lane puts a lane's glyph: anything drawn later wins over it.
+func (b rowBuf) lane(x int, r rune, s sty) {
+	if x >= 0 && x < len(b) {
+		b[x] = cell{r: r, s: s}
+	}
+}
+
+func (b rowBuf) clear() {
+	for i := range b {
+		b[i] = cell{r: ' '}
 	}
 }
 
@@ -157,13 +187,13 @@ func (b rowBuf) text(x, limit int, s string, st sty) int {
 		}
 		if x+w > end {
 			if x < end {
-				b[end-1] = cell{'…', st}
+				b[end-1] = cell{r: '…', s: st, prio: prioGlyph}
 			}
 			return end
 		}
-		b[x] = cell{r, st}
+		b[x] = cell{r: r, s: st, prio: prioGlyph}
 		if w == 2 {
-			b[x+1] = cell{0, st}
+			b[x+1] = cell{r: 0, s: st, prio: prioGlyph}
 		}
 		x += w
 	}
@@ -189,20 +219,29 @@ func (b rowBuf) render(sb *strings.Builder, cursor bool) {
 		run.Reset()
 	}
 	for _, c := range b {
-		if c.r == 0 {
+		r := c.r
+		if c.prio == prioLine {
+			r = boxRune(c.m)
+		}
+		if r == 0 {
 			continue
 		}
 		if c.s != cur {
 			flush()
 			cur = c.s
 		}
-		run.WriteRune(c.r)
+		run.WriteRune(r)
 	}
 	flush()
 }
 
 // View implements tea.Model. It reads the model and never changes it.
 func (m *Model) View() string {
+	if m.quitting {
+		// The last frame is empty: a terminal that copies the alternate
+		// screen into the shell's when it grows (tmux does) copies nothing.
+		return ""
+	}
 	g := m.geom()
 	var sb strings.Builder
 	sb.Grow(g.w * g.h * 2)
@@ -210,9 +249,10 @@ func (m *Model) View() string {
 	sb.WriteByte('\n')
 
 	var body []string
-	if m.help {
+	switch {
+	case m.help:
 		body = m.helpLines(g)
-	} else {
+	default:
 		body = m.diagramLines(g)
 	}
 	var panel []string
@@ -266,6 +306,28 @@ func padLine(s string, w int) string {
 	return s + strings.Repeat(" ", w-lw)
 }
 
+// nodeCount says how many nodes and clients the run has ("5 nodes + 3
+// clients"): clients are nodes too, but not the cluster.
+func nodeCount(h trace.Header) string {
+	clients := 0
+	for i := range h.Nodes {
+		if contract.IsClient(h, trace.NodeID(i)) {
+			clients++
+		}
+	}
+	plural := func(n int, w string) string {
+		if n == 1 {
+			return fmt.Sprintf("%d %s", n, w)
+		}
+		return fmt.Sprintf("%d %ss", n, w)
+	}
+	s := plural(len(h.Nodes)-clients, "node")
+	if clients > 0 {
+		s += " + " + plural(clients, contract.ClientGroup) // "3 clients"
+	}
+	return s
+}
+
 func (m *Model) titleLine() string {
 	h := m.ix.tr.Header
 	parts := []string{"distlab"}
@@ -275,21 +337,42 @@ func (m *Model) titleLine() string {
 	if h.Algorithm != "" {
 		parts = append(parts, h.Algorithm)
 	}
-	parts = append(parts, fmt.Sprintf("seed %d", h.Seed), fmt.Sprintf("%d nodes", len(h.Nodes)))
-	if m.src != nil {
-		if m.srcDone {
-			parts = append(parts, "live (finished)")
-		} else {
-			parts = append(parts, "LIVE")
+	parts = append(parts, fmt.Sprintf("seed %d", h.Seed), nodeCount(h))
+	switch r, ok := m.src.(reading); {
+	case ok && !m.srcDone:
+		read, size := r.Progress()
+		if size > 0 {
+			parts = append(parts, fmt.Sprintf("reading %d%%", read*100/size))
 		}
+	case ok:
+	case m.src != nil && m.srcDone:
+		parts = append(parts, "live (finished)")
+	case m.src != nil:
+		parts = append(parts, "LIVE")
 	}
 	s := styles[stTitle].Render(" " + strings.Join(parts, " · "))
 	var tags []string
+	if m.warning != "" {
+		tags = append(tags, m.warning)
+	}
 	if m.filt.text != "" {
 		tags = append(tags, "filter: "+m.filt.text)
 	}
 	if m.filt.all {
 		tags = append(tags, "all kinds")
+	}
+	if m.timeAxis {
+		tags = append(tags, "time: "+fmtDur(m.unit)+"/line")
+	}
+	if m.states {
+		tags = append(tags, "state over time")
+	}
+	if m.causal != nil {
+		if m.causal.chain {
+			tags = append(tags, "following an operation")
+		} else {
+			tags = append(tags, "causal ↑past ↓future")
+		}
 	}
 	if len(tags) > 0 {
 		s += styles[stMark].Render("  [" + strings.Join(tags, "] [") + "]")
@@ -297,67 +380,142 @@ func (m *Model) titleLine() string {
 	return s
 }
 
-// diagramLines draws the lane names and the body rows on screen, and
-// nothing else: the cost of a frame does not grow with the trace.
-func (m *Model) diagramLines(g geom) []string {
-	out := make([]string, 0, g.bodyH+1)
+// laneHeader is the line of lane names (marked ones underlined).
+func (m *Model) laneHeader(g geom) string {
 	hdr := make(rowBuf, g.diagW)
-	for i := range hdr {
-		hdr[i] = cell{' ', stNone}
-	}
+	hdr.clear()
 	hdr.text(2, 9, "     time", stTime)
 	names, sparse := laneNames(m.ix.tr.Header.Nodes, g.sp-1)
 	for i := 0; i < g.lanes && i < len(names); i++ {
 		name := names[i]
+		st := stTitle
+		if slices.Contains(m.marked, trace.NodeID(i)) {
+			st = stMarked
+		}
 		if sparse {
 			// too narrow for every name: every fifth lane, named in full
 			if i%5 == 0 {
-				hdr.text(g.laneX(i), 5*g.sp-1, name, stTitle)
+				hdr.text(g.laneX(i), 5*g.sp-1, name, st)
 			}
 			continue
 		}
 		x := g.laneX(i) - (runewidth.StringWidth(name)-1)/2
-		hdr.text(x, g.sp, name, stTitle)
+		hdr.text(x, g.sp, name, st)
 	}
 	if g.lanes < m.ix.nodes() {
 		hdr.text(g.labelX, g.diagW-g.labelX, fmt.Sprintf("(+%d lanes: widen)", m.ix.nodes()-g.lanes), stDim)
 	}
 	var sb strings.Builder
 	hdr.render(&sb, false)
-	out = append(out, sb.String())
+	return sb.String()
+}
 
+// diagramLines draws the lane names and the body lines on screen, and
+// nothing else: the cost of a frame does not grow with the trace.
+func (m *Model) diagramLines(g geom) []string {
+	out := make([]string, 0, g.bodyH+1)
+	if m.states {
+		out = append(out, m.stateHeader(g))
+	} else {
+		out = append(out, m.laneHeader(g))
+	}
 	if len(m.rows) == 0 {
-		out = append(out, styles[stDim].Render("  (no events"+map[bool]string{true: " match the filter", false: " yet"}[m.filt.text != ""]+")"))
-		return out
-	}
-	buf := make(rowBuf, g.diagW)
-	var prevTime time.Duration = -1
-	if m.top > 0 {
-		prevTime = m.ix.tr.At(int(m.rows[m.top-1])).Time
-	}
-	for y := 0; y < g.bodyH; y++ {
-		r := m.top + y
-		if r > m.reveal || r >= len(m.rows) {
-			rest := len(m.rows) - 1 - m.reveal
-			if r == m.reveal+1 && (rest > 0 || !m.srcDone) {
-				more := fmt.Sprintf("  ▼ %d more rows", rest)
-				if !m.srcDone {
-					more = "  ▼ the run goes on"
-				}
-				out = append(out, styles[stDim].Render(more+" (space plays, n steps, G jumps to the end)"))
-			}
-			break
+		what := " yet"
+		if m.filt.text != "" {
+			what = " match the filter"
 		}
-		ev := int(m.rows[r])
-		e := m.ix.tr.At(ev)
-		showTime := e.Time != prevTime || y == 0 || r == m.cursor
-		prevTime = e.Time
-		m.drawRow(buf, g, ev, r == m.cursor, showTime)
+		return append(out, styles[stDim].Render("  (no events"+what+")"))
+	}
+	lines := m.screen(g)
+	gr := grid{lines: make([]rowBuf, len(lines)), g: g}
+	first, last, bottom := -1, -1, -1
+	for y, sl := range lines {
+		if sl.kind == lineRow {
+			if first < 0 {
+				first = sl.row
+			}
+			last = sl.row
+		}
+		if sl.kind != lineMore {
+			bottom = y
+		}
+	}
+	lineOfRow := make([]int, max(last-first+1, 0))
+	for y, sl := range lines {
+		if sl.kind == lineRow {
+			lineOfRow[sl.row-first] = y
+		}
+	}
+	lineOf := func(r int) int {
+		if r < first || r > last {
+			return -1
+		}
+		return lineOfRow[r-first]
+	}
+	var states *stateRoller
+	if m.states && first >= 0 {
+		states = m.newStateRoller(first)
+	}
+	prevTime := time.Duration(-1)
+	if m.top > 0 && m.top < len(m.rows) {
+		prevTime = m.ix.tr.At(int(m.rowEnd[m.top-1])).Time
+	}
+	for y, sl := range lines {
+		buf := make(rowBuf, g.diagW)
+		buf.clear()
+		gr.lines[y] = buf
+		switch sl.kind {
+		case lineRow:
+			ev := int(m.rows[sl.row])
+			t := m.ix.tr.At(ev).Time
+			showTime := t != prevTime || y == 0 || sl.row == m.cursor
+			prevTime = t
+			if states != nil {
+				m.drawStateRow(buf, g, sl.row, showTime, states)
+			} else {
+				m.drawRow(buf, g, sl.row, showTime)
+			}
+		case lineSpace, lineBreak:
+			m.drawGap(buf, g, sl)
+		case lineMore:
+			rest := len(m.rows) - 1 - m.reveal
+			more := fmt.Sprintf("  ▼ %d more rows (space plays, n steps, G jumps to the end)", rest)
+			if !m.srcDone {
+				more = "  ▼ the run goes on (space plays, n steps, G runs it on)"
+			}
+			buf.text(0, g.diagW, more, stDim)
+		}
+	}
+	if states == nil {
+		m.drawFlights(&gr, first, last, lineOf, bottom)
+	}
+	var sb strings.Builder
+	for y, sl := range lines {
 		sb.Reset()
-		buf.render(&sb, r == m.cursor)
+		gr.lines[y].render(&sb, sl.kind == lineRow && sl.row == m.cursor)
 		out = append(out, sb.String())
 	}
 	return out
+}
+
+// drawGap draws a line of passing time before row sl.row: the lanes as
+// they were, and for a gap cut short its length in the time column.
+func (m *Model) drawGap(b rowBuf, g geom, sl screenLine) {
+	ep := m.ix.epochAt(int(m.rowEnd[sl.row-1]))
+	if ep.Net.Faulty() {
+		b.put(gutterW-1, '▌', stNet)
+	}
+	for i := 0; i < g.lanes; i++ {
+		r, s := laneGlyph(ep, i)
+		if sl.kind == lineBreak && r != ' ' {
+			r = '≈'
+		}
+		b.lane(g.laneX(i), r, s)
+	}
+	if sl.kind == lineBreak {
+		t := "+" + fmtDur(sl.gap)
+		b.text(max(gutterW-1-runewidth.StringWidth(t), 0), 10, t, stDim)
+	}
 }
 
 // laneNames fits node names into w columns: when one is too long, the
@@ -389,8 +547,10 @@ func laneNames(nodes []string, w int) (names []string, sparse bool) {
 	return out, sparse
 }
 
-// laneGlyph is how a lane looks: broken while the node is down, and drawn
-// per partition component so that the groups read even without colour.
+// laneGlyph is how a lane looks: broken while the node is down, drawn per
+// partition component so that the groups read even without colour, and
+// a block for the node highlighted now (leader, in the critical
+// section…), in its side's colour during a partition.
 func laneGlyph(ep *trace.Epoch, i int) (rune, sty) {
 	id := trace.NodeID(i)
 	if !ep.IsUp(id) {
@@ -399,42 +559,79 @@ func laneGlyph(ep *trace.Epoch, i int) (rune, sty) {
 	if ep.IsPaused(id) {
 		return '┊', stDim // frozen: it handles nothing until it resumes
 	}
-	if ep.Highlighted(id) {
-		return '█', stHi
-	}
+	side := stLane
+	var r rune = '│'
 	switch c := ep.Net.Group(id); {
 	case ep.Net.Isolated(id):
-		return '╎', stIso
-	case c < 0:
-		return '│', stLane
-	default:
-		return []rune{'┃', '║', '┆', '╏'}[c%4], stComp0 + sty(c%4)
+		r, side = '╎', stIso
+	case c >= 0:
+		r, side = []rune{'┃', '║', '┆', '╏'}[c%4], stComp0+sty(c%4)
 	}
+	if ep.Highlighted(id) {
+		if side == stLane {
+			side = stHi
+		}
+		return '█', side
+	}
+	return r, side
 }
 
-func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
-	for i := range b {
-		b[i] = cell{' ', stNone}
+// rowInView says whether a row belongs to the causal view (or there is none).
+func (m *Model) rowInView(r int) bool {
+	if m.causal == nil {
+		return true
 	}
-	e := m.ix.tr.At(ev)
-	ep := m.ix.epochAt(ev)
-	if cursor {
+	for ev := int(m.rows[r]); ev <= int(m.rowEnd[r]); ev++ {
+		if m.causal.in(ev) {
+			return true
+		}
+	}
+	return false
+}
+
+// drawGutter writes the cursor, violation or causal mark, the time and the
+// fault bar of a row.
+func (m *Model) drawGutter(b rowBuf, r int, ep *trace.Epoch, showTime bool) {
+	ev := int(m.rows[r])
+	if r == m.cursor {
 		b.put(0, '▸', stNone)
 	}
-	_, viol := m.violEv[ev]
-	if viol {
+	if _, viol := m.violEv[ev]; viol {
 		b.put(1, '!', stViol)
+	} else if m.causal != nil {
+		for i := ev; i <= int(m.rowEnd[r]); i++ {
+			if mk := m.causal.mark(i); mk != 0 {
+				b.put(1, mk, stMark)
+				break
+			}
+		}
 	}
 	if showTime {
-		t := fmtDur(e.Time)
+		t := fmtDur(m.ix.tr.At(ev).Time)
 		b.text(gutterW-1-runewidth.StringWidth(t), 9, t, stTime)
 	}
 	if ep.Net.Faulty() {
 		b.put(gutterW-1, '▌', stNet)
 	}
+}
+
+// drawRow draws a row's lanes, its event's glyph on its node's lane, and
+// its wording; messages are drawn over all rows afterwards (flights.go).
+func (m *Model) drawRow(b rowBuf, g geom, r int, showTime bool) {
+	ev := int(m.rows[r])
+	e := m.ix.tr.At(ev)
+	ep := m.ix.epochAt(int(m.rowEnd[r]))
+	m.drawGutter(b, r, ep, showTime)
 	for i := 0; i < g.lanes; i++ {
-		r, s := laneGlyph(ep, i)
-		b.put(g.laneX(i), r, s)
+		ch, s := laneGlyph(ep, i)
+		b.lane(g.laneX(i), ch, s)
+	}
+	dim := !m.rowInView(r)
+	glyph := func(x int, ch rune, s sty) {
+		if dim {
+			s = stDim
+		}
+		b.put(x, ch, s)
 	}
 	lane := func(id trace.NodeID) (int, bool) {
 		if id < 0 || int(id) >= g.lanes {
@@ -445,74 +642,35 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 	x, onLane := lane(e.Node)
 	switch e.Kind {
 	case trace.Deliver, trace.Drop:
-		// a message: from sender to receiver. Deliver's Node is the
-		// receiver; Drop's Node is the sender.
-		from, to := e.Peer, e.Node
-		if e.Kind == trace.Drop {
-			from, to = e.Node, e.Peer
-		}
-		xs, okS := lane(from)
-		xr, okR := lane(to)
-		line, st := '─', stMsg
-		if m.ix.dup(ev) {
-			line, st = '═', stDup
-		}
-		if e.Kind == trace.Drop {
-			st = stDrop
-		}
-		if okS && okR && xs != xr {
-			dir := 1
-			if xr < xs {
-				dir = -1
-			}
-			for x := xs + dir; x != xr; x += dir {
-				b.put(x, line, st)
-			}
-			b.put(xs, '○', st)
-			if e.Kind == trace.Drop {
-				b.put(xr-dir, '✕', stDrop)
-			} else {
-				b.put(xr-dir, map[int]rune{1: '▶', -1: '◀'}[dir], st)
-				b.put(xr, '●', st)
-			}
-		} else if okR {
-			b.put(xr, '●', st)
-		}
+		// drawn with its flight
 	case trace.Send, trace.Duplicate:
 		if onLane {
-			b.put(x, '○', stMsg)
-			if xr, ok := lane(e.Peer); ok && xr != x {
-				if xr > x {
-					b.put(x+1, '╴', stDim)
-				} else {
-					b.put(x-1, '╶', stDim)
-				}
-			}
+			glyph(x, '○', stMsg)
 		}
 	case trace.TimerFire:
-		b.put(x, '◷', stTimer)
+		glyph(x, '◷', stTimer)
 	case trace.TimerSet, trace.TimerCancel, trace.Log:
-		b.put(x, '·', stDim)
+		glyph(x, '·', stDim)
 	case trace.Crash:
-		b.put(x, '✖', stCrash)
+		glyph(x, '✖', stCrash)
 	case trace.Restart, trace.Start:
-		b.put(x, '▲', stRestart)
+		glyph(x, '▲', stRestart)
 	case trace.Pause:
-		b.put(x, '‖', stCrash)
+		glyph(x, '‖', stCrash)
 	case trace.Resume:
-		b.put(x, '»', stRestart)
+		glyph(x, '»', stRestart)
 	case trace.State:
-		b.put(x, '◇', stState)
+		glyph(x, '◇', stState)
 	case trace.Mark:
-		b.put(x, '◆', stMark)
+		glyph(x, '◆', stMark)
 	case trace.Invoke:
-		b.put(x, '▷', stOp)
+		glyph(x, '▷', stOp)
 	case trace.Return:
-		b.put(x, '◁', stOp)
+		glyph(x, '◁', stOp)
 	case trace.Error:
-		b.put(x, '!', stViol)
+		glyph(x, '!', stViol)
 	case trace.Isolate, trace.Rejoin:
-		b.put(x, '◎', stNet)
+		glyph(x, '◎', stNet)
 	case trace.Cut:
 		if xr, ok := lane(e.Peer); ok && onLane {
 			dir := 1
@@ -520,14 +678,14 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 				dir = -1
 			}
 			for k := x + dir; k != xr; k += dir {
-				b.put(k, '╌', stNet)
+				glyph(k, '╌', stNet)
 			}
-			b.put(xr-dir, '╳', stNet)
+			glyph(xr-dir, '╳', stNet)
 		}
 	case trace.Partition, trace.Heal:
 		for k := gutterW; k < g.labelX-1; k++ {
 			if b[k].r == ' ' {
-				b[k] = cell{'╌', stNet}
+				glyph(k, '╌', stNet)
 			}
 		}
 	}
@@ -536,10 +694,12 @@ func (m *Model) drawRow(b rowBuf, g geom, ev int, cursor, showTime bool) {
 		b.text(g.labelX, 6, m.ix.tr.NodeName(e.Node)+":", stDim)
 	}
 	st := kindStyle(e.Kind, m.ix.dup(ev))
-	if viol {
+	if _, viol := m.violEv[ev]; viol {
 		st = stViol
+	} else if dim {
+		st = stDim
 	}
-	b.text(g.labelX, g.diagW-g.labelX, m.ix.desc.Event(ev), st)
+	b.text(g.labelX, g.diagW-g.labelX, m.rowText(r), st)
 }
 
 func kindStyle(k trace.Kind, dup bool) sty {
@@ -599,6 +759,16 @@ func (m *Model) panelLinesSized(w, h int, compact bool) []string {
 	if ev < 0 {
 		head("no event selected")
 		return out
+	}
+	if p, ok := m.flightOpen(m.inFlight); ok && m.inFlight > 0 {
+		send := tr.At(int(p.sendEv))
+		add(styles[stMarked].Render(fmt.Sprintf("IN FLIGHT %s %s→%s", send.Name, tr.NodeName(p.from), tr.NodeName(p.to))))
+		for _, l := range wrap(fmt.Sprintf("message %d, sent at %s %s", p.msg, fmtDur(send.Time), trace.CompactJSON(send.BodyJSON())), w, 2) {
+			add(l)
+		}
+		if !compact {
+			add("")
+		}
 	}
 	e := tr.At(ev)
 	head(fmt.Sprintf("#%d %s at %s", ev+1, e.Kind, fmtDur(e.Time)))
@@ -778,27 +948,31 @@ func wrap(s string, w, indent int) []string {
 func (m *Model) statusLine() string {
 	tr := m.ix.tr
 	var parts []string
-	play := "‖ paused"
-	if m.playing {
-		play = "▶ playing"
+	switch {
+	case m.run != nil && m.isReading():
+		parts = append(parts, fmt.Sprintf("%s %d/s", map[bool]string{true: "▶ playing", false: "‖ paused"}[m.playing], speeds[m.speed]))
+	case m.run != nil:
+		parts = append(parts, styles[stMark].Render(fmt.Sprintf("▶ running… %s (esc stops)",
+			time.Since(m.run.start).Truncate(100*time.Millisecond))))
+	case m.playing:
+		parts = append(parts, fmt.Sprintf("▶ playing %d/s", speeds[m.speed]))
+	default:
+		parts = append(parts, fmt.Sprintf("‖ paused %d/s", speeds[m.speed]))
 	}
-	parts = append(parts, fmt.Sprintf("%s %d/s", play, speeds[m.speed]))
-	rev := m.revealEvent()
 	var at time.Duration
-	if rev >= 0 {
-		at = tr.At(rev).Time
+	if m.playEv >= 0 && m.playEv < tr.Len() {
+		at = tr.At(m.playEv).Time
 	}
 	parts = append(parts, "t="+fmtDur(at))
 	total := strconv.Itoa(tr.Len())
 	if !m.srcDone {
 		total += "+"
 	}
-	shown := rev + 1
-	if m.reveal >= len(m.rows)-1 {
-		shown = m.ix.n // the rows filtered out after the last one have happened too
-	}
-	parts = append(parts, fmt.Sprintf("%d/%s events", shown, total))
-	if len(m.verdicts) > 0 {
+	parts = append(parts, fmt.Sprintf("%d/%s events", m.playEv+1, total))
+	switch {
+	case m.checking:
+		parts = append(parts, styles[stMark].Render("checking…"))
+	case len(m.verdicts) > 0:
 		var pass, fail, unk int
 		firstFail := ""
 		for _, r := range m.verdicts {
@@ -823,8 +997,8 @@ func (m *Model) statusLine() string {
 		}
 		parts = append(parts, s)
 	}
-	if rev >= 0 {
-		if f := m.faultsAt(rev); f != "" {
+	if m.playEv >= 0 {
+		if f := m.faultsAt(m.playEv); f != "" {
 			parts = append(parts, styles[stNet].Render("faults: "+f))
 		}
 	}
@@ -900,18 +1074,27 @@ func (m *Model) shortHelp(w int) string {
 // helpNotes follow the key columns on the help screen.
 var helpNotes = []string{
 	"/ and f open a prompt on the last line: enter applies it, esc cancels.",
-	"f takes node names and/or message types (“n1 n2 Vote”); empty clears it.",
+	"f takes node names and message types, !x leaves x out (“n1 Vote !Heartbeat”); empty clears it.",
 	"a adds the kinds hidden by default: sends, timer set/cancel, starts.",
+	"c: the selected event's causal past (↑) and future (↓), the rest dimmed; after v, its causes.",
+	"o on a client's invoke ▷ or return ◁: the chain from one to the other.",
+	"Live (a scenario): m marks nodes; x X L H break them; i picks a message in flight, d D drop or",
+	"duplicate it; w saves the session as a scenario file that replays it.",
 	"The wheel scrolls what it is over: the diagram or the panel (or J K, ⇧↓ ⇧↑).",
 }
 
 var legend = []string{
-	"○──▶●  a message, drawn at its delivery   ○══▶● duplicate   ○──✕ lost",
+	"○─╮    a message leaves its sender's lane where it was sent, runs down while",
+	"  ╰─▶● in flight (┆ dashed: not arrived yet at the playhead) and turns into",
+	"       the receiver where it arrived; a later one that overtakes it crosses it",
+	"═ a duplicate   ─✕ lost (partition, loss, receiver crashed, dropped)",
 	"◷ timer fired   ◆ mark (leader, commit…)   ◇ state change",
-	"✖ crash (the lane breaks)   ▲ restart   ▷ ◁ client invoke / return",
+	"✖ crash (the lane breaks)   ▲ restart   ‖ » pause, resume   ▷ ◁ invoke / return",
 	"│ ┃ ║ ┆  lanes by partition component, ╎ isolated; ▌ faults in force",
 	"█  leader or coordinator, in the critical section, or holding the token",
-	"!  a check's violation   ▸ the selected row",
+	"!  a check's violation   ▸ the selected row   ↑ ↓ ◉ causal past, future, event",
+	"t: a blank line is a unit of time, ≈ +1.2s a longer gap cut short",
+	"s: each node's state; a log as term runs is a strip: █ committed, ▒ not yet",
 }
 
 // helpLines is the ? screen: the key map's columns side by side (as many
@@ -949,6 +1132,12 @@ func (m *Model) helpLines(g geom) []string {
 	out = append(out, "", title("DIAGRAM"))
 	for _, l := range legend {
 		out = append(out, indent+l)
+	}
+	// scrolled: j k PgDn PgUp move it when it does not fit
+	top := min(m.helpTop, max(len(out)-g.bodyH, 0))
+	out = out[top:]
+	if len(out) > g.bodyH+1 {
+		out = append(out[:g.bodyH], styles[stDim].Render("  ▼ more (j, PgDn)"))
 	}
 	return out
 }

@@ -79,6 +79,8 @@ func drive(t *testing.T, m *Model, w, h int, msgs []tea.Msg) *Model {
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}})
 	fm, ok := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 	require.True(t, ok)
+	require.Equal(t, "", fm.View(), "the last frame is empty (see TestDefect3LastFrameIsEmpty)")
+	fm.quitting = false // to look at the screen as it was before q
 	return fm
 }
 
@@ -163,13 +165,15 @@ func TestPlaybackTicks(t *testing.T) {
 	_, cmd := m.Update(keys("space")[0])
 	require.True(t, m.playing)
 	require.NotNil(t, cmd, "playing schedules a tick")
+	start := m.reveal
+	require.Positive(t, start, "a replay opens with the first screen revealed")
 	m.Update(tickMsg{gen: m.gen})
-	assert.Equal(t, 1, m.reveal)
+	assert.Equal(t, start+1, m.reveal)
 	m.Update(tickMsg{gen: m.gen - 1}) // stale: from before a pause
-	assert.Equal(t, 1, m.reveal)
+	assert.Equal(t, start+1, m.reveal)
 	m.speed = len(speeds) - 1 // 1024/s: several rows a frame
 	m.Update(tickMsg{gen: m.gen})
-	assert.Equal(t, 1+m.rowsPerTick(), m.reveal)
+	assert.Equal(t, start+1+m.rowsPerTick(), m.reveal)
 	assert.Greater(t, m.rowsPerTick(), 1)
 	for i := 0; i < 1000 && m.playing; i++ {
 		m.Update(tickMsg{gen: m.gen})
@@ -241,7 +245,10 @@ func TestLiveModeStepsTheSimulator(t *testing.T) {
 	}
 	assert.Greater(t, sim.Trace().Len(), before, "stepping runs the simulator")
 	assert.Contains(t, m.View(), "LIVE")
-	m.Update(keys("G")[0])
+	_, cmd := m.Update(keys("G")[0])
+	for cmd != nil {
+		_, cmd = m.Update(runCmd(cmd))
+	}
 	assert.True(t, m.srcDone)
 	assert.Equal(t, 1, checked, "the checks run once, at the end")
 	assert.NotEmpty(t, m.viols)
@@ -337,7 +344,8 @@ func TestRandomKeys(t *testing.T) {
 	t.Logf("seed %d", seed)
 	r := rand.New(rand.NewPCG(uint64(seed), 1))
 	pool := keys("n", "p", "j", "k", "g", "G", "v", "V", "a", "+", "-", "?", "tab", "up", "down", "left", "right",
-		"pgup", "pgdown", "space", "/", "f", "enter", "esc", "backspace", "N", "x", "1", "n", "J", "K", "ctrl+a")
+		"pgup", "pgdown", "space", "/", "f", "enter", "esc", "backspace", "N", "x", "1", "n", "J", "K", "ctrl+a",
+		"c", "o", "s", "t", "<", ">", "m", "X", "H", "i", "d", "w", "P", "!", "L")
 	pool = append(pool, tea.MouseMsg{Button: tea.MouseButtonWheelUp}, tea.MouseMsg{Button: tea.MouseButtonWheelDown},
 		tea.MouseMsg{X: 150, Y: 5, Button: tea.MouseButtonWheelDown}, tea.MouseMsg{X: 1, Y: 50, Button: tea.MouseButtonWheelUp},
 		tea.MouseMsg{X: 20, Y: 5, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress}, tickMsg{})
@@ -358,6 +366,12 @@ func TestRandomKeys(t *testing.T) {
 		assertScreen(t, m.View(), w, h)
 		require.LessOrEqual(t, m.cursor, m.reveal)
 		require.Less(t, m.reveal, max(len(m.rows), 1))
+		if len(m.rows) > 0 && !m.help {
+			assertFull(t, m, "after %v at %dx%d", msg, w, h)
+			if t.Failed() {
+				return
+			}
+		}
 	}
 }
 
@@ -418,7 +432,7 @@ func TestPromptEditing(t *testing.T) {
 	assert.Equal(t, "", m.input.Value())
 	m.Update(keys("esc")[0])
 	assert.Equal(t, promptNone, m.prompt)
-	assert.Equal(t, "", m.lastSearch, "esc searches nothing")
+	assert.Equal(t, "", m.search.query, "esc searches nothing")
 
 	for _, k := range keys("f", "n3", "space", "Echo", "enter") {
 		m.Update(k)
@@ -441,7 +455,7 @@ func TestPromptEditing(t *testing.T) {
 		last := m.View()[strings.LastIndexByte(m.View(), '\n')+1:]
 		assert.Contains(t, last, "xxxxx ", "%d: the cursor (a space here, without colour) is on screen", w)
 		if w > 100 {
-			assert.Contains(t, last, "xxxxx    node names")
+			assert.Contains(t, last, "xxxxx    nodes, message types")
 		}
 	}
 }
@@ -510,4 +524,22 @@ func TestPausedLane(t *testing.T) {
 	assert.Equal(t, '│', r, "alive again after it")
 	assert.Contains(t, m.faultsAt(in), "n2 paused")
 	assert.Contains(t, m.ix.desc.Event(in), "PAUSE n2 for 40ms")
+}
+
+// runCmd runs a command as bubbletea would, a batch's commands one after
+// the other, and returns the last message (nil for none).
+func runCmd(cmd tea.Cmd) tea.Msg {
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var last tea.Msg
+		for _, c := range b {
+			if c != nil {
+				if r := runCmd(c); r != nil {
+					last = r
+				}
+			}
+		}
+		return last
+	}
+	return msg
 }

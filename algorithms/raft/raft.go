@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"strconv"
 	"time"
 
 	ec "distlab/contract/election"
@@ -587,11 +588,19 @@ func (s *Server) advanceCommit() {
 
 func (s *Server) publish() {
 	// Publish formats its value: call it only for what changed.
-	v, old := shown{s.role, s.leader, s.term, s.commit, s.lastIndex(), s.snapIndex()}, s.shown
+	v, old := shown{s.role, s.leader, s.term, s.commit, s.lastIndex(), s.snapIndex(), s.lastTerm(), s.base()}, s.shown
 	if v == old {
 		return
 	}
 	s.shown = v
+	if v.ln != old.ln || v.lastTerm != old.lastTerm || v.base != old.base {
+		// the log as term runs, for the visualizer's log strip (the same
+		// last index and term mean the same log: Raft's log matching);
+		// an empty log at the start says nothing
+		if runs := s.termRuns(); runs != "" || old.ln > 0 {
+			s.env.Publish("terms", runs)
+		}
+	}
 	if v.role != old.role {
 		s.env.Publish(ec.StateRole, v.role)
 		if v.role == Leader {
@@ -626,4 +635,33 @@ type shown struct {
 	leader           NodeID
 	term, commit, ln int64
 	snap             int64
+	lastTerm, base   int64
+}
+
+// termRuns writes the log as runs of terms, "0x5 1x3 2x2": five entries in
+// the snapshot (term 0 here), then three of term 1 and two of term 2.
+func (s *Server) termRuns() string {
+	var b []byte
+	run := func(term, n int64) {
+		if n == 0 {
+			return
+		}
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, term, 10)
+		b = append(b, 'x')
+		b = strconv.AppendInt(b, n, 10)
+	}
+	run(0, s.base())
+	var term, n int64
+	for _, e := range s.log[1:] {
+		if e.Term != term {
+			run(term, n)
+			term, n = e.Term, 0
+		}
+		n++
+	}
+	run(term, n)
+	return string(b)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"bufio"
 	"distlab/checkers/check"
 	"distlab/scenarios"
 	"distlab/simnet/trace"
@@ -114,6 +115,11 @@ With a history file, checks it for linearizability.
 
 // isTraceFile reports whether path starts with a distlab trace header.
 func isTraceFile(path string) bool {
-	scen, err := isScenario(path)
-	return err == nil && !scen && !strings.HasSuffix(path, ".yaml")
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	first, _ := bufio.NewReader(f).ReadString('\n')
+	return strings.Contains(first, `"format":"`+trace.FormatName+`"`)
 }

@@ -105,13 +105,16 @@ func (c *Coordinator) Start() {
 			reads: rec.Reads, done: map[string]bool{}, acks: map[string]bool{}, votes: map[string]bool{}, ended: rec.Ended}
 		c.txns[t.txn] = t
 		c.open[t.txn] = t
-		// BEGIN SOLUTION 2pc-coordinator-recover
 		switch rec.Phase {
 		case "commit", "abort":
+			// BEGIN SOLUTION 2pc-coordinator-recover
 			t.phase, t.commit = phDecided, rec.Phase == "commit"
 			if !t.ended {
 				c.sendDecision(t)
 			}
+			// STUB
+			// t.phase, t.ended = phDecided, true // TODO(lab commit): what does a restarted coordinator owe its participants?
+			// END SOLUTION
 		case "precommit":
 			if c.cfg.skeen {
 				t.phase = phRecovered // the participants' termination protocol decides
@@ -122,10 +125,6 @@ func (c *Coordinator) Start() {
 				t.deadline = c.env.SetTimer(c.cfg.VoteTimeout, deadlineTimer{Txn: t.txn})
 			}
 		}
-		// STUB
-		// t.phase = phDecided // TODO(lab commit): what does a restarted coordinator do with its log?
-		// t.ended = true
-		// END SOLUTION
 	}
 	c.publish()
 }

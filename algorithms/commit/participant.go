@@ -54,19 +54,19 @@ func (p *Participant) Start() {
 // is still this participant's promise. Its locks are taken again (they were
 // volatile) and the participant finds out the decision.
 func (p *Participant) recover() {
-	// BEGIN SOLUTION 2pc-recover
 	for _, txn := range p.db.undecided() {
 		rec := p.db.txns[txn]
-		p.db.lock(txn, rec.Ops)
 		if p.cfg.skeen && !rec.Recovered {
-			rec.Recovered = true
+			rec.Recovered = true // 3pc-skeen: it may have missed a decision while down
 			p.db.save(txn, rec)
 		}
+		// BEGIN SOLUTION 2pc-recover
+		p.db.lock(txn, rec.Ops)
 		p.await(txn, p.cfg.Retry)
+		// STUB
+		// // TODO(lab commit): take the transaction's locks again, and find out its decision
+		// END SOLUTION
 	}
-	// STUB
-	// // TODO(lab commit): take the locks of every undecided transaction again and find out its decision
-	// END SOLUTION
 }
 
 // Receive dispatches a message.
@@ -142,12 +142,12 @@ func (p *Participant) prepare(from simnet.NodeID, m cm.CanCommit, ops []cm.Op) {
 	p.logRecord(m.Txn, "prepared", true)
 	p.vote(from, m.Txn, true, "")
 	p.await(m.Txn, p.cfg.Timeout)
-	if p.cfg.heuristicAfter > 0 {
-		p.heuristics[m.Txn] = p.env.SetTimer(p.cfg.heuristicAfter, heuristicTimer{Txn: m.Txn})
-	}
 	// STUB
 	// p.voteNo(from, m, ops, "TODO(lab commit): prepare and vote Yes")
 	// END SOLUTION
+	if rec := p.db.txns[m.Txn]; p.cfg.heuristicAfter > 0 && rec != nil && rec.State == stPrepared {
+		p.heuristics[m.Txn] = p.env.SetTimer(p.cfg.heuristicAfter, heuristicTimer{Txn: m.Txn})
+	}
 }
 
 // vote records and sends a vote; a Yes carries what the transaction reads.

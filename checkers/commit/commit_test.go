@@ -249,6 +249,17 @@ func TestBankInvariant(t *testing.T) {
 		{"total kept", func(b *builder) { b.items(800, 600).read("c0.1", both(800, 600)).read("c0.2", both(600, 800)) }, check.Pass, "2 snapshot reads of every account summed to 1400"},
 		{"half a transfer", func(b *builder) { b.items(800, 600).read("c0.1", both(600, 600)) }, check.Fail, "sums to 1200, not 1400"},
 		{"negative balance", func(b *builder) { b.items(800, 600).read("c0.1", both(1500, -100)) }, check.Fail, "n1/B = -100: a negative balance"},
+		{"values explained by the commits", func(b *builder) {
+			committed(b.items(800, 600), "c0.1").read("c0.2", map[string]cm.Read{"n0/A": {Value: 790, Version: 1}, "n1/B": {Value: 610, Version: 1}})
+		}, check.Pass, "2 values read, each explained"},
+		{"a value nothing explains", func(b *builder) {
+			committed(b.items(800, 600), "c0.1").read("c0.2", map[string]cm.Read{"n0/A": {Value: 780, Version: 1}, "n1/B": {Value: 620, Version: 1}})
+		}, check.Fail, "saw n0/A = 780 at version 1, but its initial 800, c0.1 -10 make it 790"},
+		{"an abort's write left behind", func(b *builder) {
+			b.items(800, 600).vote("c0.1", n0, -10, true).vote("c0.1", n1, 10, false)
+			b.decide(tm, "c0.1", false, nil).decide(n0, "c0.1", false, nil)
+			b.read("c0.2", map[string]cm.Read{"n0/A": {Value: 790, Version: 0}, "n1/B": {Value: 600, Version: 0}})
+		}, check.Fail, "saw n0/A = 790 at version 0, but its initial 800 make it 800"},
 		{"no full read", func(b *builder) {
 			b.items(800, 600).read("c0.1", map[string]cm.Read{"n0/A": {Value: 800}})
 		}, check.Unknown, "none of every account"},

@@ -44,6 +44,7 @@ type interval struct {
 	start, end time.Duration
 	startIdx   int
 	open       bool          // undecided at the end of the run (or at the crash)
+	restarted  bool          // opened by a restart, not by the vote
 	crashed    bool          // ended by a crash, not a decision
 	paused     time.Duration // time spent paused inside it
 }
@@ -52,7 +53,9 @@ type interval struct {
 type txnInfo struct {
 	id           string
 	participants []string // from the CanCommit messages (or the begin mark)
-	writes       []string // items written, from the CanCommit messages' operations
+	writes       []string         // items written, from the CanCommit messages' operations
+	deltas       map[string]int64 // what it adds to each item it writes (from the first CanCommit to each participant)
+	canCommitTo  []trace.NodeID   // the participants a CanCommit was sent to
 	begin        time.Duration
 	beginIdx     int
 	coordinator  trace.NodeID
@@ -170,9 +173,19 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 						t.participants = m.Participants
 						t.coordinator = e.Node
 					}
-					for _, o := range m.Ops {
-						if o.Delta != 0 && !slices.Contains(t.writes, o.Item()) {
-							t.writes = append(t.writes, o.Item())
+					if !slices.Contains(t.canCommitTo, e.Peer) {
+						t.canCommitTo = append(t.canCommitTo, e.Peer)
+						for _, o := range m.Ops {
+							if o.Delta == 0 {
+								continue
+							}
+							if !slices.Contains(t.writes, o.Item()) {
+								t.writes = append(t.writes, o.Item())
+							}
+							if t.deltas == nil {
+								t.deltas = map[string]int64{}
+							}
+							t.deltas[o.Item()] += o.Delta
 						}
 					}
 				}
@@ -299,7 +312,7 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 			// uncertainty goes on, in a new interval.
 			for _, k := range yes {
 				if k.node == e.Node && !decided[k] && open[k] == nil {
-					iv := &interval{node: e.Node, txn: k.txn, start: e.Time, startIdx: i, open: true}
+					iv := &interval{node: e.Node, txn: k.txn, start: e.Time, startIdx: i, open: true, restarted: true}
 					open[k] = iv
 					h.intervals = append(h.intervals, iv)
 				}

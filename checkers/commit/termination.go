@@ -20,6 +20,14 @@ type TerminationOptions struct {
 	MaxUncertain time.Duration `yaml:"max_uncertain" doc:"when set, a participant undecided for longer than this (counting only its own up time) fails: blocking becomes a violation"`
 }
 
+// began words where an interval began.
+func began(iv *interval) string {
+	if iv.restarted {
+		return "prepared before a crash, it has been up again since"
+	}
+	return "voted Yes at"
+}
+
 func defaultTermination() *TerminationOptions { return &TerminationOptions{Bound: 2 * time.Second} }
 
 // runTermination: every participant that voted Yes decides. It reports how
@@ -55,8 +63,8 @@ func runTermination(ctx context.Context, tr *trace.Trace, opts any) check.Result
 					until = fmt.Sprintf("crashed at %v", iv.end)
 				}
 				r := check.Failed(Termination, iv.start+o.MaxUncertain, []string{tr.NodeName(iv.node)}, fmt.Sprintf(
-					"%s was blocked on %s for %v while up (voted Yes at %v, %s): longer than max_uncertain %v",
-					tr.NodeName(iv.node), iv.txn, up.Round(time.Millisecond), iv.start, until, o.MaxUncertain))
+					"%s was blocked on %s for %v while up (%s %v, %s): longer than max_uncertain %v",
+					tr.NodeName(iv.node), iv.txn, up.Round(time.Millisecond), began(iv), iv.start, until, o.MaxUncertain))
 				r.Events = []int{iv.startIdx}
 				fail = &r
 			}
@@ -66,8 +74,8 @@ func runTermination(ctx context.Context, tr *trace.Trace, opts any) check.Result
 			since := max(iv.start, h.lastFault)
 			if fail == nil && h.end-since > o.Bound {
 				r := check.Failed(Termination, since+o.Bound, []string{tr.NodeName(iv.node)}, fmt.Sprintf(
-					"%s never decided %s: it voted Yes at %v, the last fault was at %v, and the run ended at %v (bound %v)",
-					tr.NodeName(iv.node), iv.txn, iv.start, h.lastFault, h.end, o.Bound))
+					"%s never decided %s: %s %v, the last fault was at %v, and the run ended at %v (bound %v)",
+					tr.NodeName(iv.node), iv.txn, began(iv), iv.start, h.lastFault, h.end, o.Bound))
 				r.Events = []int{iv.startIdx}
 				fail = &r
 			}

@@ -52,7 +52,7 @@ type interval struct {
 // txnInfo is everything the trace says about one transaction.
 type txnInfo struct {
 	id           string
-	participants []string // from the CanCommit messages (or the begin mark)
+	participants []string         // from the CanCommit messages (or the begin mark)
 	writes       []string         // items written, from the CanCommit messages' operations
 	deltas       map[string]int64 // what it adds to each item it writes (from the first CanCommit to each participant)
 	canCommitTo  []trace.NodeID   // the participants a CanCommit was sent to

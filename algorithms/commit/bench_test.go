@@ -32,7 +32,7 @@ func benchScenario(b *testing.B, file string) {
 
 // BenchmarkCommit: seeds per minute with every check, on one core.
 func BenchmarkCommit(b *testing.B) {
-	for _, name := range []string{"2pc", "2pc-nemesis", "3pc-skeen", "mq"} {
+	for _, name := range []string{"2pc", "2pc-nemesis", "2pc-lab-nemesis", "3pc-skeen", "3pc-skeen-lab-crashes", "mq", "mq-nemesis"} {
 		b.Run(name, func(b *testing.B) { benchScenario(b, "../../scenarios/commit/"+name+".yaml") })
 	}
 }

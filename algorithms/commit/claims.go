@@ -66,7 +66,10 @@ func atomicClaims(p protocol) []algo.Claim {
 	fixed := func(s string) func(int) string { return func(int) string { return s } }
 	return []algo.Claim{
 		{Situation: sitNoFaults, Sizes: sizes, Seeds: 2, Scenario: noFaults, Reading: p.reading,
-			Note: "one client; every transaction spans every participant (one account pays an account at each of the others) and aborts when the payer is short (a No vote)",
+			Note: "one client; every transaction spans every participant (one account pays an account at each of the others) and aborts when the payer is short (a No vote). " +
+				"Counted: messages between the servers for one transaction, the seed's acknowledgements (HaveCommitted, ACK) included, the client's request and answer not, retransmissions included; " +
+				"delays: the longest chain of the transaction's messages from the coordinator's first CanCommit to its decision (delays all: to the last participant's); " +
+				"forced: log records that must be on disk before the next message leaves; lock: from a participant's Yes to its decision; d = mean one-way latency, 5.5 ms",
 			Figures: []algo.Figure{
 				{Label: "msgs/commit", Check: "commit-cost", Metric: "per_commit", Textbook: p.perCommit},
 				{Label: "msgs/abort", Check: "commit-cost", Metric: "per_abort", Textbook: p.perAbort},

@@ -20,7 +20,9 @@ type CostOptions struct {
 // its decision and to the last participant's, and the forced log writes.
 // Message delays are the length of the longest chain of messages of the
 // transaction leading to the decision, derived from the sends and
-// deliveries (a retransmission does not add one).
+// deliveries (a retransmission does not add one; a coordinator that sends
+// its broadcast one message at a time, send_gap, lengthens the chain when
+// an answer comes back before the last message left).
 func runCost(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 	o := &CostOptions{}
 	if p, ok := opts.(*CostOptions); ok && p != nil {

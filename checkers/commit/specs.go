@@ -16,7 +16,7 @@ func Specs() []check.Spec {
 			Summary: "every participant that voted Yes decides (bound after the last fault; max_uncertain makes blocking a violation); uncertainty, lock-hold and divergence times",
 			Options: func() any { return defaultTermination() }},
 		{Name: BankInvariant, Contract: cm.Contract, Run: runBank,
-			Summary: "every snapshot read of all accounts sums to the initial total; no read sees a negative balance (Jepsen's bank)"},
+			Summary: "every snapshot read of all accounts sums to the initial total, no read sees a negative balance (Jepsen's bank), and every value read is what the committed transactions it reflects make it"},
 		{Name: AtomicVisibility, Contract: cm.Contract, Run: runVisibility,
 			Summary: "a read never sees half a committed transaction (item versions from the decide marks, writes from the CanCommit messages)"},
 		{Name: Cost, Contract: cm.Contract, Run: runCost,

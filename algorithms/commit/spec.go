@@ -35,12 +35,15 @@ func Specs() []algo.Spec {
 	return []algo.Spec{
 		{
 			Name: TwoPC, Family: Family, Contracts: commitContracts, Checks: Checks,
-			Summary:  "two-phase commit with durable logs and recovery: safe always, blocked while the coordinator is away (4n messages per transaction)",
-			Params:   func() any { return &Params2PC{Timing: DefaultTiming()} },
+			Summary: "two-phase commit with durable logs and recovery: safe always, blocked while the coordinator is away (4n messages per transaction)",
+			Params: func() any {
+				t := DefaultTiming()
+				return &Params2PC{VoteTimeout: t.VoteTimeout, Retry: t.Retry, Timeout: t.Timeout}
+			},
 			Workload: workload,
 			Build: buildAtomic(func(p any) (config, error) {
 				q := p.(*Params2PC)
-				return config{Timing: q.Timing, askPeers: q.AskPeers}, q.validate()
+				return config{Timing: q.timing(), askPeers: q.AskPeers}, q.timing().validate()
 			}),
 			Claims: twoPCClaims,
 		},
@@ -48,7 +51,8 @@ func Specs() []algo.Spec {
 			Name: TwoPCHeuristic, Family: Family, Contracts: commitContracts, Checks: Checks,
 			Summary: "BROKEN on purpose: 2PC whose prepared participants decide alone after a timeout (an XA heuristic decision)",
 			Params: func() any {
-				return &ParamsHeuristic{Timing: DefaultTiming(), HeuristicAfter: time.Second, Heuristic: "abort"}
+				t := DefaultTiming()
+				return &ParamsHeuristic{VoteTimeout: t.VoteTimeout, Retry: t.Retry, Timeout: t.Timeout, HeuristicAfter: time.Second, Heuristic: "abort"}
 			},
 			Workload: workload,
 			Build: buildAtomic(func(p any) (config, error) {
@@ -59,28 +63,28 @@ func Specs() []algo.Spec {
 				if q.Heuristic != "abort" && q.Heuristic != "commit" {
 					return config{}, &algo.FieldError{Field: "params.heuristic", Err: fmt.Errorf("%q: a heuristic decision is abort or commit", q.Heuristic)}
 				}
-				return config{Timing: q.Timing, heuristicAfter: q.HeuristicAfter, heuristic: q.Heuristic == "commit"}, q.validate()
+				return config{Timing: q.timing(), heuristicAfter: q.HeuristicAfter, heuristic: q.Heuristic == "commit"}, q.timing().validate()
 			}),
 		},
 		{
 			Name: ThreePC, Family: Family, Contracts: commitContracts, Checks: Checks,
 			Summary:  "three-phase commit with the seed's timeout rules taken literally (no PreCommit → abort, pre-committed → commit): disagrees after one crash",
-			Params:   func() any { return &Params3PC{Timing: DefaultTiming()} },
+			Params:   params3PC,
 			Workload: workload,
 			Build: buildAtomic(func(p any) (config, error) {
 				q := p.(*Params3PC)
-				return config{Timing: q.Timing, threePhase: true}, q.validate()
+				return config{Timing: q.timing(), threePhase: true}, q.timing().validate()
 			}),
 			Claims: threePCClaims,
 		},
 		{
 			Name: ThreePCSkeen, Family: Family, Contracts: commitContracts, Checks: Checks,
 			Summary:  "three-phase commit with Skeen's termination protocol: no blocking when the coordinator crashes, disagreement under a partition (6n messages)",
-			Params:   func() any { return &Params3PC{Timing: DefaultTiming()} },
+			Params:   params3PC,
 			Workload: workload,
 			Build: buildAtomic(func(p any) (config, error) {
 				q := p.(*Params3PC)
-				return config{Timing: q.Timing, threePhase: true, skeen: true}, q.validate()
+				return config{Timing: q.timing(), threePhase: true, skeen: true}, q.timing().validate()
 			}),
 			Claims: skeenClaims,
 		},
@@ -93,6 +97,11 @@ func Specs() []algo.Spec {
 			Claims:   mqClaims,
 		},
 	}
+}
+
+func params3PC() any {
+	t := DefaultTiming()
+	return &Params3PC{VoteTimeout: t.VoteTimeout, Retry: t.Retry, Timeout: t.Timeout}
 }
 
 // buildAtomic adds nodes participants n0…, the coordinator tm and the

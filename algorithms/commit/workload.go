@@ -16,7 +16,7 @@ import (
 type Workload struct {
 	Accounts map[string]int64 `yaml:"accounts" doc:"accounts and their balances, as participant/name: amount (n0/A: 800); default: A and B with 100 each at every participant"`
 	Stock    map[string]int64 `yaml:"stock" doc:"stock items and their units, as participant/name: units (n1/tshirt: 50)"`
-	Txns     []TxnSpec        `yaml:"txns" doc:"transactions written out: {at, client, and one of transfer, order, read}"`
+	Txns     []TxnSpec        `yaml:"txns" doc:"transactions written out: {at, client, and one of transfer, batch, order, read}"`
 
 	Clients   int     `yaml:"clients" doc:"clients issuing random transactions (c0, c1, …)"`
 	Random    int     `yaml:"random" shrink:"halve" doc:"random transactions, all clients together"`

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -477,6 +478,10 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 	}
 	sim := simnet.New(cfg)
 	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
+		var fe *algo.FieldError
+		if errors.As(err, &fe) {
+			return nil, sc.src.errAt(fe.Field, "algorithm %s: %v", sc.Algorithm, fe.Err)
+		}
 		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}
 	names := sim.NodeNames()

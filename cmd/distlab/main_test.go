@@ -248,7 +248,13 @@ func TestHandoutLeaksNothing(t *testing.T) {
 
 	_, errOut, code = distlab(t, "handout", "nolab", "-o", filepath.Join(t.TempDir(), "x"))
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "unknown lab \"nolab\" (valid: clocks, mutex, election, raft)")
+	allLabs, err := labkit.Labs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	var names []string
+	for _, l := range allLabs {
+		names = append(names, l.Name)
+	}
+	assert.Contains(t, errOut, "unknown lab \"nolab\" (valid: "+strings.Join(names, ", ")+")")
 	_, errOut, code = distlab(t, "handout", "-o", dir)
 	assert.Equal(t, 2, code, "an existing folder is not overwritten")
 	assert.Contains(t, errOut, "already exists")
@@ -426,8 +432,18 @@ func TestGradeClass(t *testing.T) {
 	_, errOut, code := distlab(t, "handout", "-o", alice)
 	require.Equal(t, 0, code, errOut)
 	bob := filepath.Join(class, "bob")
-	for _, d := range []string{"clocks", "mutex", "election", "raft"} {
-		require.NoError(t, os.CopyFS(filepath.Join(bob, "algorithms", d), os.DirFS(filepath.Join(root, "algorithms", d))))
+	labs, err := labkit.Labs(root)
+	require.NoError(t, err)
+	var solutions []string
+	for _, l := range labs {
+		for _, s := range l.Solutions {
+			if !slices.Contains(solutions, s) {
+				solutions = append(solutions, s)
+			}
+		}
+	}
+	for _, d := range solutions { // bob hands in the reference solution of every lab
+		require.NoError(t, os.CopyFS(filepath.Join(bob, d), os.DirFS(filepath.Join(root, d))))
 	}
 	env := []string{"DISTLAB_SEEDS=5"}
 	var files []string

@@ -144,10 +144,24 @@ func TrackedFiles(repo string) ([]string, error) {
 		if _, err := os.Lstat(filepath.Join(repo, filepath.FromSlash(f))); err != nil {
 			continue // deleted in the work tree, not yet committed
 		}
+		if TeacherOnly(f) {
+			continue
+		}
 		files = append(files, f)
 	}
 	sort.Strings(files)
 	return files, nil
+}
+
+// TeacherOnly reports whether a tracked file never goes to students: a
+// lab's wrong solutions (labs/<lab>/mutants/, labs/<lab>/MUTANTS.md) show
+// the reference code in their diffs.
+func TeacherOnly(rel string) bool {
+	parts := strings.Split(rel, "/")
+	if len(parts) < 3 || parts[0] != "labs" {
+		return false
+	}
+	return parts[2] == "mutants" || (len(parts) == 3 && parts[2] == "MUTANTS.md")
 }
 
 // Write copies the files to opts.Out with solutions stripped under

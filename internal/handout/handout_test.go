@@ -92,6 +92,11 @@ func TestWriteCopiesTrackedFilesOnly(t *testing.T) {
 		"README.md":                "the teacher's readme\n",
 		".ci/run":                  "#!/bin/sh\n",
 		"labs/mutex/mutex_test.go": "package mutex_test\n",
+		// a lab's wrong solutions are tracked, for the teacher only: their
+		// diffs show the reference
+		"labs/mutex/MUTANTS.md":           "- return 42\n",
+		"labs/mutex/mutants/skip.patch":   "-\treturn 42\n",
+		"labs/mutex/mutants/nested/x.txt": "return 42",
 	}, map[string]string{
 		"distlab":         "\x7fELF built from the reference: return 42",
 		"out/trace.jsonl": "{}",

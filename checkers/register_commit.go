@@ -1,0 +1,5 @@
+package checkers
+
+import "distlab/checkers/commit"
+
+func init() { families = append(families, commit.Specs()) }

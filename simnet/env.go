@@ -89,8 +89,9 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	s.nextTmr++
 	id := s.nextTmr
 	s.nodes[e.id].timers[id] = struct{}{}
-	s.record(trace.Event{Kind: trace.TimerSet, Node: e.id, Peer: trace.None, Timer: id, Name: timerName(tag), Value: d.String()})
-	s.push(event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag})
+	name := s.timerSym(tag)
+	s.rec(trace.TimerSet, e.id, trace.None, id, name, s.delaySym(d), nil)
+	s.push(&event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag, name: name})
 	return TimerID(id)
 }
 
@@ -105,7 +106,7 @@ func (e *Env) CancelTimer(id TimerID) {
 		return
 	}
 	delete(timers, int64(id))
-	e.sim.record(trace.Event{Kind: trace.TimerCancel, Node: e.id, Peer: trace.None, Timer: int64(id)})
+	e.sim.rec(trace.TimerCancel, e.id, trace.None, int64(id), 0, 0, nil)
 }
 
 // Now is the virtual time: the simulation's true time, the same for every
@@ -147,7 +148,7 @@ func (e *Env) Publish(key string, value any) {
 		return
 	}
 	st[key] = v
-	e.sim.record(trace.Event{Kind: trace.State, Node: e.id, Peer: trace.None, Name: key, Value: v})
+	e.sim.rec(trace.State, e.id, trace.None, 0, e.sim.tr.Intern(key), e.sim.tr.Intern(v), nil)
 }
 
 // Highlight marks this node as the one that matters now (a leader, the

@@ -1,0 +1,294 @@
+package trace
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+	"unsafe"
+)
+
+// How a trace keeps its events. An Event is 168 bytes of mostly empty
+// fields; a run records millions. The store keeps each event as a 32-byte
+// rec of numbers — strings become symbols of one table per trace, the
+// rarely used fields and payloads live out of line in the event's chunk —
+// and rebuilds the Event when it is read. Records hold no pointers, so the
+// garbage collector never scans them, and they sit in fixed chunks that
+// are never copied as the trace grows (and can be spilled to a file whole).
+
+const (
+	chunkBits = 12
+	chunkLen  = 1 << chunkBits // events per chunk (128 KB of records)
+	chunkMask = chunkLen - 1
+)
+
+// rec is one event. Which id field id fills depends on kind (idField);
+// what val means depends on form.
+type rec struct {
+	time int64
+	id   uint32
+	name Sym
+	val  uint32
+	node NodeID
+	peer NodeID
+	kind Kind
+	form form
+}
+
+// recSize is what one event costs in a chunk.
+const recSize = int(unsafe.Sizeof(rec{}))
+
+type form uint8
+
+const (
+	plain     form = iota // val is Value's symbol
+	withBody              // val indexes the chunk's bodies: a Send's message
+	withData              // val indexes the chunk's data: a mark's or operation's payload
+	withExtra             // val indexes the chunk's extras: every field but time, kind, node, peer and name
+)
+
+// extra holds what a rec cannot: several payloads at once, a partition's
+// groups, a stack, ids of another kind than the event's or too large.
+type extra struct {
+	msg, timer, op int64
+	value          string
+	body           any
+	data           json.RawMessage
+	groups         [][]NodeID
+	stack          string
+}
+
+// chunk is chunkLen events (the last one fewer) and their payloads.
+type chunk struct {
+	recs    []rec
+	bodies  []any
+	data    []byte   // the payloads, end to end
+	dataEnd []uint32 // where each payload ends in data
+	extras  []extra
+	// A spilled chunk lives in sp's file at [off, off+size); its fields
+	// above are nil until loaded (into a copy, see spill.load).
+	sp        *spill
+	off, size int64
+}
+
+func (c *chunk) spilled() bool { return c.sp != nil }
+
+func (c *chunk) addData(d []byte) uint32 {
+	c.data = append(c.data, d...)
+	c.dataEnd = append(c.dataEnd, uint32(len(c.data)))
+	return uint32(len(c.dataEnd) - 1)
+}
+
+func (c *chunk) datum(k uint32) json.RawMessage {
+	var start uint32
+	if k > 0 {
+		start = c.dataEnd[k-1]
+	}
+	end := c.dataEnd[k]
+	return json.RawMessage(c.data[start:end:end])
+}
+
+type store struct {
+	chunks  []*chunk
+	cur     *chunk // the last chunk, which events go to until it is full
+	n       int
+	syms    []string // symbol → string; symbol 0 is ""
+	symOf   map[string]Sym
+	spill   *spill // nil: every chunk stays in memory
+	memFrom int    // chunks before this one are spilled
+}
+
+func newStore() *store { return &store{syms: []string{""}, symOf: map[string]Sym{"": 0}} }
+
+func (st *store) intern(s string) Sym {
+	if s == "" {
+		return 0
+	}
+	if y, ok := st.symOf[s]; ok {
+		return y
+	}
+	y := Sym(len(st.syms))
+	st.syms = append(st.syms, s)
+	st.symOf[s] = y
+	return y
+}
+
+// grow reserves room in the first chunk (later chunks are full-sized).
+func (st *store) grow(n int) {
+	if len(st.chunks) == 0 && n > 0 {
+		st.cur = &chunk{recs: make([]rec, 0, min(n, chunkLen))}
+		st.chunks = append(st.chunks, st.cur)
+	}
+}
+
+// tail is the chunk the next event goes to.
+func (st *store) tail() *chunk {
+	if c := st.cur; c != nil && len(c.recs) < chunkLen {
+		return c
+	}
+	if st.spill != nil {
+		st.spillOld()
+	}
+	size := chunkLen
+	if len(st.chunks) == 0 {
+		size = 64 // a small trace stays small; the first chunk grows
+	}
+	st.cur = &chunk{recs: make([]rec, 0, size)}
+	st.chunks = append(st.chunks, st.cur)
+	return st.cur
+}
+
+// record appends r, with body when it is a Send's message.
+func (st *store) record(r rec, body any) {
+	c := st.cur
+	if c == nil || len(c.recs) == chunkLen {
+		c = st.tail()
+	}
+	if body != nil {
+		r.form, r.val = withBody, uint32(len(c.bodies))
+		c.addBody(body)
+	}
+	c.recs = append(c.recs, r)
+	st.n++
+}
+
+// addBody keeps a message. Room for half a chunk's events is made at
+// once: a message is sent and then delivered or dropped, so a chunk seldom
+// holds more, and growing a slice of pointers is costly while the
+// collector runs.
+func (c *chunk) addBody(body any) {
+	if c.bodies == nil {
+		c.bodies = make([]any, 0, chunkLen/2)
+	}
+	c.bodies = append(c.bodies, body)
+}
+
+func (st *store) append(e *Event) {
+	r := rec{time: int64(e.Time), kind: e.Kind, node: e.Node, peer: e.Peer, name: st.intern(e.Name)}
+	id, fits := compactID(e)
+	payloads := 0
+	for _, set := range []bool{e.Value != "", e.Body != nil, len(e.Data) > 0} {
+		if set {
+			payloads++
+		}
+	}
+	c := st.tail()
+	switch {
+	case !fits || payloads > 1 || e.Groups != nil || e.Stack != "":
+		r.form, r.val = withExtra, uint32(len(c.extras))
+		c.extras = append(c.extras, extra{msg: e.Msg, timer: e.Timer, op: e.Op, value: e.Value, body: e.Body,
+			data: e.Data, groups: e.Groups, stack: e.Stack})
+	case e.Body != nil:
+		r.form, r.val, r.id = withBody, uint32(len(c.bodies)), uint32(id)
+		c.addBody(e.Body)
+	case len(e.Data) > 0:
+		r.form, r.val, r.id = withData, c.addData(e.Data), uint32(id)
+	default:
+		r.val, r.id = uint32(st.intern(e.Value)), uint32(id)
+	}
+	c.recs = append(c.recs, r)
+	st.n++
+}
+
+// compactID is the event's one id if it fits a rec: the id of its kind's
+// field, every other id field zero.
+func compactID(e *Event) (uint32, bool) {
+	var id int64
+	switch idField(e.Kind) {
+	case msgID:
+		id = e.Msg
+		if e.Timer != 0 || e.Op != 0 {
+			return 0, false
+		}
+	case timerID:
+		id = e.Timer
+		if e.Msg != 0 || e.Op != 0 {
+			return 0, false
+		}
+	case opID:
+		id = e.Op
+		if e.Msg != 0 || e.Timer != 0 {
+			return 0, false
+		}
+	default:
+		if e.Msg != 0 || e.Timer != 0 || e.Op != 0 {
+			return 0, false
+		}
+	}
+	if id < 0 || id > maxID {
+		return 0, false
+	}
+	return uint32(id), true
+}
+
+// chunk returns chunk k, read back from the spill file if it went there.
+func (st *store) chunk(k int) *chunk {
+	c := st.chunks[k]
+	if c.spilled() {
+		return c.sp.load(c)
+	}
+	return c
+}
+
+// event rebuilds event i, which lies in c.
+func (st *store) event(c *chunk, i int) Event {
+	r := &c.recs[i&chunkMask]
+	e := Event{Index: i, Time: time.Duration(r.time), Kind: r.kind, Node: r.node, Peer: r.peer, Name: st.syms[r.name]}
+	switch r.form {
+	case plain:
+		e.Value = st.syms[r.val]
+	case withBody:
+		e.Body = c.bodies[r.val]
+	case withData:
+		e.Data = c.datum(r.val)
+	case withExtra:
+		x := &c.extras[r.val]
+		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
+		return e
+	}
+	switch idField(r.kind) {
+	case msgID:
+		e.Msg = int64(r.id)
+	case timerID:
+		e.Timer = int64(r.id)
+	case opID:
+		e.Op = int64(r.id)
+	}
+	return e
+}
+
+// clone copies the first n events' storage for a trace that appends to a
+// prefix: full chunks are shared (nobody writes to them again), the
+// partial one is copied, the symbol table too.
+func (st *store) clone(n int) *store {
+	cp := &store{n: n, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf), spill: st.spill, memFrom: st.memFrom}
+	full := n >> chunkBits
+	cp.chunks = slices.Clone(st.chunks[:full])
+	cp.memFrom = min(cp.memFrom, full)
+	if rest := n & chunkMask; rest > 0 {
+		c := st.chunk(full)
+		cp.chunks = append(cp.chunks, &chunk{recs: append(make([]rec, 0, chunkLen), c.recs[:rest]...),
+			bodies: slices.Clip(c.bodies), data: slices.Clip(c.data), dataEnd: slices.Clip(c.dataEnd), extras: slices.Clip(c.extras)})
+	}
+	if len(cp.chunks) > 0 {
+		cp.cur = cp.chunks[len(cp.chunks)-1]
+		if cp.cur.spilled() || len(cp.cur.recs) == chunkLen {
+			cp.cur = nil // full (or on disk): the next event starts a chunk
+		}
+	}
+	return cp
+}
+
+// memoryBytes adds up what the events hold in memory.
+func (st *store) memoryBytes() int {
+	b := cap(st.chunks) * 8
+	for _, c := range st.chunks {
+		b += int(unsafe.Sizeof(chunk{}))
+		b += cap(c.recs)*recSize + cap(c.bodies)*16 + cap(c.data) + cap(c.dataEnd)*4
+		b += cap(c.extras) * int(unsafe.Sizeof(extra{}))
+	}
+	for _, s := range st.syms {
+		b += len(s) + 16 + 32 // the string, its slot, its map entry
+	}
+	return b
+}

@@ -89,9 +89,8 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	s.nextTmr++
 	id := s.nextTmr
 	s.nodes[e.id].timers[id] = struct{}{}
-	name := s.timerSym(tag)
-	s.rec(trace.TimerSet, e.id, trace.None, id, name, s.delaySym(d), nil)
-	s.push(&event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag, name: name})
+	s.rec(trace.TimerSet, e.id, trace.None, id, s.timerSym(tag), s.delaySym(d), nil)
+	s.push(&event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag})
 	return TimerID(id)
 }
 

@@ -1,10 +1,6 @@
 package simnet
 
-import (
-	"time"
-
-	"distlab/simnet/trace"
-)
+import "time"
 
 type eventKind uint8
 
@@ -23,17 +19,13 @@ const (
 type event struct {
 	at      time.Duration
 	seq     uint64
-	payload any   // message, timer tag, Fault or func()
-	id      int64 // message or timer id
+	payload any      // message, timer tag, Fault or func()
+	id      int64    // message or timer id
+	mt      *msgType // a message's type
 	node    NodeID
 	from    NodeID // sender of a message
 	inc     uint32 // the node's incarnation when scheduled; stale after a crash
-	// name is the message type's or the timer's name in the trace.
-	name trace.Sym
-	kind eventKind
-	// deep: the message holds references, so each receiver gets its own
-	// copy (the trace keeps the one made at send).
-	deep bool
+	kind    eventKind
 }
 
 func (a *event) before(b *event) bool {

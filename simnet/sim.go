@@ -339,7 +339,7 @@ func (s *Sim) step() {
 			return
 		}
 		delete(slot.timers, e.id)
-		s.rec(trace.TimerFire, e.node, trace.None, e.id, e.name, 0, nil)
+		s.rec(trace.TimerFire, e.node, trace.None, e.id, s.timerSym(e.payload), 0, nil)
 		s.fire(e.node, e.payload)
 	case evFault:
 		s.apply(e.payload.(Fault))
@@ -390,7 +390,7 @@ func (s *Sim) resume(id NodeID, inc uint32) {
 func (s *Sim) deliverHeld(e *event) {
 	slot := s.nodes[e.node]
 	if !slot.up || slot.inc != e.inc {
-		s.rec(trace.Drop, e.from, e.node, e.id, e.name, s.symCrashed, nil)
+		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symCrashed, nil)
 		return
 	}
 	s.handOver(e)
@@ -505,7 +505,7 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 	s.record(trace.Event{Kind: trace.Crash, Node: id, Peer: trace.None, Value: reason, Stack: stack})
 	for _, e := range held {
 		if e.kind == evHeld { // a message that waited in the paused node's inbox is lost with it
-			s.rec(trace.Drop, e.from, id, e.id, e.name, s.symCrashed, nil)
+			s.rec(trace.Drop, e.from, id, e.id, e.mt.sym, s.symCrashed, nil)
 		}
 	}
 }
@@ -580,7 +580,7 @@ func (s *Sim) send(from, to NodeID, msg any) {
 	}
 	var sent any = msg
 	if mt.deep {
-		sent = deepCopy(msg)
+		sent = mt.copyOf(msg)
 	}
 	s.nextMsg++
 	id := s.nextMsg
@@ -602,7 +602,7 @@ func (s *Sim) send(from, to NodeID, msg any) {
 		return
 	}
 	ev := event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from,
-		inc: s.nodes[to].inc, id: id, payload: sent, name: mt.sym, deep: mt.deep}
+		inc: s.nodes[to].inc, id: id, payload: sent, mt: mt}
 	s.push(&ev)
 	if link.Duplicate > 0 && s.netRand.Float64() < link.Duplicate {
 		s.rec(trace.Duplicate, from, to, id, mt.sym, 0, nil)
@@ -615,10 +615,10 @@ func (s *Sim) deliver(e *event) {
 	slot := s.nodes[e.node]
 	switch {
 	case !slot.up || slot.inc != e.inc:
-		s.rec(trace.Drop, e.from, e.node, e.id, e.name, s.symCrashed, nil)
+		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symCrashed, nil)
 		return
 	case s.net.Blocked(e.from, e.node):
-		s.rec(trace.Drop, e.from, e.node, e.id, e.name, s.symPartition, nil)
+		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symPartition, nil)
 		return
 	}
 	if slot.paused {
@@ -634,10 +634,10 @@ func (s *Sim) handOver(e *event) {
 	if s.strict != nil {
 		s.checkStrict(e)
 	}
-	s.rec(trace.Deliver, e.node, e.from, e.id, e.name, 0, nil)
+	s.rec(trace.Deliver, e.node, e.from, e.id, e.mt.sym, 0, nil)
 	msg := e.payload
-	if e.deep {
-		msg = deepCopy(msg) // the trace keeps its own copy, safe from the receiver
+	if e.mt.deep {
+		msg = e.mt.copyOf(msg) // the trace keeps its own copy, safe from the receiver
 	}
 	s.receive(e.node, e.from, msg)
 }

@@ -165,14 +165,17 @@ const (
 )
 
 // NodeName returns the node's name, or "-" for None.
-func (t *Trace) NodeName(id NodeID) string {
-	if id < 0 || int(id) >= len(t.Header.Nodes) {
+func (t *Trace) NodeName(id NodeID) string { return t.Header.NodeName(id) }
+
+// NodeName returns the node's name, or "-" for None.
+func (h *Header) NodeName(id NodeID) string {
+	if id < 0 || int(id) >= len(h.Nodes) {
 		if id == None {
 			return "-"
 		}
 		return fmt.Sprintf("node%d", id)
 	}
-	return t.Header.Nodes[id]
+	return h.Nodes[id]
 }
 
 // NodeByName finds a node's id.

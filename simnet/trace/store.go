@@ -96,6 +96,11 @@ type store struct {
 	symOf   map[string]Sym
 	spill   *spill // nil: every chunk stays in memory
 	memFrom int    // chunks before this one are spilled
+	// kinds counts the events of each kind, marks the marks of each name:
+	// what a check asks first (is there anything to judge?) is answered
+	// without reading the trace.
+	kinds [numKinds]int
+	marks map[Sym]int
 }
 
 func newStore() *store { return &store{syms: []string{""}, symOf: map[string]Sym{"": 0}} }
@@ -150,6 +155,20 @@ func (st *store) record(r rec, body any) {
 	}
 	c.recs = append(c.recs, r)
 	st.n++
+	st.count(r.kind, r.name)
+}
+
+// count adds an event to the counts.
+func (st *store) count(k Kind, name Sym) {
+	if k < numKinds {
+		st.kinds[k]++
+	}
+	if k == Mark {
+		if st.marks == nil {
+			st.marks = map[Sym]int{}
+		}
+		st.marks[name]++
+	}
 }
 
 // addBody keeps a message. Room for half a chunk's events is made at
@@ -188,6 +207,7 @@ func (st *store) append(e *Event) {
 	}
 	c.recs = append(c.recs, r)
 	st.n++
+	st.count(r.kind, r.name)
 }
 
 // compactID is the event's one id if it fits a rec: the id of its kind's
@@ -230,22 +250,15 @@ func (st *store) chunk(k int) *chunk {
 	return c
 }
 
-// event rebuilds event i, which lies in c.
-func (st *store) event(c *chunk, i int) Event {
+// fill rebuilds event i, which lies in c, into e (every field is set).
+// It sets field by field: assigning a whole Event literal through a
+// pointer builds it aside and copies it with write barriers, which made
+// reading a trace cost three times as much.
+func (st *store) fill(e *Event, c *chunk, i int) {
 	r := &c.recs[i&chunkMask]
-	e := Event{Index: i, Time: time.Duration(r.time), Kind: r.kind, Node: r.node, Peer: r.peer, Name: st.syms[r.name]}
-	switch r.form {
-	case plain:
-		e.Value = st.syms[r.val]
-	case withBody:
-		e.Body = c.bodies[r.val]
-	case withData:
-		e.Data = c.datum(r.val)
-	case withExtra:
-		x := &c.extras[r.val]
-		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
-		return e
-	}
+	e.Index, e.Time, e.Kind, e.Node, e.Peer = i, time.Duration(r.time), r.kind, r.node, r.peer
+	e.Name = st.syms[r.name]
+	e.Msg, e.Timer, e.Op = 0, 0, 0
 	switch idField(r.kind) {
 	case msgID:
 		e.Msg = int64(r.id)
@@ -254,7 +267,23 @@ func (st *store) event(c *chunk, i int) Event {
 	case opID:
 		e.Op = int64(r.id)
 	}
-	return e
+	if r.form == plain {
+		e.Value = st.syms[r.val]
+		if e.Body != nil || e.Data != nil || e.Groups != nil || e.Stack != "" {
+			e.Body, e.Data, e.Groups, e.Stack = nil, nil, nil, ""
+		}
+		return
+	}
+	e.Value, e.Body, e.Data, e.Groups, e.Stack = "", nil, nil, nil, ""
+	switch r.form {
+	case withBody:
+		e.Body = c.bodies[r.val]
+	case withData:
+		e.Data = c.datum(r.val)
+	case withExtra:
+		x := &c.extras[r.val]
+		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
+	}
 }
 
 // clone copies the first n events' storage for a trace that appends to a
@@ -262,6 +291,12 @@ func (st *store) event(c *chunk, i int) Event {
 // partial one is copied, the symbol table too.
 func (st *store) clone(n int) *store {
 	cp := &store{n: n, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf), spill: st.spill, memFrom: st.memFrom}
+	cp.kinds, cp.marks = [numKinds]int{}, nil
+	for i := range n {
+		c := st.chunk(i >> chunkBits)
+		r := &c.recs[i&chunkMask]
+		cp.count(r.kind, r.name)
+	}
 	full := n >> chunkBits
 	cp.chunks = slices.Clone(st.chunks[:full])
 	cp.memFrom = min(cp.memFrom, full)

@@ -39,11 +39,12 @@ func (t *Trace) Len() int { return t.n }
 // At returns event i (0 <= i < Len). The value is a copy: changing it
 // does not change the trace (its Data, Groups and Body still share memory
 // with the trace's; do not write through them).
-func (t *Trace) At(i int) Event {
+func (t *Trace) At(i int) (e Event) {
 	if uint(i) >= uint(t.n) {
 		panic(fmt.Sprintf("trace: event %d out of range [0, %d)", i, t.n))
 	}
-	return t.st.event(t.st.chunk(i>>chunkBits), i)
+	t.st.fill(&e, t.st.chunk(i>>chunkBits), i)
+	return
 }
 
 // All yields every event with its index, in order.
@@ -52,8 +53,10 @@ func (t *Trace) All() iter.Seq2[int, Event] {
 		for i := 0; i < t.n; {
 			c := t.st.chunk(i >> chunkBits)
 			end := min(t.n, (i&^chunkMask)+chunkLen)
+			var e Event
 			for ; i < end; i++ {
-				if !yield(i, t.st.event(c, i)) {
+				t.st.fill(&e, c, i)
+				if !yield(i, e) {
 					return
 				}
 			}
@@ -106,9 +109,10 @@ func (t *Trace) Intern(s string) Sym { return t.own().intern(s) }
 func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, name, value Sym, body any) {
 	st := t.st
 	if st != nil && t.n == st.n && uint64(id) <= maxID && (body == nil || value == 0) {
-		if c := st.cur; c != nil && len(c.recs) < chunkLen && body == nil {
+		if c := st.cur; c != nil && len(c.recs) < chunkLen && body == nil && k != Mark && k < numKinds {
 			c.recs = append(c.recs, rec{time: int64(at), id: uint32(id), name: name, val: uint32(value), node: node, peer: peer, kind: k})
 			st.n++
+			st.kinds[k]++
 			t.n++
 			return
 		}
@@ -124,6 +128,44 @@ func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, na
 func (t *Trace) EventOf(at time.Duration, k Kind, node, peer NodeID, id int64, name, value Sym, body any) Event {
 	return Event{Time: at, Kind: k, Node: node, Peer: peer, Msg: pick(k, msgID, id), Timer: pick(k, timerID, id),
 		Op: pick(k, opID, id), Name: t.Str(name), Value: t.Str(value), Body: body}
+}
+
+// Count is the number of events of kind k.
+func (t *Trace) Count(k Kind) int {
+	if t.st == nil {
+		return 0
+	}
+	if t.n == t.st.n && k < numKinds {
+		return t.st.kinds[k]
+	}
+	n := 0
+	for _, e := range t.All() {
+		if e.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// Marks is the number of marks named name.
+func (t *Trace) Marks(name string) int {
+	if t.st == nil {
+		return 0
+	}
+	if t.n == t.st.n {
+		y, ok := t.st.symOf[name]
+		if !ok {
+			return 0
+		}
+		return t.st.marks[y]
+	}
+	n := 0
+	for _, e := range t.All() {
+		if e.Kind == Mark && e.Name == name {
+			n++
+		}
+	}
+	return n
 }
 
 // Str is the string of a symbol of this trace.

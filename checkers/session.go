@@ -1,0 +1,131 @@
+package checkers
+
+import (
+	"fmt"
+	"time"
+
+	"distlab/checkers/check"
+	"distlab/simnet/trace"
+)
+
+// Session judges a run while it is recorded, so that its incremental
+// checks never read the trace afterwards (a long run's trace may then
+// live on disk, or not at all):
+//
+//	s := checkers.NewSession(sim.Trace().Header)
+//	s.Watch(spec, opts)          // false for a check that is not incremental
+//	sim.SetStream(s.Observe)     // every event, as it is recorded
+//	sim.Run(d)
+//	r := checkers.Run(spec, sim.Trace(), opts, checkers.RunConfig{Session: s})
+//
+// Run finishes a watched check instead of running it over the trace, under
+// the same rules: no evidence, no pass (the evidence is counted as events
+// go by); the time spent observing counts against the check's bound; a
+// panic while observing makes the verdict unknown.
+type Session struct {
+	header  trace.Header
+	watched map[string]*watched
+	order   []*watched
+	batch   []trace.Event
+}
+
+type watched struct {
+	spec     check.Spec
+	obs      check.Observer
+	evidence int
+	spent    time.Duration // observing
+	err      string        // why it stopped observing ("" while it goes on)
+}
+
+// sessionBatch is how many events are handed to the observers at once:
+// the clock is read, and panics are caught, once a batch and observer.
+const sessionBatch = 64
+
+// NewSession starts a session for a run with header h.
+func NewSession(h trace.Header) *Session {
+	return &Session{header: h, watched: map[string]*watched{}, batch: make([]trace.Event, 0, sessionBatch)}
+}
+
+// Watch makes the session observe an incremental check with its options
+// (before the first event) and reports whether it does: a check without
+// Observe is run over the trace afterwards.
+func (s *Session) Watch(spec check.Spec, opts any) bool {
+	if spec.Observe == nil {
+		return false
+	}
+	w := &watched{spec: spec}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				w.err = fmt.Sprintf("checker panicked: %v", r)
+			}
+		}()
+		w.obs = spec.Observe(s.header, opts)
+	}()
+	s.watched[spec.Name] = w
+	s.order = append(s.order, w)
+	return true
+}
+
+// Watching reports whether the session watches any check.
+func (s *Session) Watching() bool { return len(s.order) > 0 }
+
+// Observe hands the next event of the run to every watched check (the
+// simulator's Config.Stream).
+func (s *Session) Observe(e *trace.Event) {
+	if len(s.order) == 0 {
+		return
+	}
+	s.batch = append(s.batch, *e)
+	if len(s.batch) == sessionBatch {
+		s.flush()
+	}
+}
+
+func (s *Session) flush() {
+	for _, w := range s.order {
+		if w.err != "" {
+			continue
+		}
+		start := time.Now()
+		w.feed(s.batch)
+		w.spent += time.Since(start)
+	}
+	clear(s.batch) // let go of bodies and payloads
+	s.batch = s.batch[:0]
+}
+
+func (w *watched) feed(batch []trace.Event) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.err = fmt.Sprintf("checker panicked: %v", r)
+		}
+	}()
+	for i := range batch {
+		e := &batch[i]
+		if w.spec.Contract != nil && w.spec.Contract.Counts(e) {
+			w.evidence++
+		}
+		w.obs.Observe(e)
+	}
+}
+
+// take hands over the watched check named name, once every event was
+// observed, and forgets it.
+func (s *Session) take(name string) *watched {
+	w := s.watched[name]
+	if w == nil {
+		return nil
+	}
+	if len(s.batch) > 0 {
+		s.flush()
+	}
+	delete(s.watched, name)
+	for i, o := range s.order {
+		if o == w {
+			s.order = append(s.order[:i], s.order[i+1:]...)
+			break
+		}
+	}
+	return w
+}

@@ -37,10 +37,7 @@ type RunConfig struct {
 // trace; its evidence was counted, and its time spent observing counts
 // against its bound.
 func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result {
-	var w *watched
-	if cfg.Session != nil {
-		w = cfg.Session.take(spec.Name)
-	}
+	w := cfg.Session.take(spec.Name)
 	if spec.Contract != nil {
 		evidence := 0
 		if w != nil {

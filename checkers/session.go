@@ -67,8 +67,9 @@ func (s *Session) Watch(spec check.Spec, opts any) bool {
 	return true
 }
 
-// Watching reports whether the session watches any check.
-func (s *Session) Watching() bool { return len(s.order) > 0 }
+// Watching reports whether the session watches any check (false for a
+// nil session).
+func (s *Session) Watching() bool { return s != nil && len(s.order) > 0 }
 
 // Observe hands the next event of the run to every watched check (the
 // simulator's Config.Stream).
@@ -113,6 +114,9 @@ func (w *watched) feed(batch []trace.Event) {
 // take hands over the watched check named name, once every event was
 // observed, and forgets it.
 func (s *Session) take(name string) *watched {
+	if s == nil {
+		return nil
+	}
 	w := s.watched[name]
 	if w == nil {
 		return nil

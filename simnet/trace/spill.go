@@ -17,7 +17,8 @@ import (
 // reader going through the trace in order reads each chunk once.
 type spill struct {
 	mu    sync.Mutex
-	f     *os.File
+	dir   string
+	f     *os.File // made when the first chunk is written
 	size  int64
 	keep  int // full chunks kept in memory
 	err   error
@@ -28,21 +29,34 @@ type spill struct {
 
 func (st *store) startSpill(dir string, keep int) error {
 	if st.spill == nil {
-		f, err := os.CreateTemp(dir, "distlab-trace-*.spill")
-		if err != nil {
-			return fmt.Errorf("trace spill: %w", err)
+		if dir == "" {
+			dir = os.TempDir()
 		}
-		sp := &spill{f: f}
-		// Unnamed from the start where the system allows it (the data
-		// lives until the file is closed); else removed with the spill.
-		name := f.Name()
-		if os.Remove(name) != nil {
-			runtime.AddCleanup(sp, func(name string) { os.Remove(name) }, name)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("trace spill: %s is not a folder", dir)
 		}
-		st.spill = sp
+		st.spill = &spill{dir: dir}
 	}
 	st.spill.keep = max(1, keep/chunkLen)
 	st.spillOld()
+	return nil
+}
+
+// open makes the file when the first chunk leaves memory (most runs
+// never get there).
+func (sp *spill) open() error {
+	f, err := os.CreateTemp(sp.dir, "distlab-trace-*.spill")
+	if err != nil {
+		return err
+	}
+	sp.f = f
+	// Unnamed from the start where the system allows it (the data lives
+	// until the file is closed, which happens when the trace is
+	// collected); else removed when the spill is.
+	name := f.Name()
+	if os.Remove(name) != nil {
+		runtime.AddCleanup(sp, func(name string) { os.Remove(name) }, name)
+	}
 	return nil
 }
 
@@ -92,8 +106,14 @@ func (sp *spill) write(c *chunk) error {
 	}
 	sp.buf = b
 	sp.mu.Lock()
+	var err error
+	if sp.f == nil {
+		err = sp.open()
+	}
 	off := sp.size
-	_, err := sp.f.WriteAt(b, off)
+	if err == nil {
+		_, err = sp.f.WriteAt(b, off)
+	}
 	if err == nil {
 		sp.size += int64(len(b))
 	}

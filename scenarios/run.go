@@ -38,7 +38,7 @@ type RunOptions struct {
 // DefaultKeepEvents is how many events a run keeps in memory before the
 // older ones spill to a file: about 10 MB of trace, far more than a lab
 // scenario records, so only long runs spill.
-const DefaultKeepEvents = 1 << 18
+const DefaultKeepEvents = 1 << 16
 
 // Result is what one run produced and what the checks found.
 type Result struct {

@@ -89,7 +89,7 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	s.nextTmr++
 	id := s.nextTmr
 	s.nodes[e.id].timers[id] = struct{}{}
-	s.rec(trace.TimerSet, e.id, trace.None, id, s.timerSym(tag), s.delaySym(d), nil)
+	s.recTimerSet(e.id, id, s.timerSym(tag), d)
 	s.push(&event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag})
 	return TimerID(id)
 }

@@ -95,7 +95,7 @@ type Sim struct {
 	events  eventHeap
 	nodes   []*nodeSlot
 	net     network
-	tr      trace.Trace
+	tr      *trace.Trace // apart from the Sim, so that a finished run's nodes can be collected while its trace is read
 	nextMsg int64
 	nextTmr int64
 	nextOp  int64
@@ -110,7 +110,6 @@ type Sim struct {
 	types    map[reflect.Type]*msgType
 	lastType reflect.Type // the last message type sent, and its msgType
 	lastMsg  *msgType
-	delays   map[time.Duration]trace.Sym // timer delays as trace symbols
 	// The drop reasons as trace symbols.
 	symPartition, symLoss, symCrashed trace.Sym
 }
@@ -135,8 +134,8 @@ func New(cfg Config) *Sim {
 	if cfg.Network != nil {
 		s.net.def = ruleOf(*cfg.Network)
 	}
-	s.tr.Header = trace.Header{Format: trace.FormatName, Version: trace.FormatVersion,
-		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed, Checks: cfg.Checks, Expect: cfg.Expect}
+	s.tr = &trace.Trace{Header: trace.Header{Format: trace.FormatName, Version: trace.FormatVersion,
+		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed, Checks: cfg.Checks, Expect: cfg.Expect}}
 	if cfg.Strict {
 		s.strict = map[int64]strictRecord{}
 	}
@@ -240,7 +239,7 @@ func (s *Sim) Processed() int64 { return s.count }
 
 // Trace returns the recorded trace. It is the simulator's own, and it
 // grows as the run goes on (a live view): read it, do not change it.
-func (s *Sim) Trace() *trace.Trace { return &s.tr }
+func (s *Sim) Trace() *trace.Trace { return s.tr }
 
 // Spill keeps at most about keep events of the trace in memory; older
 // ones go to a temporary file in dir (see trace.Trace.Spill).
@@ -409,6 +408,22 @@ func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name, value trace.S
 		return
 	}
 	s.tr.Record(s.now, k, node, peer, id, name, value, body)
+	if s.cfg.Stream != nil {
+		s.stream()
+	}
+}
+
+// recTimerSet records a timer being set, its delay kept as a number.
+func (s *Sim) recTimerSet(node NodeID, timer int64, name trace.Sym, d time.Duration) {
+	if s.cfg.NoTrace {
+		if s.cfg.Stream == nil {
+			s.streamed++
+			return
+		}
+		s.record(trace.Event{Kind: trace.TimerSet, Node: node, Peer: trace.None, Timer: timer, Name: s.tr.Str(name), Value: d.String()})
+		return
+	}
+	s.tr.RecordTimerSet(s.now, node, timer, name, d)
 	if s.cfg.Stream != nil {
 		s.stream()
 	}
@@ -684,20 +699,6 @@ func (s *Sim) timerSym(tag any) trace.Sym {
 		return s.tr.Intern(name)
 	}
 	return s.tr.Intern(timerName(tag))
-}
-
-// delaySym is a timer's delay as it reads in the trace ("150ms"), as a
-// symbol: delays repeat, so each is formatted once.
-func (s *Sim) delaySym(d time.Duration) trace.Sym {
-	if y, ok := s.delays[d]; ok {
-		return y
-	}
-	if s.delays == nil {
-		s.delays = map[time.Duration]trace.Sym{}
-	}
-	y := s.tr.Intern(d.String())
-	s.delays[d] = y
-	return y
 }
 
 // timerName is how a timer tag appears in the trace.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -16,15 +17,32 @@ import (
 // someone reads one of its events; the last few copies are cached, so a
 // reader going through the trace in order reads each chunk once.
 type spill struct {
-	mu    sync.Mutex
-	dir   string
-	f     *os.File // made when the first chunk is written
-	size  int64
-	keep  int // full chunks kept in memory
-	err   error
-	buf   []byte
-	cache [4]struct{ from, loaded *chunk }
+	mu   sync.Mutex
+	dir  string
+	f    *os.File // made when the first chunk is written
+	size int64
+	keep int // full chunks kept in memory
+	err  error
+	buf  []byte
+	// views are the chunks read back lately. Each owns its buffers and
+	// reuses them for the next chunk it reads: reading a spilled trace
+	// then makes no garbage but what it hands out (bodies and data are
+	// copied out of the buffer), so the garbage collector is not kept
+	// busy by a pass over a million events.
+	views [4]view
 	next  int
+}
+
+// view is a spilled chunk as read back.
+type view struct {
+	from     *chunk // what it shows (nil: empty)
+	buf      []byte
+	recs     []rec
+	bodySpan [][2]uint32 // each body's place in buf
+	data     []byte      // in buf
+	dataEnd  []uint32
+	nums     []int64
+	extras   []extra
 }
 
 func (st *store) startSpill(dir string, keep int) error {
@@ -78,7 +96,8 @@ func (st *store) spillOld() {
 }
 
 // The layout of a spilled chunk: its records as fixed 32-byte rows, then
-// the bodies as JSON, the data, and the extras as JSON event objects,
+// the bodies as JSON, the data, the timer delays, and the extras as JSON
+// event objects,
 // each list counted and each item length-prefixed.
 func (sp *spill) write(c *chunk) error {
 	b := sp.buf[:0]
@@ -96,6 +115,10 @@ func (sp *spill) write(c *chunk) error {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.dataEnd)))
 	for _, end := range c.dataEnd {
 		b = binary.LittleEndian.AppendUint32(b, end)
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.nums)))
+	for _, v := range c.nums {
+		b = binary.LittleEndian.AppendUint64(b, uint64(v))
 	}
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.extras)))
 	for i := range c.extras {
@@ -141,104 +164,152 @@ func appendBytes(b, data []byte) []byte {
 	return append(b, data...)
 }
 
-// load reads a spilled chunk back (a cached copy when it was read lately).
-// A file that cannot be read back is a broken machine: it panics.
-func (sp *spill) load(c *chunk) *chunk {
+// get fills e with event i of spilled chunk c.
+func (sp *spill) get(st *store, e *Event, c *chunk, i int) {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	for _, e := range sp.cache {
-		if e.from == c {
-			return e.loaded
+	v := sp.view(c)
+	r := &v.recs[i&chunkMask]
+	if st.fillHead(e, r, i) {
+		return
+	}
+	switch r.form {
+	case withBody:
+		span := v.bodySpan[r.val]
+		if span[1] > span[0] {
+			e.Body = json.RawMessage(slices.Clone(v.buf[span[0]:span[1]]))
+		}
+	case withData:
+		var start uint32
+		if r.val > 0 {
+			start = v.dataEnd[r.val-1]
+		}
+		e.Data = json.RawMessage(slices.Clone(v.data[start:v.dataEnd[r.val]]))
+	case withDelay:
+		e.Value = time.Duration(v.nums[r.val]).String()
+	case withExtra:
+		x := &v.extras[r.val] // decoded into fresh memory: safe to hand out
+		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
+	}
+}
+
+func (sp *spill) recAt(c *chunk, i int) rec {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return sp.view(c).recs[i&chunkMask]
+}
+
+// view returns c as read back, reading it into the oldest view if none
+// shows it. A file that cannot be read back is a broken machine: it
+// panics.
+func (sp *spill) view(c *chunk) *view {
+	for k := range sp.views {
+		if sp.views[k].from == c {
+			return &sp.views[k]
 		}
 	}
-	buf := make([]byte, c.size)
-	if _, err := sp.f.ReadAt(buf, c.off); err != nil {
+	v := &sp.views[sp.next]
+	sp.next = (sp.next + 1) % len(sp.views)
+	v.from = nil
+	v.buf = slices.Grow(v.buf[:0], int(c.size))[:c.size]
+	if _, err := sp.f.ReadAt(v.buf, c.off); err != nil {
 		panic(fmt.Sprintf("trace spill: reading back %d bytes at %d: %v", c.size, c.off, err))
 	}
-	loaded, err := decodeChunk(buf)
-	if err != nil {
+	if err := v.decode(); err != nil {
 		panic(fmt.Sprintf("trace spill: chunk at %d: %v", c.off, err))
 	}
-	sp.cache[sp.next].from, sp.cache[sp.next].loaded = c, loaded
-	sp.next = (sp.next + 1) % len(sp.cache)
-	return loaded
+	v.from = c
+	return v
 }
 
 var errShortChunk = errors.New("truncated chunk")
 
-func decodeChunk(buf []byte) (*chunk, error) {
+// decode reads the chunk in v.buf, reusing v's slices.
+func (v *view) decode() error {
 	le := binary.LittleEndian
+	at := 0
 	u32 := func() (uint32, error) {
-		if len(buf) < 4 {
+		if len(v.buf)-at < 4 {
 			return 0, errShortChunk
 		}
-		v := le.Uint32(buf)
-		buf = buf[4:]
-		return v, nil
+		x := le.Uint32(v.buf[at:])
+		at += 4
+		return x, nil
 	}
-	bytes := func() ([]byte, error) {
+	span := func() (uint32, uint32, error) {
 		n, err := u32()
-		if err != nil || uint32(len(buf)) < n {
-			return nil, errShortChunk
+		if err != nil || uint32(len(v.buf)-at) < n {
+			return 0, 0, errShortChunk
 		}
-		out := buf[:n:n]
-		buf = buf[n:]
-		return out, nil
+		start := uint32(at)
+		at += int(n)
+		return start, start + n, nil
 	}
-	c := &chunk{}
 	n, err := u32()
-	if err != nil || len(buf) < int(n)*recSize {
-		return nil, errShortChunk
+	if err != nil || len(v.buf)-at < int(n)*recSize {
+		return errShortChunk
 	}
-	c.recs = make([]rec, n)
-	for i := range c.recs {
-		row := buf[i*recSize:]
-		c.recs[i] = rec{time: int64(le.Uint64(row)), id: le.Uint32(row[8:]), name: Sym(le.Uint32(row[12:])),
+	v.recs = slices.Grow(v.recs[:0], int(n))[:n]
+	for i := range v.recs {
+		row := v.buf[at+i*recSize:]
+		v.recs[i] = rec{time: int64(le.Uint64(row)), id: le.Uint32(row[8:]), name: Sym(le.Uint32(row[12:])),
 			val: le.Uint32(row[16:]), node: NodeID(le.Uint32(row[20:])), peer: NodeID(le.Uint32(row[24:])),
 			kind: Kind(row[28]), form: form(row[29])}
 	}
-	buf = buf[int(n)*recSize:]
+	at += int(n) * recSize
 	if n, err = u32(); err != nil {
-		return nil, err
+		return err
 	}
-	c.bodies = make([]any, n)
-	for i := range c.bodies {
-		j, err := bytes()
+	v.bodySpan = v.bodySpan[:0]
+	for range n {
+		start, end, err := span()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if len(j) > 0 {
-			c.bodies[i] = json.RawMessage(j)
-		}
+		v.bodySpan = append(v.bodySpan, [2]uint32{start, end})
 	}
-	if c.data, err = bytes(); err != nil {
-		return nil, err
+	start, end, err := span()
+	if err != nil {
+		return err
 	}
+	v.data = v.buf[start:end]
 	if n, err = u32(); err != nil {
-		return nil, err
+		return err
 	}
-	c.dataEnd = make([]uint32, n)
-	for i := range c.dataEnd {
-		if c.dataEnd[i], err = u32(); err != nil {
-			return nil, err
+	v.dataEnd = v.dataEnd[:0]
+	for range n {
+		x, err := u32()
+		if err != nil {
+			return err
 		}
+		v.dataEnd = append(v.dataEnd, x)
 	}
+	if n, err = u32(); err != nil || len(v.buf)-at < int(n)*8 {
+		return errShortChunk
+	}
+	v.nums = slices.Grow(v.nums[:0], int(n))[:n]
+	for i := range v.nums {
+		v.nums[i] = int64(le.Uint64(v.buf[at+8*i:]))
+	}
+	at += int(n) * 8
 	if n, err = u32(); err != nil {
-		return nil, err
+		return err
 	}
-	c.extras = make([]extra, n)
-	for i := range c.extras {
-		j, err := bytes()
+	clear(v.extras)
+	v.extras = v.extras[:0]
+	for range n {
+		start, end, err := span()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		e, err := decodeEvent(j)
+		e, err := decodeEvent(v.buf[start:end])
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c.extras[i] = extra{msg: e.Msg, timer: e.Timer, op: e.Op, value: e.Value, body: e.Body, data: e.Data, groups: e.Groups, stack: e.Stack}
+		v.extras = append(v.extras, extra{msg: e.Msg, timer: e.Timer, op: e.Op, value: e.Value, body: e.Body,
+			data: e.Data, groups: e.Groups, stack: e.Stack})
 	}
-	return c, nil
+	return nil
 }
 
 // decodeEvent reads one event's JSON object (a trace file's line).

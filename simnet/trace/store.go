@@ -45,6 +45,7 @@ const (
 	withBody              // val indexes the chunk's bodies: a Send's message
 	withData              // val indexes the chunk's data: a mark's or operation's payload
 	withExtra             // val indexes the chunk's extras: every field but time, kind, node, peer and name
+	withDelay             // val indexes the chunk's nums: a TimerSet's delay, whose text is Value
 )
 
 // extra holds what a rec cannot: several payloads at once, a partition's
@@ -65,6 +66,7 @@ type chunk struct {
 	data    []byte   // the payloads, end to end
 	dataEnd []uint32 // where each payload ends in data
 	extras  []extra
+	nums    []int64 // timer delays: random timeouts would make each a new symbol
 	// A spilled chunk lives in sp's file at [off, off+size); its fields
 	// above are nil until loaded (into a copy, see spill.load).
 	sp        *spill
@@ -202,9 +204,36 @@ func (st *store) append(e *Event) {
 		c.addBody(e.Body)
 	case len(e.Data) > 0:
 		r.form, r.val, r.id = withData, c.addData(e.Data), uint32(id)
+	case e.Kind == TimerSet && isDelay(e.Value):
+		d, _ := time.ParseDuration(e.Value)
+		r.form, r.val, r.id = withDelay, c.addNum(int64(d)), uint32(id)
 	default:
 		r.val, r.id = uint32(st.intern(e.Value)), uint32(id)
 	}
+	c.recs = append(c.recs, r)
+	st.n++
+	st.count(r.kind, r.name)
+}
+
+// isDelay reports whether s is a duration as Duration.String writes it
+// (so that it reads back the same).
+func isDelay(s string) bool {
+	d, err := time.ParseDuration(s)
+	return err == nil && d.String() == s
+}
+
+func (c *chunk) addNum(v int64) uint32 {
+	c.nums = append(c.nums, v)
+	return uint32(len(c.nums) - 1)
+}
+
+// recordDelay appends a TimerSet whose delay is d.
+func (st *store) recordDelay(r rec, d time.Duration) {
+	c := st.cur
+	if c == nil || len(c.recs) == chunkLen {
+		c = st.tail()
+	}
+	r.form, r.val = withDelay, c.addNum(int64(d))
 	c.recs = append(c.recs, r)
 	st.n++
 	st.count(r.kind, r.name)
@@ -241,21 +270,51 @@ func compactID(e *Event) (uint32, bool) {
 	return uint32(id), true
 }
 
-// chunk returns chunk k, read back from the spill file if it went there.
-func (st *store) chunk(k int) *chunk {
-	c := st.chunks[k]
+// get fills e with event i, read back from the spill file if it went
+// there.
+func (st *store) get(e *Event, i int) {
+	c := st.chunks[i>>chunkBits]
 	if c.spilled() {
-		return c.sp.load(c)
+		c.sp.get(st, e, c, i)
+		return
 	}
-	return c
+	st.fill(e, c, i)
+}
+
+// recAt is event i's record.
+func (st *store) recAt(i int) rec {
+	c := st.chunks[i>>chunkBits]
+	if c.spilled() {
+		return c.sp.recAt(c, i)
+	}
+	return c.recs[i&chunkMask]
 }
 
 // fill rebuilds event i, which lies in c, into e (every field is set).
-// It sets field by field: assigning a whole Event literal through a
-// pointer builds it aside and copies it with write barriers, which made
-// reading a trace cost three times as much.
 func (st *store) fill(e *Event, c *chunk, i int) {
 	r := &c.recs[i&chunkMask]
+	if st.fillHead(e, r, i) {
+		return
+	}
+	switch r.form {
+	case withBody:
+		e.Body = c.bodies[r.val]
+	case withData:
+		e.Data = c.datum(r.val)
+	case withDelay:
+		e.Value = time.Duration(c.nums[r.val]).String()
+	case withExtra:
+		x := &c.extras[r.val]
+		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
+	}
+}
+
+// fillHead sets what a record holds by itself, and reports whether that
+// is the whole event (a plain one). It sets field by field: assigning a
+// whole Event literal through a pointer builds it aside and copies it
+// with write barriers, which made reading a trace cost three times as
+// much.
+func (st *store) fillHead(e *Event, r *rec, i int) bool {
 	e.Index, e.Time, e.Kind, e.Node, e.Peer = i, time.Duration(r.time), r.kind, r.node, r.peer
 	e.Name = st.syms[r.name]
 	e.Msg, e.Timer, e.Op = 0, 0, 0
@@ -272,44 +331,27 @@ func (st *store) fill(e *Event, c *chunk, i int) {
 		if e.Body != nil || e.Data != nil || e.Groups != nil || e.Stack != "" {
 			e.Body, e.Data, e.Groups, e.Stack = nil, nil, nil, ""
 		}
-		return
+		return true
 	}
 	e.Value, e.Body, e.Data, e.Groups, e.Stack = "", nil, nil, nil, ""
-	switch r.form {
-	case withBody:
-		e.Body = c.bodies[r.val]
-	case withData:
-		e.Data = c.datum(r.val)
-	case withExtra:
-		x := &c.extras[r.val]
-		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
-	}
+	return false
 }
 
 // clone copies the first n events' storage for a trace that appends to a
 // prefix: full chunks are shared (nobody writes to them again), the
-// partial one is copied, the symbol table too.
+// events of the partial one are copied, the symbol table too.
 func (st *store) clone(n int) *store {
-	cp := &store{n: n, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf), spill: st.spill, memFrom: st.memFrom}
-	cp.kinds, cp.marks = [numKinds]int{}, nil
-	for i := range n {
-		c := st.chunk(i >> chunkBits)
-		r := &c.recs[i&chunkMask]
+	full := n >> chunkBits
+	cp := &store{n: full << chunkBits, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf), spill: st.spill,
+		memFrom: min(st.memFrom, full), chunks: slices.Clone(st.chunks[:full])}
+	for i := range cp.n {
+		r := st.recAt(i)
 		cp.count(r.kind, r.name)
 	}
-	full := n >> chunkBits
-	cp.chunks = slices.Clone(st.chunks[:full])
-	cp.memFrom = min(cp.memFrom, full)
-	if rest := n & chunkMask; rest > 0 {
-		c := st.chunk(full)
-		cp.chunks = append(cp.chunks, &chunk{recs: append(make([]rec, 0, chunkLen), c.recs[:rest]...),
-			bodies: slices.Clip(c.bodies), data: slices.Clip(c.data), dataEnd: slices.Clip(c.dataEnd), extras: slices.Clip(c.extras)})
-	}
-	if len(cp.chunks) > 0 {
-		cp.cur = cp.chunks[len(cp.chunks)-1]
-		if cp.cur.spilled() || len(cp.cur.recs) == chunkLen {
-			cp.cur = nil // full (or on disk): the next event starts a chunk
-		}
+	var e Event
+	for i := cp.n; i < n; i++ {
+		st.get(&e, i)
+		cp.append(&e)
 	}
 	return cp
 }
@@ -319,7 +361,7 @@ func (st *store) memoryBytes() int {
 	b := cap(st.chunks) * 8
 	for _, c := range st.chunks {
 		b += int(unsafe.Sizeof(chunk{}))
-		b += cap(c.recs)*recSize + cap(c.bodies)*16 + cap(c.data) + cap(c.dataEnd)*4
+		b += cap(c.recs)*recSize + cap(c.bodies)*16 + cap(c.data) + cap(c.dataEnd)*4 + cap(c.nums)*8
 		b += cap(c.extras) * int(unsafe.Sizeof(extra{}))
 	}
 	for _, s := range st.syms {

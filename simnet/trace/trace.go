@@ -43,17 +43,26 @@ func (t *Trace) At(i int) (e Event) {
 	if uint(i) >= uint(t.n) {
 		panic(fmt.Sprintf("trace: event %d out of range [0, %d)", i, t.n))
 	}
-	t.st.fill(&e, t.st.chunk(i>>chunkBits), i)
+	t.st.get(&e, i)
 	return
 }
 
 // All yields every event with its index, in order.
 func (t *Trace) All() iter.Seq2[int, Event] {
 	return func(yield func(int, Event) bool) {
+		var e Event
 		for i := 0; i < t.n; {
-			c := t.st.chunk(i >> chunkBits)
+			c := t.st.chunks[i>>chunkBits]
 			end := min(t.n, (i&^chunkMask)+chunkLen)
-			var e Event
+			if c.spilled() { // read back one event at a time: what yield reads may evict the chunk
+				for ; i < end; i++ {
+					t.st.get(&e, i)
+					if !yield(i, e) {
+						return
+					}
+				}
+				continue
+			}
 			for ; i < end; i++ {
 				t.st.fill(&e, c, i)
 				if !yield(i, e) {
@@ -121,6 +130,19 @@ func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, na
 		return
 	}
 	t.Append(t.EventOf(at, k, node, peer, id, name, value, body))
+}
+
+// RecordTimerSet is Record for a TimerSet, whose Value is its delay: the
+// delay is kept as a number (random timeouts would make each one a new
+// string) and written as Duration.String writes it.
+func (t *Trace) RecordTimerSet(at time.Duration, node NodeID, timer int64, name Sym, delay time.Duration) {
+	st := t.st
+	if st == nil || t.n != st.n || uint64(timer) > maxID {
+		t.Append(Event{Time: at, Kind: TimerSet, Node: node, Peer: None, Timer: timer, Name: t.Str(name), Value: delay.String()})
+		return
+	}
+	st.recordDelay(rec{time: int64(at), id: uint32(timer), name: name, node: node, peer: None, kind: TimerSet}, delay)
+	t.n = st.n
 }
 
 // EventOf is the event Record would store, without storing it (for a
@@ -191,6 +213,14 @@ func (t *Trace) SpillError() error {
 		return nil
 	}
 	return t.st.spill.err
+}
+
+// SpilledBytes is the size of the spill file.
+func (t *Trace) SpilledBytes() int64 {
+	if t.st == nil || t.st.spill == nil {
+		return 0
+	}
+	return t.st.spill.size
 }
 
 // MemoryBytes estimates the memory the trace's events hold, payloads

@@ -38,6 +38,9 @@ type RunConfig struct {
 // against its bound.
 func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result {
 	w := cfg.Session.take(spec.Name)
+	if w != nil && w.err != "" {
+		return check.Unknowable(spec.Name, w.err)
+	}
 	if spec.Contract != nil {
 		evidence := 0
 		if w != nil {
@@ -55,10 +58,7 @@ func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result
 	}
 	run := func(ctx context.Context) check.Result { return spec.Run(ctx, tr, opts) }
 	if w != nil {
-		switch {
-		case w.err != "":
-			return check.Unknowable(spec.Name, w.err)
-		case w.spent >= timeout:
+		if w.spent >= timeout {
 			return check.Unknowable(spec.Name, fmt.Sprintf("observing the run took %v, past its %v bound", w.spent.Round(time.Millisecond), timeout))
 		}
 		timeout -= w.spent

@@ -121,3 +121,29 @@ func TestSpilledEventsReadBack(t *testing.T) {
 		check(i, tr.At(i))
 	}
 }
+
+// Readers may share a spilled trace: the views it reads back into are
+// guarded (go test -race).
+func TestSpilledTraceHasConcurrentReaders(t *testing.T) {
+	want := shapes(20_000)
+	tr := &trace.Trace{}
+	require.NoError(t, tr.Spill(t.TempDir(), 4096))
+	for _, e := range want {
+		tr.Append(e)
+	}
+	done := make(chan struct{})
+	for r := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := r; i < tr.Len(); i += 7 {
+				if got := tr.At(i); got.Time != want[i].Time || got.Kind != want[i].Kind || got.Value != want[i].Value {
+					t.Errorf("reader %d: event %d: %+v", r, i, got)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}

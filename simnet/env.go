@@ -147,7 +147,7 @@ func (e *Env) Publish(key string, value any) {
 		return
 	}
 	st[key] = v
-	e.sim.rec(trace.State, e.id, trace.None, 0, e.sim.tr.Intern(key), e.sim.tr.Intern(v), nil)
+	e.sim.rec(trace.State, e.id, trace.None, 0, e.sim.tr.InternName(key), e.sim.tr.Intern(v), nil)
 }
 
 // Highlight marks this node as the one that matters now (a leader, the

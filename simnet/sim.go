@@ -118,7 +118,7 @@ type Sim struct {
 // simulation knows (typeInfo) and its name as a symbol of this trace.
 type msgType struct {
 	*typeInfo
-	sym trace.Sym
+	sym trace.NameSym
 }
 
 type strictRecord struct {
@@ -397,7 +397,7 @@ func (s *Sim) deliverHeld(e *event) {
 
 // rec records an event of the common kinds: the simulator's hot path,
 // with the event's strings already trace symbols (see trace.Trace.Record).
-func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name, value trace.Sym, body any) {
+func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name trace.NameSym, value trace.Sym, body any) {
 	if s.cfg.NoTrace {
 		if s.cfg.Stream != nil {
 			s.scratch = s.tr.EventOf(s.now, k, node, peer, id, name, value, body)
@@ -414,13 +414,13 @@ func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name, value trace.S
 }
 
 // recTimerSet records a timer being set, its delay kept as a number.
-func (s *Sim) recTimerSet(node NodeID, timer int64, name trace.Sym, d time.Duration) {
+func (s *Sim) recTimerSet(node NodeID, timer int64, name trace.NameSym, d time.Duration) {
 	if s.cfg.NoTrace {
 		if s.cfg.Stream == nil {
 			s.streamed++
 			return
 		}
-		s.record(trace.Event{Kind: trace.TimerSet, Node: node, Peer: trace.None, Timer: timer, Name: s.tr.Str(name), Value: d.String()})
+		s.record(trace.Event{Kind: trace.TimerSet, Node: node, Peer: trace.None, Timer: timer, Name: s.tr.NameStr(name), Value: d.String()})
 		return
 	}
 	s.tr.RecordTimerSet(s.now, node, timer, name, d)
@@ -686,7 +686,7 @@ func (s *Sim) typeOf(v any) *msgType {
 			s.types = map[reflect.Type]*msgType{}
 		}
 		ti := infoOf(v)
-		mt = &msgType{typeInfo: ti, sym: s.tr.Intern(ti.name)}
+		mt = &msgType{typeInfo: ti, sym: s.tr.InternName(ti.name)}
 		s.types[t] = mt
 	}
 	s.lastType, s.lastMsg = t, mt
@@ -694,11 +694,11 @@ func (s *Sim) typeOf(v any) *msgType {
 }
 
 // timerSym is a timer tag's name as a trace symbol.
-func (s *Sim) timerSym(tag any) trace.Sym {
+func (s *Sim) timerSym(tag any) trace.NameSym {
 	if name, ok := tag.(string); ok {
-		return s.tr.Intern(name)
+		return s.tr.InternName(name)
 	}
-	return s.tr.Intern(timerName(tag))
+	return s.tr.InternName(timerName(tag))
 }
 
 // timerName is how a timer tag appears in the trace.

@@ -95,7 +95,7 @@ func (st *store) spillOld() {
 	}
 }
 
-// The layout of a spilled chunk: its records as fixed 32-byte rows, then
+// The layout of a spilled chunk: its records as fixed 24-byte rows, then
 // the bodies as JSON, the data, the timer delays, and the extras as JSON
 // event objects,
 // each list counted and each item length-prefixed.
@@ -123,7 +123,7 @@ func (sp *spill) write(c *chunk) error {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.extras)))
 	for i := range c.extras {
 		x := &c.extras[i]
-		j := AppendEventJSON(nil, &Event{Node: None, Peer: None, Msg: x.msg, Timer: x.timer, Op: x.op, Value: x.value,
+		j := AppendEventJSON(nil, &Event{Node: x.node, Peer: x.peer, Name: x.name, Msg: x.msg, Timer: x.timer, Op: x.op, Value: x.value,
 			Body: x.body, Data: x.data, Groups: x.groups, Stack: x.stack})
 		b = appendBytes(b, j)
 	}
@@ -152,11 +152,11 @@ func appendRec(b []byte, r *rec) []byte {
 	le := binary.LittleEndian
 	b = le.AppendUint64(b, uint64(r.time))
 	b = le.AppendUint32(b, r.id)
-	b = le.AppendUint32(b, uint32(r.name))
 	b = le.AppendUint32(b, r.val)
-	b = le.AppendUint32(b, uint32(r.node))
-	b = le.AppendUint32(b, uint32(r.peer))
-	return append(b, byte(r.kind), byte(r.form), 0, 0)
+	b = le.AppendUint16(b, uint16(r.name))
+	b = le.AppendUint16(b, uint16(r.node))
+	b = le.AppendUint16(b, uint16(r.peer))
+	return append(b, byte(r.kind), byte(r.form))
 }
 
 func appendBytes(b, data []byte) []byte {
@@ -188,8 +188,7 @@ func (sp *spill) get(st *store, e *Event, c *chunk, i int) {
 	case withDelay:
 		e.Value = time.Duration(v.nums[r.val]).String()
 	case withExtra:
-		x := &v.extras[r.val] // decoded into fresh memory: safe to hand out
-		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
+		v.extras[r.val].fill(e) // decoded into fresh memory: safe to hand out
 	}
 }
 
@@ -252,9 +251,9 @@ func (v *view) decode() error {
 	v.recs = slices.Grow(v.recs[:0], int(n))[:n]
 	for i := range v.recs {
 		row := v.buf[at+i*recSize:]
-		v.recs[i] = rec{time: int64(le.Uint64(row)), id: le.Uint32(row[8:]), name: Sym(le.Uint32(row[12:])),
-			val: le.Uint32(row[16:]), node: NodeID(le.Uint32(row[20:])), peer: NodeID(le.Uint32(row[24:])),
-			kind: Kind(row[28]), form: form(row[29])}
+		v.recs[i] = rec{time: int64(le.Uint64(row)), id: le.Uint32(row[8:]), val: le.Uint32(row[12:]),
+			name: le.Uint16(row[16:]), node: int16(le.Uint16(row[18:])), peer: int16(le.Uint16(row[20:])),
+			kind: Kind(row[22]), form: form(row[23])}
 	}
 	at += int(n) * recSize
 	if n, err = u32(); err != nil {
@@ -306,8 +305,8 @@ func (v *view) decode() error {
 		if err != nil {
 			return err
 		}
-		v.extras = append(v.extras, extra{msg: e.Msg, timer: e.Timer, op: e.Op, value: e.Value, body: e.Body,
-			data: e.Data, groups: e.Groups, stack: e.Stack})
+		v.extras = append(v.extras, extra{node: e.Node, peer: e.Peer, name: e.Name, msg: e.Msg, timer: e.Timer, op: e.Op,
+			value: e.Value, body: e.Body, data: e.Data, groups: e.Groups, stack: e.Stack})
 	}
 	return nil
 }

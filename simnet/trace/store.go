@@ -9,8 +9,9 @@ import (
 )
 
 // How a trace keeps its events. An Event is 168 bytes of mostly empty
-// fields; a run records millions. The store keeps each event as a 32-byte
-// rec of numbers — strings become symbols of one table per trace, the
+// fields; a run records millions. The store keeps each event as a 24-byte
+// rec of numbers — strings become symbols of two tables per trace (names
+// and values), the
 // rarely used fields and payloads live out of line in the event's chunk —
 // and rebuilds the Event when it is read. Records hold no pointers, so the
 // garbage collector never scans them, and they sit in fixed chunks that
@@ -18,22 +19,33 @@ import (
 
 const (
 	chunkBits = 12
-	chunkLen  = 1 << chunkBits // events per chunk (128 KB of records)
+	chunkLen  = 1 << chunkBits // events per chunk (96 KB of records)
 	chunkMask = chunkLen - 1
 )
 
 // rec is one event. Which id field id fills depends on kind (idField);
-// what val means depends on form.
+// what val means depends on form. Nodes and names that do not fit 16 bits
+// (more than 32,767 nodes, 65,535 names) go out of line.
 type rec struct {
 	time int64
 	id   uint32
-	name Sym
 	val  uint32
-	node NodeID
-	peer NodeID
+	name uint16 // a NameSym
+	node int16
+	peer int16
 	kind Kind
 	form form
 }
+
+// NameSym is a name (message type, timer name, state key, mark name)
+// interned in one trace. Names are few, so a record keeps them in 16 bits
+// (an event whose name is beyond goes out of line); values (Sym) are a
+// table apart.
+type NameSym uint32
+
+const maxNode = 1<<15 - 1
+
+func fitsNode(id NodeID) bool { return id >= -1<<15 && id <= maxNode }
 
 // recSize is what one event costs in a chunk.
 const recSize = int(unsafe.Sizeof(rec{}))
@@ -44,13 +56,16 @@ const (
 	plain     form = iota // val is Value's symbol
 	withBody              // val indexes the chunk's bodies: a Send's message
 	withData              // val indexes the chunk's data: a mark's or operation's payload
-	withExtra             // val indexes the chunk's extras: every field but time, kind, node, peer and name
+	withExtra             // val indexes the chunk's extras: every field but time and kind
 	withDelay             // val indexes the chunk's nums: a TimerSet's delay, whose text is Value
 )
 
 // extra holds what a rec cannot: several payloads at once, a partition's
-// groups, a stack, ids of another kind than the event's or too large.
+// groups, a stack, ids of another kind than the event's or too large,
+// nodes or names beyond 16 bits.
 type extra struct {
+	node, peer     NodeID
+	name           string
 	msg, timer, op int64
 	value          string
 	body           any
@@ -94,18 +109,34 @@ type store struct {
 	chunks  []*chunk
 	cur     *chunk // the last chunk, which events go to until it is full
 	n       int
-	syms    []string // symbol → string; symbol 0 is ""
+	syms    []string // value symbol → string; symbol 0 is ""
 	symOf   map[string]Sym
+	names   []string // name symbol → string; symbol 0 is ""
+	nameOf  map[string]uint32
 	spill   *spill // nil: every chunk stays in memory
 	memFrom int    // chunks before this one are spilled
 	// kinds counts the events of each kind, marks the marks of each name:
 	// what a check asks first (is there anything to judge?) is answered
 	// without reading the trace.
 	kinds [numKinds]int
-	marks map[Sym]int
+	marks map[uint32]int // by name symbol
 }
 
-func newStore() *store { return &store{syms: []string{""}, symOf: map[string]Sym{"": 0}} }
+func newStore() *store {
+	return &store{syms: []string{""}, symOf: map[string]Sym{"": 0}, names: []string{""}, nameOf: map[string]uint32{"": 0}}
+}
+
+// internName is s's name symbol; beyond 16 bits the event goes out of
+// line.
+func (st *store) internName(s string) uint32 {
+	if y, ok := st.nameOf[s]; ok {
+		return y
+	}
+	y := uint32(len(st.names))
+	st.names = append(st.names, s)
+	st.nameOf[s] = y
+	return y
+}
 
 func (st *store) intern(s string) Sym {
 	if s == "" {
@@ -157,17 +188,17 @@ func (st *store) record(r rec, body any) {
 	}
 	c.recs = append(c.recs, r)
 	st.n++
-	st.count(r.kind, r.name)
+	st.count(r.kind, uint32(r.name))
 }
 
 // count adds an event to the counts.
-func (st *store) count(k Kind, name Sym) {
+func (st *store) count(k Kind, name uint32) {
 	if k < numKinds {
 		st.kinds[k]++
 	}
 	if k == Mark {
 		if st.marks == nil {
-			st.marks = map[Sym]int{}
+			st.marks = map[uint32]int{}
 		}
 		st.marks[name]++
 	}
@@ -185,7 +216,8 @@ func (c *chunk) addBody(body any) {
 }
 
 func (st *store) append(e *Event) {
-	r := rec{time: int64(e.Time), kind: e.Kind, node: e.Node, peer: e.Peer, name: st.intern(e.Name)}
+	r := rec{time: int64(e.Time), kind: e.Kind}
+	name := st.internName(e.Name)
 	id, fits := compactID(e)
 	payloads := 0
 	for _, set := range []bool{e.Value != "", e.Body != nil, len(e.Data) > 0} {
@@ -193,26 +225,30 @@ func (st *store) append(e *Event) {
 			payloads++
 		}
 	}
+	fits = fits && payloads <= 1 && e.Groups == nil && e.Stack == "" && name <= 0xffff && fitsNode(e.Node) && fitsNode(e.Peer)
 	c := st.tail()
-	switch {
-	case !fits || payloads > 1 || e.Groups != nil || e.Stack != "":
+	if !fits {
 		r.form, r.val = withExtra, uint32(len(c.extras))
-		c.extras = append(c.extras, extra{msg: e.Msg, timer: e.Timer, op: e.Op, value: e.Value, body: e.Body,
-			data: e.Data, groups: e.Groups, stack: e.Stack})
-	case e.Body != nil:
-		r.form, r.val, r.id = withBody, uint32(len(c.bodies)), uint32(id)
-		c.addBody(e.Body)
-	case len(e.Data) > 0:
-		r.form, r.val, r.id = withData, c.addData(e.Data), uint32(id)
-	case e.Kind == TimerSet && isDelay(e.Value):
-		d, _ := time.ParseDuration(e.Value)
-		r.form, r.val, r.id = withDelay, c.addNum(int64(d)), uint32(id)
-	default:
-		r.val, r.id = uint32(st.intern(e.Value)), uint32(id)
+		c.extras = append(c.extras, extra{node: e.Node, peer: e.Peer, name: e.Name, msg: e.Msg, timer: e.Timer, op: e.Op,
+			value: e.Value, body: e.Body, data: e.Data, groups: e.Groups, stack: e.Stack})
+	} else {
+		r.name, r.node, r.peer, r.id = uint16(name), int16(e.Node), int16(e.Peer), id
+		switch {
+		case e.Body != nil:
+			r.form, r.val = withBody, uint32(len(c.bodies))
+			c.addBody(e.Body)
+		case len(e.Data) > 0:
+			r.form, r.val = withData, c.addData(e.Data)
+		case e.Kind == TimerSet && isDelay(e.Value):
+			d, _ := time.ParseDuration(e.Value)
+			r.form, r.val = withDelay, c.addNum(int64(d))
+		default:
+			r.val = uint32(st.intern(e.Value))
+		}
 	}
 	c.recs = append(c.recs, r)
 	st.n++
-	st.count(r.kind, r.name)
+	st.count(r.kind, name)
 }
 
 // isDelay reports whether s is a duration as Duration.String writes it
@@ -236,7 +272,7 @@ func (st *store) recordDelay(r rec, d time.Duration) {
 	r.form, r.val = withDelay, c.addNum(int64(d))
 	c.recs = append(c.recs, r)
 	st.n++
-	st.count(r.kind, r.name)
+	st.count(r.kind, uint32(r.name))
 }
 
 // compactID is the event's one id if it fits a rec: the id of its kind's
@@ -304,9 +340,14 @@ func (st *store) fill(e *Event, c *chunk, i int) {
 	case withDelay:
 		e.Value = time.Duration(c.nums[r.val]).String()
 	case withExtra:
-		x := &c.extras[r.val]
-		e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
+		c.extras[r.val].fill(e)
 	}
+}
+
+// fill sets what an extra holds.
+func (x *extra) fill(e *Event) {
+	e.Node, e.Peer, e.Name = x.node, x.peer, x.name
+	e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
 }
 
 // fillHead sets what a record holds by itself, and reports whether that
@@ -315,8 +356,8 @@ func (st *store) fill(e *Event, c *chunk, i int) {
 // with write barriers, which made reading a trace cost three times as
 // much.
 func (st *store) fillHead(e *Event, r *rec, i int) bool {
-	e.Index, e.Time, e.Kind, e.Node, e.Peer = i, time.Duration(r.time), r.kind, r.node, r.peer
-	e.Name = st.syms[r.name]
+	e.Index, e.Time, e.Kind, e.Node, e.Peer = i, time.Duration(r.time), r.kind, NodeID(r.node), NodeID(r.peer)
+	e.Name = st.names[r.name]
 	e.Msg, e.Timer, e.Op = 0, 0, 0
 	switch idField(r.kind) {
 	case msgID:
@@ -342,13 +383,18 @@ func (st *store) fillHead(e *Event, r *rec, i int) bool {
 // events of the partial one are copied, the symbol table too.
 func (st *store) clone(n int) *store {
 	full := n >> chunkBits
-	cp := &store{n: full << chunkBits, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf), spill: st.spill,
+	cp := &store{n: full << chunkBits, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf),
+		names: slices.Clip(st.names), nameOf: maps.Clone(st.nameOf), spill: st.spill,
 		memFrom: min(st.memFrom, full), chunks: slices.Clone(st.chunks[:full])}
-	for i := range cp.n {
-		r := st.recAt(i)
-		cp.count(r.kind, r.name)
-	}
 	var e Event
+	for i := range cp.n {
+		if r := st.recAt(i); r.kind == Mark {
+			st.get(&e, i)
+			cp.count(r.kind, cp.nameOf[e.Name])
+		} else {
+			cp.count(r.kind, 0)
+		}
+	}
 	for i := cp.n; i < n; i++ {
 		st.get(&e, i)
 		cp.append(&e)
@@ -366,6 +412,9 @@ func (st *store) memoryBytes() int {
 	}
 	for _, s := range st.syms {
 		b += len(s) + 16 + 32 // the string, its slot, its map entry
+	}
+	for _, s := range st.names {
+		b += len(s) + 16 + 32
 	}
 	return b
 }

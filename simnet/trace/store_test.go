@@ -56,7 +56,7 @@ func TestEveryEventComesBackAsAppended(t *testing.T) {
 func TestRecordIsAppend(t *testing.T) {
 	a, b := &trace.Trace{}, &trace.Trace{}
 	body := struct{ N int }{7}
-	ping, loss := b.Intern("Ping"), b.Intern("loss")
+	ping, loss := b.InternName("Ping"), b.Intern("loss")
 	a.Append(trace.Event{Time: 5, Kind: trace.Send, Node: 0, Peer: 1, Msg: 9, Name: "Ping", Body: body})
 	b.Record(5, trace.Send, 0, 1, 9, ping, 0, body)
 	a.Append(trace.Event{Time: 6, Kind: trace.Drop, Node: 0, Peer: 1, Msg: 9, Name: "Ping", Value: "loss"})
@@ -146,4 +146,25 @@ func TestSpilledTraceHasConcurrentReaders(t *testing.T) {
 	for range 4 {
 		<-done
 	}
+}
+
+// Nodes and names beyond what a record holds go out of line, and come
+// back the same.
+func TestBeyondSixteenBits(t *testing.T) {
+	tr := &trace.Trace{}
+	var want []trace.Event
+	add := func(e trace.Event) {
+		e.Index = len(want)
+		want = append(want, e)
+		tr.Append(e)
+	}
+	add(trace.Event{Kind: trace.Send, Node: 40_000, Peer: 1, Msg: 1, Name: "Far", Body: 1})
+	add(trace.Event{Kind: trace.Deliver, Node: 1, Peer: -40_000, Msg: 1, Name: "Far"})
+	for i := range 70_000 {
+		add(trace.Event{Kind: trace.State, Node: 0, Peer: trace.None, Name: fmt.Sprint("key", i), Value: "v"})
+	}
+	late := tr.InternName("late name")
+	tr.Record(9, trace.Deliver, 0, 1, 3, late, 0, nil)
+	want = append(want, trace.Event{Index: len(want), Time: 9, Kind: trace.Deliver, Node: 0, Peer: 1, Msg: 3, Name: "late name"})
+	assert.Equal(t, want, tr.Collect())
 }

@@ -106,8 +106,13 @@ func (t *Trace) Prefix(n int) *Trace {
 // once and its events refer to it by number.
 type Sym uint32
 
-// Intern returns s's symbol in this trace, adding it if it is new.
+// Intern returns s's symbol in this trace's values, adding it if it is
+// new.
 func (t *Trace) Intern(s string) Sym { return t.own().intern(s) }
+
+// InternName returns name's symbol in this trace's names (message types,
+// timer names, state keys, mark names), adding it if it is new.
+func (t *Trace) InternName(name string) NameSym { return NameSym(t.own().internName(name)) }
 
 // Record is Append for the simulator's hot path: the event's strings come
 // interned, and it sets only the fields most events use. id is the
@@ -115,17 +120,18 @@ func (t *Trace) Intern(s string) Sym { return t.own().intern(s) }
 // the timer id for timer events and the operation id for Invoke and
 // Return (ignored for other kinds); value is Value's symbol; body is a Send's message (nil for
 // other events). Events with other fields go through Append.
-func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, name, value Sym, body any) {
+func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, name NameSym, value Sym, body any) {
 	st := t.st
-	if st != nil && t.n == st.n && uint64(id) <= maxID && (body == nil || value == 0) {
+	if st != nil && t.n == st.n && uint64(id) <= maxID && (body == nil || value == 0) && fitsNode(node) && fitsNode(peer) && name <= 0xffff {
+		r := rec{time: int64(at), id: uint32(id), name: uint16(name), val: uint32(value), node: int16(node), peer: int16(peer), kind: k}
 		if c := st.cur; c != nil && len(c.recs) < chunkLen && body == nil && k != Mark && k < numKinds {
-			c.recs = append(c.recs, rec{time: int64(at), id: uint32(id), name: name, val: uint32(value), node: node, peer: peer, kind: k})
+			c.recs = append(c.recs, r)
 			st.n++
 			st.kinds[k]++
 			t.n++
 			return
 		}
-		st.record(rec{time: int64(at), id: uint32(id), name: name, val: uint32(value), node: node, peer: peer, kind: k}, body)
+		st.record(r, body)
 		t.n = st.n
 		return
 	}
@@ -135,21 +141,21 @@ func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, na
 // RecordTimerSet is Record for a TimerSet, whose Value is its delay: the
 // delay is kept as a number (random timeouts would make each one a new
 // string) and written as Duration.String writes it.
-func (t *Trace) RecordTimerSet(at time.Duration, node NodeID, timer int64, name Sym, delay time.Duration) {
+func (t *Trace) RecordTimerSet(at time.Duration, node NodeID, timer int64, name NameSym, delay time.Duration) {
 	st := t.st
-	if st == nil || t.n != st.n || uint64(timer) > maxID {
-		t.Append(Event{Time: at, Kind: TimerSet, Node: node, Peer: None, Timer: timer, Name: t.Str(name), Value: delay.String()})
+	if st == nil || t.n != st.n || uint64(timer) > maxID || !fitsNode(node) || name > 0xffff {
+		t.Append(Event{Time: at, Kind: TimerSet, Node: node, Peer: None, Timer: timer, Name: t.NameStr(name), Value: delay.String()})
 		return
 	}
-	st.recordDelay(rec{time: int64(at), id: uint32(timer), name: name, node: node, peer: None, kind: TimerSet}, delay)
+	st.recordDelay(rec{time: int64(at), id: uint32(timer), name: uint16(name), node: int16(node), peer: int16(None), kind: TimerSet}, delay)
 	t.n = st.n
 }
 
 // EventOf is the event Record would store, without storing it (for a
 // recorder that streams events it does not keep). Its Index is zero.
-func (t *Trace) EventOf(at time.Duration, k Kind, node, peer NodeID, id int64, name, value Sym, body any) Event {
+func (t *Trace) EventOf(at time.Duration, k Kind, node, peer NodeID, id int64, name NameSym, value Sym, body any) Event {
 	return Event{Time: at, Kind: k, Node: node, Peer: peer, Msg: pick(k, msgID, id), Timer: pick(k, timerID, id),
-		Op: pick(k, opID, id), Name: t.Str(name), Value: t.Str(value), Body: body}
+		Op: pick(k, opID, id), Name: t.NameStr(name), Value: t.Str(value), Body: body}
 }
 
 // Count is the number of events of kind k.
@@ -175,7 +181,7 @@ func (t *Trace) Marks(name string) int {
 		return 0
 	}
 	if t.n == t.st.n {
-		y, ok := t.st.symOf[name]
+		y, ok := t.st.nameOf[name]
 		if !ok {
 			return 0
 		}
@@ -190,12 +196,20 @@ func (t *Trace) Marks(name string) int {
 	return n
 }
 
-// Str is the string of a symbol of this trace.
+// Str is the string of a value symbol of this trace.
 func (t *Trace) Str(s Sym) string {
 	if s == 0 || t.st == nil {
 		return ""
 	}
 	return t.st.syms[s]
+}
+
+// NameStr is the string of a name symbol of this trace.
+func (t *Trace) NameStr(s NameSym) string {
+	if s == 0 || t.st == nil {
+		return ""
+	}
+	return t.st.names[s]
 }
 
 // Spill keeps at most about keep events of the trace in memory from now

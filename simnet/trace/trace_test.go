@@ -93,7 +93,7 @@ func TestCompactJSON(t *testing.T) {
 // timers and state.
 func benchTrace(n int) *trace.Trace {
 	tr := trace.New(trace.Header{Nodes: []string{"n0", "n1"}})
-	ping, tick, role, leader := tr.Intern("Ping"), tr.Intern("tick"), tr.Intern("role"), tr.Intern("leader")
+	ping, tick, role, leader := tr.InternName("Ping"), tr.InternName("tick"), tr.InternName("role"), tr.Intern("leader")
 	body := any(struct{ N int }{1})
 	for i := 0; tr.Len() < n; i++ {
 		at := time.Duration(i) * time.Millisecond
@@ -133,4 +133,22 @@ func BenchmarkTraceAt(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tr.Len()), "ns/event")
+}
+
+// BenchmarkRecord is the simulator's record path alone: a send with its
+// body and a delivery, 20,000 times, into a fresh trace.
+func BenchmarkRecord(b *testing.B) {
+	b.ReportAllocs()
+	body := any(struct{ N int }{1})
+	for b.Loop() {
+		tr := &trace.Trace{}
+		tr.Grow(4096)
+		ping := tr.InternName("Ping")
+		for i := range 20_000 {
+			at := time.Duration(i)
+			tr.Record(at, trace.Send, 0, 1, int64(i+1), ping, 0, body)
+			tr.Record(at, trace.Deliver, 1, 0, int64(i+1), ping, 0, nil)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*40_000), "ns/event")
 }

@@ -14,7 +14,7 @@ import (
 //
 //	s := checkers.NewSession(sim.Trace().Header)
 //	s.Watch(spec, opts)          // false for a check that is not incremental
-//	sim.SetStream(s.Observe)     // every event, as it is recorded
+//	s.Follow(sim.Trace())        // or sim.SetStream(s.Observe) when no trace is kept
 //	sim.Run(d)
 //	r := checkers.Run(spec, sim.Trace(), opts, checkers.RunConfig{Session: s})
 //
@@ -27,6 +27,8 @@ type Session struct {
 	watched map[string]*watched
 	order   []*watched
 	batch   []trace.Event
+	follow  *trace.Trace // the trace followed, if any
+	next    int          // the first of its events not yet observed
 }
 
 type watched struct {
@@ -71,8 +73,52 @@ func (s *Session) Watch(spec check.Spec, opts any) bool {
 // nil session).
 func (s *Session) Watching() bool { return s != nil && len(s.order) > 0 }
 
+// Follow makes the session observe tr's events as tr grows: in batches,
+// read from the trace itself before they leave memory (trace.BeforeSpill)
+// and when a check is finished. It costs a reading of the trace, no copy
+// of each event as it is recorded.
+func (s *Session) Follow(tr *trace.Trace) {
+	s.follow, s.next = tr, tr.Len()
+	tr.BeforeSpill(s.catchUp)
+}
+
+// catchUp observes the followed trace's events not yet observed.
+func (s *Session) catchUp() {
+	tr := s.follow
+	if tr == nil || s.next >= tr.Len() {
+		return
+	}
+	from, to := s.next, tr.Len()
+	s.next = to
+	for _, w := range s.order {
+		if w.err != "" {
+			continue
+		}
+		start := time.Now()
+		w.read(tr, from, to)
+		w.spent += time.Since(start)
+	}
+}
+
+// read observes events [from, to) of tr.
+func (w *watched) read(tr *trace.Trace, from, to int) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.err = fmt.Sprintf("checker panicked: %v", r)
+		}
+	}()
+	var e trace.Event
+	for i := from; i < to; i++ {
+		tr.Fill(i, &e)
+		if w.spec.Contract != nil && w.spec.Contract.Counts(&e) {
+			w.evidence++
+		}
+		w.obs.Observe(&e)
+	}
+}
+
 // Observe hands the next event of the run to every watched check (the
-// simulator's Config.Stream).
+// simulator's Config.Stream, when the run keeps no trace to follow).
 func (s *Session) Observe(e *trace.Event) {
 	if len(s.order) == 0 {
 		return
@@ -121,6 +167,7 @@ func (s *Session) take(name string) *watched {
 	if w == nil {
 		return nil
 	}
+	s.catchUp()
 	if len(s.batch) > 0 {
 		s.flush()
 	}

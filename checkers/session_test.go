@@ -100,3 +100,26 @@ func TestSessionRules(t *testing.T) {
 	assert.False(t, s.Watch(plain, nil), "a check without Observe is run over the trace")
 	assert.Equal(t, "read the trace", checkers.Run(plain, tickTrace(0), nil, checkers.RunConfig{Session: s}).Detail)
 }
+
+// A session that follows a growing trace reads each event once, before it
+// spills, and judges as a whole-trace run does.
+func TestSessionFollowsASpillingTrace(t *testing.T) {
+	spec := tickSpec(func() *counter { return &counter{} })
+	tr := &trace.Trace{Header: trace.Header{Nodes: []string{"n0"}}}
+	require.NoError(t, tr.Spill(t.TempDir(), 4096))
+	s := checkers.NewSession(tr.Header)
+	require.True(t, s.Watch(spec, nil))
+	s.Follow(tr)
+	tick := trace.Event{Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "tick", Data: json.RawMessage(`{"n":1}`)}
+	for i := range 30_000 {
+		e := trace.Event{Time: time.Duration(i), Kind: trace.Log, Node: 0, Peer: trace.None, Value: "x"}
+		if i%1000 == 0 {
+			e = tick
+		}
+		tr.Append(e)
+	}
+	assert.Positive(t, tr.SpilledBytes(), "the trace spilled")
+	got := checkers.Run(spec, tr, nil, checkers.RunConfig{Session: s})
+	assert.Equal(t, checkers.Run(spec, tr, nil, checkers.RunConfig{}), got)
+	assert.Equal(t, check.Pass, got.Verdict)
+}

@@ -100,8 +100,9 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	// The checks that can judge the run as it is recorded do; the trace
-	// goes to the file, if any, at the same time.
+	// The checks that can judge the run as it is recorded follow the
+	// trace (reading its events before they spill); the trace goes to the
+	// file, if any, as it is recorded.
 	var session *checkers.Session
 	if !opts.SkipChecks {
 		session = checkers.NewSession(sim.Trace().Header)
@@ -115,16 +116,11 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 			return nil, err
 		}
 	}
-	switch {
-	case tw != nil && session.Watching():
-		sim.SetStream(func(e *trace.Event) {
-			tw.Event(e)
-			session.Observe(e)
-		})
-	case tw != nil:
+	if session.Watching() {
+		session.Follow(sim.Trace())
+	}
+	if tw != nil {
 		sim.SetStream(tw.Event)
-	case session.Watching():
-		sim.SetStream(session.Observe)
 	}
 	start := time.Now()
 	sim.Run(sc.Duration)

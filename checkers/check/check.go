@@ -83,13 +83,13 @@ type Observer interface {
 func Fold(name string, observe func(h trace.Header, opts any) Observer) func(ctx context.Context, tr *trace.Trace, opts any) Result {
 	return func(ctx context.Context, tr *trace.Trace, opts any) Result {
 		o := observe(tr.Header, opts)
-		var ev trace.Event // one event lent again and again: &e of the loop's own would escape each time
-		for i, e := range tr.All() {
+		var e trace.Event // one event lent again and again
+		for i := range tr.Len() {
 			if i&1023 == 0 && ctx.Err() != nil {
 				return Unknowable(name, fmt.Sprintf("out of time after %d of %d events", i, tr.Len()))
 			}
-			ev = e
-			o.Observe(&ev)
+			tr.Fill(i, &e)
+			o.Observe(&e)
 		}
 		return o.Finish(ctx)
 	}

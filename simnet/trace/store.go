@@ -115,6 +115,8 @@ type store struct {
 	nameOf  map[string]uint32
 	spill   *spill // nil: every chunk stays in memory
 	memFrom int    // chunks before this one are spilled
+	// beforeSpill runs before chunks are written to the spill file.
+	beforeSpill func()
 	// kinds counts the events of each kind, marks the marks of each name:
 	// what a check asks first (is there anything to judge?) is answered
 	// without reading the trace.

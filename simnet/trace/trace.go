@@ -47,6 +47,15 @@ func (t *Trace) At(i int) (e Event) {
 	return
 }
 
+// Fill sets e to event i (0 <= i < Len), every field: At for readers
+// that go through many events and reuse one Event.
+func (t *Trace) Fill(i int, e *Event) {
+	if uint(i) >= uint(t.n) {
+		panic(fmt.Sprintf("trace: event %d out of range [0, %d)", i, t.n))
+	}
+	t.st.get(e, i)
+}
+
 // All yields every event with its index, in order.
 func (t *Trace) All() iter.Seq2[int, Event] {
 	return func(yield func(int, Event) bool) {
@@ -219,6 +228,12 @@ func (t *Trace) NameStr(s NameSym) string {
 // millions of events then needs a few megabytes. The file goes away with
 // the trace.
 func (t *Trace) Spill(dir string, keep int) error { return t.own().startSpill(dir, keep) }
+
+// BeforeSpill makes fn run before events leave memory for the spill file,
+// so that a reader that follows the trace as it grows (an incremental
+// check) can read them while they are cheap to read. fn may read the
+// trace; it must not append to it.
+func (t *Trace) BeforeSpill(fn func()) { t.own().beforeSpill = fn }
 
 // SpillError is the error that stopped spilling, if any (the trace then
 // keeps its events in memory).

@@ -34,6 +34,7 @@ type Session struct {
 type watched struct {
 	spec     check.Spec
 	obs      check.Observer
+	wanted   trace.KindSet // what obs looks at, and what the evidence is made of
 	evidence int
 	spent    time.Duration // observing
 	err      string        // why it stopped observing ("" while it goes on)
@@ -63,6 +64,10 @@ func (s *Session) Watch(spec check.Spec, opts any) bool {
 			}
 		}()
 		w.obs = spec.Observe(s.header, opts)
+		w.wanted = check.Wanted(w.obs)
+		if spec.Contract != nil {
+			w.wanted |= trace.KindsOf(trace.Mark, trace.Invoke)
+		}
 	}()
 	s.watched[spec.Name] = w
 	s.order = append(s.order, w)
@@ -109,6 +114,9 @@ func (w *watched) read(tr *trace.Trace, from, to int) {
 	}()
 	var e trace.Event
 	for i := from; i < to; i++ {
+		if !w.wanted.Has(tr.KindAt(i)) {
+			continue
+		}
 		tr.Fill(i, &e)
 		if w.spec.Contract != nil && w.spec.Contract.Counts(&e) {
 			w.evidence++

@@ -70,3 +70,22 @@ func TestDeepCopyKeepsNils(t *testing.T) {
 	assert.Nil(t, got.Any)
 	assert.Equal(t, copyLeaf{N: 3}, deepCopy(copyLeaf{N: 3}))
 }
+
+// Types an interface holds directly (one pointer word) are copied too.
+func TestDeepCopyOfPointerShapedTypes(t *testing.T) {
+	type onePointer struct{ P *int }
+	n := 1
+	got := deepCopy(onePointer{P: &n}).(onePointer)
+	n = 2
+	assert.Equal(t, 1, *got.P)
+
+	m := map[string][]int{"a": {1}}
+	gm := deepCopy(m).(map[string][]int)
+	m["a"][0] = 9
+	assert.Equal(t, map[string][]int{"a": {1}}, gm)
+
+	p := &copyLeaf{Tags: []string{"x"}}
+	gp := deepCopy(p).(*copyLeaf)
+	p.Tags[0] = "changed"
+	assert.Equal(t, "x", gp.Tags[0])
+}

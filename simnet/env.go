@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"distlab/simnet/trace"
@@ -141,13 +142,29 @@ func (e *Env) Publish(key string, value any) {
 	if e.dead {
 		return
 	}
-	v := fmt.Sprint(value)
+	v := sprint(value)
 	st := e.sim.nodes[e.id].state
 	if old, ok := st[key]; ok && old == v {
 		return
 	}
 	st[key] = v
 	e.sim.rec(trace.State, e.id, trace.None, 0, e.sim.tr.InternName(key), e.sim.tr.Intern(v), nil)
+}
+
+// sprint is fmt.Sprint with the common cases first (nodes publish on
+// every change of a term or an index).
+func sprint(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
 }
 
 // Highlight marks this node as the one that matters now (a leader, the

@@ -28,6 +28,9 @@ type noPanic struct {
 
 func observeNoPanic(h trace.Header, _ any) check.Observer { return &noPanic{h: h} }
 
+// Kinds: a panic is a crash; a start shows that code ran.
+func (o *noPanic) Kinds() trace.KindSet { return trace.KindsOf(trace.Start, trace.Crash) }
+
 func (o *noPanic) Observe(e *trace.Event) {
 	switch {
 	case e.Kind == trace.Start:

@@ -78,15 +78,34 @@ type Observer interface {
 	Finish(ctx context.Context) Result
 }
 
+// KindFilter is an Observer that looks at some kinds of event only: it is
+// handed only those (the others are not even read from the trace).
+type KindFilter interface {
+	Kinds() trace.KindSet
+}
+
+// Wanted is the set of kinds an observer looks at (every kind unless it is
+// a KindFilter).
+func Wanted(o Observer) trace.KindSet {
+	if f, ok := o.(KindFilter); ok {
+		return f.Kinds()
+	}
+	return ^trace.KindSet(0)
+}
+
 // Fold is the Run of an incremental check named name: it observes a
 // whole trace, in order, and finishes.
 func Fold(name string, observe func(h trace.Header, opts any) Observer) func(ctx context.Context, tr *trace.Trace, opts any) Result {
 	return func(ctx context.Context, tr *trace.Trace, opts any) Result {
 		o := observe(tr.Header, opts)
+		wanted := Wanted(o)
 		var e trace.Event // one event lent again and again
 		for i := range tr.Len() {
 			if i&1023 == 0 && ctx.Err() != nil {
 				return Unknowable(name, fmt.Sprintf("out of time after %d of %d events", i, tr.Len()))
+			}
+			if !wanted.Has(tr.KindAt(i)) {
+				continue
 			}
 			tr.Fill(i, &e)
 			o.Observe(&e)

@@ -112,6 +112,8 @@ func observeOneLeader(h trace.Header, _ any) check.Observer {
 	return &oneLeader{h: h, byTerm: map[int64]leaderAt{}}
 }
 
+func (o *oneLeader) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
+
 func (o *oneLeader) Observe(e *trace.Event) {
 	if o.done() || !ec.Leader.Is(e) {
 		return
@@ -169,6 +171,8 @@ type freshest struct {
 func observeFreshest(h trace.Header, _ any) check.Observer {
 	return &freshest{h: h, lastVote: map[voteKey]ec.VoteMark{}}
 }
+
+func (o *freshest) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
 
 func (o *freshest) Observe(e *trace.Event) {
 	if o.done() {
@@ -250,6 +254,8 @@ type oneVote struct {
 func observeOneVote(h trace.Header, _ any) check.Observer {
 	return &oneVote{h: h, votes: map[termKey]leaderAt{}}
 }
+
+func (o *oneVote) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
 
 func (o *oneVote) Observe(e *trace.Event) {
 	if o.done() || !ec.Vote.Is(e) {

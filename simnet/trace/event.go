@@ -80,6 +80,21 @@ func (k *Kind) UnmarshalText(b []byte) error {
 	return err
 }
 
+// KindSet is a set of kinds.
+type KindSet uint32
+
+// KindsOf is the set of the given kinds.
+func KindsOf(kinds ...Kind) KindSet {
+	var s KindSet
+	for _, k := range kinds {
+		s |= 1 << k
+	}
+	return s
+}
+
+// Has reports whether k is in the set.
+func (s KindSet) Has(k Kind) bool { return k < 32 && s&(1<<k) != 0 }
+
 // IsNetwork reports whether the event changes the network rather than a node.
 func (k Kind) IsNetwork() bool {
 	switch k {

@@ -76,19 +76,20 @@ type extra struct {
 
 // chunk is chunkLen events (the last one fewer) and their payloads.
 type chunk struct {
+	// A spilled chunk lives in sp's file at [off, off+size); its fields
+	// below are nil (see spill.get). sp comes first: every read asks.
+	sp      *spill
 	recs    []rec
 	bodies  []any
 	data    []byte   // the payloads, end to end
 	dataEnd []uint32 // where each payload ends in data
 	extras  []extra
 	nums    []int64 // timer delays: random timeouts would make each a new symbol
-	// A spilled chunk lives in sp's file at [off, off+size); its fields
-	// above are nil until loaded (into a copy, see spill.load).
-	sp        *spill
 	off, size int64
 }
 
 func (c *chunk) spilled() bool { return c.sp != nil }
+
 
 func (c *chunk) addData(d []byte) uint32 {
 	c.data = append(c.data, d...)
@@ -309,31 +310,37 @@ func compactID(e *Event) (uint32, bool) {
 }
 
 // get fills e with event i, read back from the spill file if it went
-// there.
+// there. Every field is set (e may hold another event). It sets field by
+// field, in one function: assigning a whole Event literal through a
+// pointer builds it aside and copies it with write barriers, and the
+// calls of a layered version cost as much as the work; reading is what
+// checkers do most.
 func (st *store) get(e *Event, i int) {
 	c := st.chunks[i>>chunkBits]
-	if c.spilled() {
+	if c.sp != nil {
 		c.sp.get(st, e, c, i)
 		return
 	}
-	st.fill(e, c, i)
-}
-
-// recAt is event i's record.
-func (st *store) recAt(i int) rec {
-	c := st.chunks[i>>chunkBits]
-	if c.spilled() {
-		return c.sp.recAt(c, i)
-	}
-	return c.recs[i&chunkMask]
-}
-
-// fill rebuilds event i, which lies in c, into e (every field is set).
-func (st *store) fill(e *Event, c *chunk, i int) {
 	r := &c.recs[i&chunkMask]
-	if st.fillHead(e, r, i) {
+	e.Index, e.Time, e.Kind, e.Node, e.Peer = i, time.Duration(r.time), r.kind, NodeID(r.node), NodeID(r.peer)
+	e.Name = st.names[r.name]
+	e.Msg, e.Timer, e.Op = 0, 0, 0
+	switch idFields[r.kind] {
+	case msgID:
+		e.Msg = int64(r.id)
+	case timerID:
+		e.Timer = int64(r.id)
+	case opID:
+		e.Op = int64(r.id)
+	}
+	if r.form == plain {
+		e.Value = st.syms[r.val]
+		if e.Body != nil || e.Data != nil || e.Groups != nil || e.Stack != "" {
+			e.Body, e.Data, e.Groups, e.Stack = nil, nil, nil, ""
+		}
 		return
 	}
+	e.Value, e.Body, e.Data, e.Groups, e.Stack = "", nil, nil, nil, ""
 	switch r.form {
 	case withBody:
 		e.Body = c.bodies[r.val]
@@ -346,17 +353,31 @@ func (st *store) fill(e *Event, c *chunk, i int) {
 	}
 }
 
+// idFields is idField for every kind a byte holds.
+var idFields = func() (t [256]uint8) {
+	for k := range t {
+		t[k] = uint8(idField(Kind(k)))
+	}
+	return t
+}()
+
+// recAt is event i's record.
+func (st *store) recAt(i int) rec {
+	c := st.chunks[i>>chunkBits]
+	if c.spilled() {
+		return c.sp.recAt(c, i)
+	}
+	return c.recs[i&chunkMask]
+}
+
 // fill sets what an extra holds.
 func (x *extra) fill(e *Event) {
 	e.Node, e.Peer, e.Name = x.node, x.peer, x.name
 	e.Msg, e.Timer, e.Op, e.Value, e.Body, e.Data, e.Groups, e.Stack = x.msg, x.timer, x.op, x.value, x.body, x.data, x.groups, x.stack
 }
 
-// fillHead sets what a record holds by itself, and reports whether that
-// is the whole event (a plain one). It sets field by field: assigning a
-// whole Event literal through a pointer builds it aside and copies it
-// with write barriers, which made reading a trace cost three times as
-// much.
+// fillHead sets what a record holds by itself (as get does), and reports
+// whether that is the whole event (a plain one).
 func (st *store) fillHead(e *Event, r *rec, i int) bool {
 	e.Index, e.Time, e.Kind, e.Node, e.Peer = i, time.Duration(r.time), r.kind, NodeID(r.node), NodeID(r.peer)
 	e.Name = st.names[r.name]

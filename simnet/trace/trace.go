@@ -56,27 +56,23 @@ func (t *Trace) Fill(i int, e *Event) {
 	t.st.get(e, i)
 }
 
+// KindAt is event i's kind, read without the rest of the event (for
+// readers that skip what they do not look at).
+func (t *Trace) KindAt(i int) Kind {
+	if uint(i) >= uint(t.n) {
+		panic(fmt.Sprintf("trace: event %d out of range [0, %d)", i, t.n))
+	}
+	return t.st.recAt(i).kind
+}
+
 // All yields every event with its index, in order.
 func (t *Trace) All() iter.Seq2[int, Event] {
 	return func(yield func(int, Event) bool) {
 		var e Event
-		for i := 0; i < t.n; {
-			c := t.st.chunks[i>>chunkBits]
-			end := min(t.n, (i&^chunkMask)+chunkLen)
-			if c.spilled() { // read back one event at a time: what yield reads may evict the chunk
-				for ; i < end; i++ {
-					t.st.get(&e, i)
-					if !yield(i, e) {
-						return
-					}
-				}
-				continue
-			}
-			for ; i < end; i++ {
-				t.st.fill(&e, c, i)
-				if !yield(i, e) {
-					return
-				}
+		for i := 0; i < t.n; i++ {
+			t.st.get(&e, i)
+			if !yield(i, e) {
+				return
 			}
 		}
 	}

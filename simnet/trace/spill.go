@@ -41,7 +41,6 @@ type view struct {
 	bodySpan [][2]uint32 // each body's place in buf
 	data     []byte      // in buf
 	dataEnd  []uint32
-	nums     []int64
 	extras   []extra
 }
 
@@ -99,8 +98,8 @@ func (st *store) spillOld() {
 }
 
 // The layout of a spilled chunk: its records as fixed 24-byte rows, then
-// the bodies as JSON, the data, the timer delays, and the extras as JSON
-// event objects,
+// the bodies as JSON, the data (and texts), and the extras as JSON event
+// objects,
 // each list counted and each item length-prefixed.
 func (sp *spill) write(c *chunk) error {
 	b := sp.buf[:0]
@@ -118,10 +117,6 @@ func (sp *spill) write(c *chunk) error {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.dataEnd)))
 	for _, end := range c.dataEnd {
 		b = binary.LittleEndian.AppendUint32(b, end)
-	}
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.nums)))
-	for _, v := range c.nums {
-		b = binary.LittleEndian.AppendUint64(b, uint64(v))
 	}
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(c.extras)))
 	for i := range c.extras {
@@ -188,8 +183,12 @@ func (sp *spill) get(st *store, e *Event, c *chunk, i int) {
 			start = v.dataEnd[r.val-1]
 		}
 		e.Data = json.RawMessage(slices.Clone(v.data[start:v.dataEnd[r.val]]))
-	case withDelay:
-		e.Value = time.Duration(v.nums[r.val]).String()
+	case withText:
+		var start uint32
+		if r.val > 0 {
+			start = v.dataEnd[r.val-1]
+		}
+		e.Value = string(v.data[start:v.dataEnd[r.val]]) // a copy: the view's buffer is reused
 	case withExtra:
 		v.extras[r.val].fill(e) // decoded into fresh memory: safe to hand out
 	}
@@ -286,14 +285,6 @@ func (v *view) decode() error {
 		}
 		v.dataEnd = append(v.dataEnd, x)
 	}
-	if n, err = u32(); err != nil || len(v.buf)-at < int(n)*8 {
-		return errShortChunk
-	}
-	v.nums = slices.Grow(v.nums[:0], int(n))[:n]
-	for i := range v.nums {
-		v.nums[i] = int64(le.Uint64(v.buf[at+8*i:]))
-	}
-	at += int(n) * 8
 	if n, err = u32(); err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ const (
 	withBody              // val indexes the chunk's bodies: a Send's message
 	withData              // val indexes the chunk's data: a mark's or operation's payload
 	withExtra             // val indexes the chunk's extras: every field but time and kind
-	withDelay             // val indexes the chunk's nums: a TimerSet's delay, whose text is Value
+	withText              // val indexes the chunk's data: the text of Value (a timer's delay: random timeouts would make each a new symbol)
 )
 
 // extra holds what a rec cannot: several payloads at once, a partition's
@@ -78,18 +78,16 @@ type extra struct {
 type chunk struct {
 	// A spilled chunk lives in sp's file at [off, off+size); its fields
 	// below are nil (see spill.get). sp comes first: every read asks.
-	sp      *spill
-	recs    []rec
-	bodies  []any
-	data    []byte   // the payloads, end to end
-	dataEnd []uint32 // where each payload ends in data
-	extras  []extra
-	nums    []int64 // timer delays: random timeouts would make each a new symbol
+	sp        *spill
+	recs      []rec
+	bodies    []any
+	data      []byte   // the payloads, end to end
+	dataEnd   []uint32 // where each payload ends in data
+	extras    []extra
 	off, size int64
 }
 
 func (c *chunk) spilled() bool { return c.sp != nil }
-
 
 func (c *chunk) addData(d []byte) uint32 {
 	c.data = append(c.data, d...)
@@ -242,9 +240,8 @@ func (st *store) append(e *Event) {
 			c.addBody(e.Body)
 		case len(e.Data) > 0:
 			r.form, r.val = withData, c.addData(e.Data)
-		case e.Kind == TimerSet && isDelay(e.Value):
-			d, _ := time.ParseDuration(e.Value)
-			r.form, r.val = withDelay, c.addNum(int64(d))
+		case e.Kind == TimerSet:
+			r.form, r.val = withText, c.addText(e.Value)
 		default:
 			r.val = uint32(st.intern(e.Value))
 		}
@@ -254,16 +251,17 @@ func (st *store) append(e *Event) {
 	st.count(r.kind, name)
 }
 
-// isDelay reports whether s is a duration as Duration.String writes it
-// (so that it reads back the same).
-func isDelay(s string) bool {
-	d, err := time.ParseDuration(s)
-	return err == nil && d.String() == s
+func (c *chunk) addText(s string) uint32 {
+	c.data = append(c.data, s...)
+	c.dataEnd = append(c.dataEnd, uint32(len(c.data)))
+	return uint32(len(c.dataEnd) - 1)
 }
 
-func (c *chunk) addNum(v int64) uint32 {
-	c.nums = append(c.nums, v)
-	return uint32(len(c.nums) - 1)
+// text is a Value kept in the data, as a string that shares its bytes
+// (data only grows: bytes once written never change).
+func (c *chunk) text(k uint32) string {
+	b := c.datum(k)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // recordDelay appends a TimerSet whose delay is d.
@@ -272,7 +270,9 @@ func (st *store) recordDelay(r rec, d time.Duration) {
 	if c == nil || len(c.recs) == chunkLen {
 		c = st.tail()
 	}
-	r.form, r.val = withDelay, c.addNum(int64(d))
+	c.data = append(c.data, d.String()...) // formatted on the stack: String is inlined
+	c.dataEnd = append(c.dataEnd, uint32(len(c.data)))
+	r.form, r.val = withText, uint32(len(c.dataEnd)-1)
 	c.recs = append(c.recs, r)
 	st.n++
 	st.count(r.kind, uint32(r.name))
@@ -346,8 +346,8 @@ func (st *store) get(e *Event, i int) {
 		e.Body = c.bodies[r.val]
 	case withData:
 		e.Data = c.datum(r.val)
-	case withDelay:
-		e.Value = time.Duration(c.nums[r.val]).String()
+	case withText:
+		e.Value = c.text(r.val)
 	case withExtra:
 		c.extras[r.val].fill(e)
 	}
@@ -430,7 +430,7 @@ func (st *store) memoryBytes() int {
 	b := cap(st.chunks) * 8
 	for _, c := range st.chunks {
 		b += int(unsafe.Sizeof(chunk{}))
-		b += cap(c.recs)*recSize + cap(c.bodies)*16 + cap(c.data) + cap(c.dataEnd)*4 + cap(c.nums)*8
+		b += cap(c.recs)*recSize + cap(c.bodies)*16 + cap(c.data) + cap(c.dataEnd)*4
 		b += cap(c.extras) * int(unsafe.Sizeof(extra{}))
 	}
 	for _, s := range st.syms {

@@ -168,3 +168,14 @@ func TestBeyondSixteenBits(t *testing.T) {
 	want = append(want, trace.Event{Index: len(want), Time: 9, Kind: trace.Deliver, Node: 0, Peer: 1, Msg: 3, Name: "late name"})
 	assert.Equal(t, want, tr.Collect())
 }
+
+// Reading a timer's delay allocates nothing, nor does recording it.
+func TestTimerDelayReadsWithoutAllocating(t *testing.T) {
+	tr := &trace.Trace{}
+	tick := tr.InternName("tick")
+	tr.RecordTimerSet(5, 0, 1, tick, 153283746)
+	assert.Equal(t, "153.283746ms", tr.At(0).Value)
+	var e trace.Event
+	assert.Zero(t, testing.AllocsPerRun(100, func() { tr.Fill(0, &e) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { tr.RecordTimerSet(5, 0, 1, tick, 153283746) }))
+}

@@ -1,6 +1,11 @@
 // Package check is the contract every checker implements: it reads a trace
 // and returns a Result. It imports only the trace, so checkers stay on the
 // reading side of the one-way flow.
+//
+// A check that can judge a run event by event (an Observer: Observe each
+// event, then Finish) sets Spec.Observe as well, and its Run is Fold of it:
+// then a long run is judged as it is recorded and its trace need not stay
+// in memory (checkers.Session).
 package check
 
 import (

@@ -46,7 +46,7 @@ const sessionBatch = 64
 
 // NewSession starts a session for a run with header h.
 func NewSession(h trace.Header) *Session {
-	return &Session{header: h, watched: map[string]*watched{}, batch: make([]trace.Event, 0, sessionBatch)}
+	return &Session{header: h, watched: map[string]*watched{}}
 }
 
 // Watch makes the session observe an incremental check with its options
@@ -130,6 +130,9 @@ func (w *watched) read(tr *trace.Trace, from, to int) {
 func (s *Session) Observe(e *trace.Event) {
 	if len(s.order) == 0 {
 		return
+	}
+	if s.batch == nil {
+		s.batch = make([]trace.Event, 0, sessionBatch)
 	}
 	s.batch = append(s.batch, *e)
 	if len(s.batch) == sessionBatch {

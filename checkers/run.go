@@ -16,6 +16,10 @@ type RunConfig struct {
 	Timeout time.Duration
 	// ArtifactDir is where the check may write files ("" for none).
 	ArtifactDir string
+	// Session, when it watched the check during the run, has judged the
+	// run as it was recorded: Run finishes that check instead of reading
+	// the trace.
+	Session *Session
 }
 
 // Run runs one check over a trace the one way every caller runs checks
@@ -28,13 +32,37 @@ type RunConfig struct {
 //     ignores its deadline is abandoned shortly after it;
 //   - a checker that panics is reported unknown with the panic;
 //   - a checker that overran its deadline cannot claim a pass.
+//
+// A check that cfg.Session watched is finished rather than run over the
+// trace; its evidence was counted, and its time spent observing counts
+// against its bound.
 func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result {
-	if spec.Contract != nil && spec.Contract.Evidence(tr) == 0 {
-		return check.Unknowable(spec.Name, fmt.Sprintf("no evidence: the trace holds none of %s, so there is nothing to check", spec.Contract.Sought()))
+	w := cfg.Session.take(spec.Name)
+	if w != nil && w.err != "" {
+		return check.Unknowable(spec.Name, w.err)
+	}
+	if spec.Contract != nil {
+		evidence := 0
+		if w != nil {
+			evidence = w.evidence
+		} else {
+			evidence = spec.Contract.Evidence(tr)
+		}
+		if evidence == 0 {
+			return check.Unknowable(spec.Name, fmt.Sprintf("no evidence: the trace holds none of %s, so there is nothing to check", spec.Contract.Sought()))
+		}
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = time.Minute
+	}
+	run := func(ctx context.Context) check.Result { return spec.Run(ctx, tr, opts) }
+	if w != nil {
+		if w.spent >= timeout {
+			return check.Unknowable(spec.Name, fmt.Sprintf("observing the run took %v, past its %v bound", w.spent.Round(time.Millisecond), timeout))
+		}
+		timeout -= w.spent
+		run = w.obs.Finish
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -48,7 +76,7 @@ func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result
 				done <- check.Unknowable(spec.Name, fmt.Sprintf("checker panicked: %v", r))
 			}
 		}()
-		done <- spec.Run(ctx, tr, opts)
+		done <- run(ctx)
 	}()
 	var res check.Result
 	select {

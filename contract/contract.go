@@ -117,19 +117,25 @@ func (c *Contract) MarkNames() []string {
 // trace holds nothing a checker of this family could judge.
 func (c *Contract) Evidence(tr *trace.Trace) int {
 	n := 0
-	for _, e := range tr.All() {
-		switch e.Kind {
-		case trace.Mark:
-			if slices.ContainsFunc(c.Marks, func(m MarkDef) bool { return m.Name == e.Name }) {
-				n++
-			}
-		case trace.Invoke:
-			if c.Ops != nil {
-				n++
-			}
-		}
+	for _, m := range c.Marks {
+		n += tr.Marks(m.Name) // counted as the trace was recorded: no pass over it
+	}
+	if c.Ops != nil {
+		n += tr.Count(trace.Invoke)
 	}
 	return n
+}
+
+// Counts reports whether one event is evidence of this contract (for a
+// check that judges a run as it is recorded, see checkers.Session).
+func (c *Contract) Counts(e *trace.Event) bool {
+	switch e.Kind {
+	case trace.Mark:
+		return slices.ContainsFunc(c.Marks, func(m MarkDef) bool { return m.Name == e.Name })
+	case trace.Invoke:
+		return c.Ops != nil
+	}
+	return false
 }
 
 // Sought says in words what Evidence looks for.

@@ -1,14 +1,16 @@
 package scenarios_test
 
 import (
-	"distlab/simnet"
-
 	"io/fs"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"distlab/scenarios"
+	"distlab/simnet"
 )
 
 // BenchmarkScenarios runs every scenario file end to end: simulation,
@@ -46,3 +48,96 @@ func BenchmarkScenarios(b *testing.B) {
 
 // Benchmarks measure what the distlab command and the lab tests run with.
 func init() { simnet.TuneGC() }
+
+// millionEvents is a Raft-KV run long enough to record about a million
+// events: 5 servers, 5 clients, 20,000 operations on a lossy network.
+const millionEvents = `version: 1
+name: raft-million
+description: A long Raft-KV run, for the memory benchmark.
+algorithm: raft-kv
+nodes: 5
+seed: 1
+duration: 600s
+workload: {clients: 5, ops: 18000, keys: 5, think: 5ms}
+network:
+  latency: {dist: uniform, min: 1ms, max: 10ms}
+  drop: 0.01
+checks: [linearizability, kv-liveness, one-leader-per-term, split-brain]
+expect: pass
+`
+
+// BenchmarkMillionEvents runs a million-event Raft-KV scenario with its
+// checks, keeping the whole trace in memory ("memory") and the way
+// distlab runs it (older events spilled to a file past
+// scenarios.DefaultKeepEvents, incremental checks judging as the run goes:
+// "spill"). It reports the trace's bytes per event (records, symbols and
+// payloads; message bodies are the messages themselves and are counted in
+// the heap figures), and the heap: the peak of the heap's objects
+// (garbage not yet collected included, so it depends on GOGC) and the
+// peak live heap (what the collector found live).
+//
+//	go test -run XXX -bench MillionEvents -benchtime 1x ./scenarios
+func BenchmarkMillionEvents(b *testing.B) {
+	sc, err := scenarios.Parse("million.yaml", []byte(millionEvents))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		keep int
+	}{{"memory", -1}, {"spill", 0}} {
+		b.Run(tc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			var peak, live uint64
+			var events, traceBytes int
+			for b.Loop() {
+				stop := sampleHeap(&peak, &live)
+				res, err := sc.Run(scenarios.RunOptions{ArtifactDir: dir, KeepEvents: tc.keep, SpillDir: dir})
+				stop()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !res.ExpectationMet {
+					b.Fatal(res.Why)
+				}
+				events, traceBytes = res.Trace.Len(), res.Trace.MemoryBytes()
+			}
+			b.ReportMetric(float64(events), "events")
+			b.ReportMetric(float64(traceBytes)/float64(events), "B/event")
+			b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+			b.ReportMetric(float64(live)/1e6, "peak-live-MB")
+		})
+	}
+}
+
+// sampleHeap records the heap's peak (objects, garbage included) and peak
+// live size every millisecond until stop is called.
+func sampleHeap(peak, live *uint64) (stop func()) {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	read := func() {
+		metrics.Read(samples)
+		*peak = max(*peak, samples[0].Value.Uint64())
+		*live = max(*live, samples[1].Value.Uint64())
+	}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				read()
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}

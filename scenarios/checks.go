@@ -132,9 +132,16 @@ func (sc *Scenario) RunChecks(tr *trace.Trace, opts RunOptions) []check.Result {
 // checkers.Run (no evidence, no pass; a panicking or runaway checker is
 // unknown).
 func RunChecks(tr *trace.Trace, checks []CheckSpec, opts RunOptions) []check.Result {
+	return runChecks(tr, checks, opts, nil)
+}
+
+// runChecks is RunChecks with the session that watched the run, if any:
+// the checks it watched are finished rather than run over the trace.
+func runChecks(tr *trace.Trace, checks []CheckSpec, opts RunOptions, session *checkers.Session) []check.Result {
 	out := make([]check.Result, 0, len(checks))
 	for _, c := range checks {
-		out = append(out, checkers.Run(c.spec, tr, c.Options, checkers.RunConfig{Timeout: opts.CheckTimeout, ArtifactDir: opts.ArtifactDir}))
+		out = append(out, checkers.Run(c.spec, tr, c.Options,
+			checkers.RunConfig{Timeout: opts.CheckTimeout, ArtifactDir: opts.ArtifactDir, Session: session}))
 	}
 	return out
 }

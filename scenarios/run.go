@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"distlab/checkers"
 	"distlab/checkers/check"
 	"distlab/simnet"
 	"distlab/simnet/trace"
@@ -24,7 +25,20 @@ type RunOptions struct {
 	// TraceTo, when set, receives the trace as JSON Lines while the run goes
 	// on, so a run that never finishes still leaves what it did.
 	TraceTo io.Writer
+	// KeepEvents bounds the events the trace keeps in memory: past it,
+	// older events go to a temporary file in SpillDir ("" for the
+	// system's) and are read back by the checks that read the whole trace
+	// (the incremental ones judge the run as it is recorded and never read
+	// it back). Zero means DefaultKeepEvents; negative keeps every event in
+	// memory.
+	KeepEvents int
+	SpillDir   string
 }
+
+// DefaultKeepEvents is how many events a run keeps in memory before the
+// older ones spill to a file: about 10 MB of trace, far more than a lab
+// scenario records, so only long runs spill.
+const DefaultKeepEvents = 1 << 16
 
 // Result is what one run produced and what the checks found.
 type Result struct {
@@ -77,11 +91,35 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 		return nil, err
 	}
 	sim, faults := b.sim, b.faults
+	keep := opts.KeepEvents
+	if keep == 0 {
+		keep = DefaultKeepEvents
+	}
+	if keep > 0 {
+		if err := sim.Spill(opts.SpillDir, keep); err != nil {
+			return nil, err
+		}
+	}
+	// The checks that can judge the run as it is recorded follow the
+	// trace (reading its events before they spill); the trace goes to the
+	// file, if any, as it is recorded.
+	var session *checkers.Session
+	if !opts.SkipChecks {
+		session = checkers.NewSession(sim.Trace().Header)
+		for _, c := range sc.Checks {
+			session.Watch(c.spec, c.Options)
+		}
+	}
 	var tw *trace.Writer
 	if opts.TraceTo != nil {
 		if tw, err = trace.NewWriter(opts.TraceTo, sim.Trace().Header); err != nil {
 			return nil, err
 		}
+	}
+	if session.Watching() {
+		session.Follow(sim.Trace())
+	}
+	if tw != nil {
 		sim.SetStream(tw.Event)
 	}
 	start := time.Now()
@@ -95,7 +133,7 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 		Network: b.network, Swarm: b.swarm}
 	if !opts.SkipChecks {
 		start = time.Now()
-		res.Checks = sc.RunChecks(res.Trace, opts)
+		res.Checks = runChecks(res.Trace, sc.Checks, opts, session)
 		res.CheckWall = time.Since(start)
 	}
 	res.ExpectationMet, res.Why = sc.Judge(res.Checks, res.Errors)

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"bytes"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"distlab/checkers/check"
 	"distlab/contract"
 	ec "distlab/contract/election"
 	"distlab/scenarios"
@@ -169,9 +171,53 @@ func TestEveryScenarioMeetsItsExpectation(t *testing.T) {
 			t.Parallel()
 			sc, err := scenarios.Load(file)
 			require.NoError(t, err)
-			res, err := sc.Run(scenarios.RunOptions{ArtifactDir: t.TempDir()})
+			opts := scenarios.RunOptions{ArtifactDir: t.TempDir()}
+			res, err := sc.Run(opts)
 			require.NoError(t, err)
 			assert.True(t, res.ExpectationMet, "%s: %s", file, res.Why)
+			// The incremental checks judged the run as it was recorded:
+			// over the whole trace, every check says the same.
+			assert.Equal(t, withoutWallTime(res.Checks), withoutWallTime(sc.RunChecks(res.Trace, opts)))
+		})
+	}
+}
+
+// withoutWallTime drops the metric that measures the checker's own wall
+// time (linearizability's check_ms), which no two runs share.
+func withoutWallTime(rs []check.Result) []check.Result {
+	out := slices.Clone(rs)
+	for i := range out {
+		out[i].Metrics = maps.Clone(out[i].Metrics)
+		for _, wall := range []string{"check_ms", "explain_ms"} { // the checkers' own wall time
+			delete(out[i].Metrics, wall)
+		}
+	}
+	return out
+}
+
+// TestSpilledRunIsTheSame runs each scenario keeping one chunk of events
+// in memory (the rest spills to a file): the same trace, byte for byte,
+// and the same verdicts as a run kept in memory.
+func TestSpilledRunIsTheSame(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the library again")
+	}
+	for _, file := range scenarioFiles(t) {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			sc, err := scenarios.Load(file)
+			require.NoError(t, err)
+			dir := t.TempDir()
+			mem, err := sc.Run(scenarios.RunOptions{ArtifactDir: dir, KeepEvents: -1})
+			require.NoError(t, err)
+			spilled, err := sc.Run(scenarios.RunOptions{ArtifactDir: dir, KeepEvents: 4096, SpillDir: t.TempDir()})
+			require.NoError(t, err)
+			require.NoError(t, spilled.Trace.SpillError())
+			assert.Equal(t, traceBytes(t, mem.Trace), traceBytes(t, spilled.Trace))
+			assert.Equal(t, withoutWallTime(mem.Checks), withoutWallTime(spilled.Checks))
+			if mem.Trace.Len() > 3*4096 {
+				assert.Less(t, spilled.Trace.MemoryBytes(), mem.Trace.MemoryBytes()/2, "most of the trace is on disk")
+			}
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"unsafe"
 )
 
 // typeInfo caches what the simulator needs to know about a message type.
@@ -14,6 +15,11 @@ type typeInfo struct {
 	deep bool
 	// problem explains why the type cannot be sent, or is "".
 	problem string
+	// copy deep-copies a value of the type (deep types only).
+	copy copyFn
+	// indirect: an interface holds the type's values by pointer (every
+	// type but the pointer-shaped ones, which are one word long).
+	indirect bool
 }
 
 var typeCache sync.Map // reflect.Type → *typeInfo; shared by all sims, read-mostly
@@ -25,6 +31,10 @@ func infoOf(v any) *typeInfo {
 	}
 	ti := &typeInfo{name: typeName(t)}
 	ti.deep, ti.problem = inspect(t, map[reflect.Type]bool{})
+	if ti.deep && ti.problem == "" {
+		ti.copy = copierOf(t)
+		ti.indirect = t.Size() != unsafe.Sizeof(uintptr(0))
+	}
 	typeCache.Store(t, ti)
 	return ti
 }
@@ -92,7 +102,11 @@ func deepCopy(v any) any {
 	if v == nil {
 		return nil
 	}
-	ti := infoOf(v)
+	return infoOf(v).copyOf(v)
+}
+
+// copyOf is deepCopy for a value of this type.
+func (ti *typeInfo) copyOf(v any) any {
 	if ti.problem != "" {
 		panic(fmt.Sprintf("cannot copy %s: %s", ti.name, ti.problem))
 	}
@@ -100,81 +114,162 @@ func deepCopy(v any) any {
 		return v
 	}
 	src := reflect.ValueOf(v)
-	dst := reflect.New(src.Type()).Elem()
-	copyValue(dst, src)
-	return dst.Interface()
+	p := reflect.New(src.Type())
+	ti.copy(p.Elem(), src)
+	if ti.indirect {
+		return boxAt(v, p.UnsafePointer())
+	}
+	return p.Elem().Interface() // copies once more
 }
 
-func copyValue(dst, src reflect.Value) {
-	switch src.Kind() {
+// eface is the layout of an interface value with no methods (any).
+type eface struct {
+	typ, word unsafe.Pointer
+}
+
+// boxAt returns an any of like's dynamic type whose value is the one at p,
+// without copying it, for a type that interfaces hold by pointer
+// (ti.indirect). Value.Interface would copy the fresh copy again: a third
+// of a message's copying cost.
+func boxAt(like any, p unsafe.Pointer) any {
+	var out any
+	e := (*eface)(unsafe.Pointer(&out))
+	e.typ = (*eface)(unsafe.Pointer(&like)).typ
+	e.word = p
+	return out
+}
+
+// copyFn copies src into dst, a settable value of the same type that is
+// either zero or a shallow copy of src, so that they share no memory.
+type copyFn func(dst, src reflect.Value)
+
+var copiers sync.Map // reflect.Type → copyFn (nil: a plain assignment copies it)
+
+// copierOf is t's copier, worked out once per type: which fields hold
+// references and how to copy each, so that copying a message walks a
+// ready plan instead of asking reflect about its type again.
+func copierOf(t reflect.Type) copyFn {
+	if c, ok := copiers.Load(t); ok {
+		return c.(copyFn)
+	}
+	return buildCopier(t, map[reflect.Type]*copyFn{})
+}
+
+func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
+	if c, ok := copiers.Load(t); ok {
+		return c.(copyFn)
+	}
+	if p, ok := building[t]; ok { // a recursive type: call the copier once it is built
+		return func(dst, src reflect.Value) { (*p)(dst, src) }
+	}
+	if deep, _ := inspect(t, map[reflect.Type]bool{}); !deep {
+		copiers.Store(t, copyFn(nil))
+		return nil
+	}
+	var fn copyFn
+	building[t] = &fn
+	switch t.Kind() {
 	case reflect.Pointer:
-		if src.IsNil() {
-			return
+		et, elem := t.Elem(), buildCopier(t.Elem(), building)
+		fn = func(dst, src reflect.Value) {
+			if src.IsNil() {
+				return
+			}
+			p := reflect.New(et)
+			p.Elem().Set(src.Elem())
+			if elem != nil {
+				elem(p.Elem(), src.Elem())
+			}
+			dst.Set(p)
 		}
-		p := reflect.New(src.Type().Elem())
-		copyValue(p.Elem(), src.Elem())
-		dst.Set(p)
 	case reflect.Slice:
-		if src.IsNil() {
-			return
-		}
-		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
-		if elemDeep(src.Type().Elem()) {
-			for i := 0; i < src.Len(); i++ {
-				copyValue(s.Index(i), src.Index(i))
+		elem := buildCopier(t.Elem(), building)
+		fn = func(dst, src reflect.Value) {
+			if src.IsNil() {
+				return
 			}
-		} else {
+			n := src.Len()
+			s := reflect.MakeSlice(t, n, n)
 			reflect.Copy(s, src)
-		}
-		dst.Set(s)
-	case reflect.Map:
-		if src.IsNil() {
-			return
-		}
-		m := reflect.MakeMapWithSize(src.Type(), src.Len())
-		it := src.MapRange()
-		for it.Next() {
-			k := reflect.New(src.Type().Key()).Elem()
-			copyValue(k, it.Key())
-			e := reflect.New(src.Type().Elem()).Elem()
-			copyValue(e, it.Value())
-			m.SetMapIndex(k, e)
-		}
-		dst.Set(m)
-	case reflect.Interface:
-		if src.IsNil() {
-			return
-		}
-		inner := src.Elem()
-		c := reflect.New(inner.Type()).Elem()
-		copyValue(c, inner)
-		dst.Set(c)
-	case reflect.Struct:
-		dst.Set(src) // copies unexported scalars too
-		for i := 0; i < src.NumField(); i++ {
-			if src.Type().Field(i).IsExported() && elemDeep(src.Field(i).Type()) {
-				copyValue(dst.Field(i), src.Field(i))
+			if elem != nil {
+				for i := range n {
+					elem(s.Index(i), src.Index(i))
+				}
 			}
+			dst.Set(s)
+		}
+	case reflect.Map:
+		kt, vt := t.Key(), t.Elem()
+		kc, vc := buildCopier(kt, building), buildCopier(vt, building)
+		fn = func(dst, src reflect.Value) {
+			if src.IsNil() {
+				return
+			}
+			m := reflect.MakeMapWithSize(t, src.Len())
+			it := src.MapRange()
+			for it.Next() {
+				k, v := it.Key(), it.Value()
+				if kc != nil {
+					k2 := reflect.New(kt).Elem()
+					k2.Set(k)
+					kc(k2, k)
+					k = k2
+				}
+				if vc != nil {
+					v2 := reflect.New(vt).Elem()
+					v2.Set(v)
+					vc(v2, v)
+					v = v2
+				}
+				m.SetMapIndex(k, v)
+			}
+			dst.Set(m)
+		}
+	case reflect.Interface:
+		fn = func(dst, src reflect.Value) {
+			if src.IsNil() {
+				return
+			}
+			inner := src.Elem()
+			c := copierOf(inner.Type())
+			if c == nil {
+				dst.Set(inner)
+				return
+			}
+			v := reflect.New(inner.Type()).Elem()
+			v.Set(inner)
+			c(v, inner)
+			dst.Set(v)
 		}
 	case reflect.Array:
-		dst.Set(src)
-		if elemDeep(src.Type().Elem()) {
-			for i := 0; i < src.Len(); i++ {
-				copyValue(dst.Index(i), src.Index(i))
+		elem := buildCopier(t.Elem(), building)
+		fn = func(dst, src reflect.Value) {
+			dst.Set(src)
+			for i := range t.Len() {
+				elem(dst.Index(i), src.Index(i))
 			}
 		}
-	default:
-		dst.Set(src)
+	case reflect.Struct:
+		type field struct {
+			index int
+			copy  copyFn
+		}
+		var deep []field
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				if c := buildCopier(f.Type, building); c != nil {
+					deep = append(deep, field{i, c})
+				}
+			}
+		}
+		fn = func(dst, src reflect.Value) {
+			dst.Set(src) // the scalars, unexported ones too
+			for _, f := range deep {
+				f.copy(dst.Field(f.index), src.Field(f.index))
+			}
+		}
 	}
-}
-
-var deepCache sync.Map // reflect.Type → bool
-
-func elemDeep(t reflect.Type) bool {
-	if d, ok := deepCache.Load(t); ok {
-		return d.(bool)
-	}
-	d, _ := inspect(t, map[reflect.Type]bool{})
-	deepCache.Store(t, d)
-	return d
+	delete(building, t)
+	copiers.Store(t, fn)
+	return fn
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"distlab/simnet/trace"
@@ -89,8 +90,8 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	s.nextTmr++
 	id := s.nextTmr
 	s.nodes[e.id].timers[id] = struct{}{}
-	s.record(trace.Event{Kind: trace.TimerSet, Node: e.id, Peer: trace.None, Timer: id, Name: timerName(tag), Value: d.String()})
-	s.push(event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag})
+	s.recTimerSet(e.id, id, s.timerSym(tag), d)
+	s.push(&event{at: s.now + d, kind: evTimer, node: e.id, inc: e.inc, id: id, payload: tag})
 	return TimerID(id)
 }
 
@@ -105,7 +106,7 @@ func (e *Env) CancelTimer(id TimerID) {
 		return
 	}
 	delete(timers, int64(id))
-	e.sim.record(trace.Event{Kind: trace.TimerCancel, Node: e.id, Peer: trace.None, Timer: int64(id)})
+	e.sim.rec(trace.TimerCancel, e.id, trace.None, int64(id), 0, 0, nil)
 }
 
 // Now is the virtual time: the simulation's true time, the same for every
@@ -141,13 +142,29 @@ func (e *Env) Publish(key string, value any) {
 	if e.dead {
 		return
 	}
-	v := fmt.Sprint(value)
+	v := sprint(value)
 	st := e.sim.nodes[e.id].state
 	if old, ok := st[key]; ok && old == v {
 		return
 	}
 	st[key] = v
-	e.sim.record(trace.Event{Kind: trace.State, Node: e.id, Peer: trace.None, Name: key, Value: v})
+	e.sim.rec(trace.State, e.id, trace.None, 0, e.sim.tr.InternName(key), e.sim.tr.Intern(v), nil)
+}
+
+// sprint is fmt.Sprint with the common cases first (nodes publish on
+// every change of a term or an index).
+func sprint(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
 }
 
 // Highlight marks this node as the one that matters now (a leader, the

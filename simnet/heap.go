@@ -19,13 +19,13 @@ const (
 type event struct {
 	at      time.Duration
 	seq     uint64
+	payload any      // message, timer tag, Fault or func()
+	id      int64    // message or timer id
+	mt      *msgType // a message's type
+	node    NodeID
+	from    NodeID // sender of a message
+	inc     uint32 // the node's incarnation when scheduled; stale after a crash
 	kind    eventKind
-	node    NodeID    // receiver, timer owner, started node
-	from    NodeID    // sender of a message
-	inc     uint32    // the node's incarnation when scheduled; stale after a crash
-	id      int64     // message or timer id
-	payload any       // message, timer tag, Fault or func()
-	ti      *typeInfo // a message's type, looked up once at send
 }
 
 func (a *event) before(b *event) bool {
@@ -37,8 +37,8 @@ func (a *event) before(b *event) bool {
 
 type eventHeap []event
 
-func (h *eventHeap) push(e event) {
-	*h = append(*h, e)
+func (h *eventHeap) push(e *event) {
+	*h = append(*h, *e)
 	s := *h
 	i := len(s) - 1
 	for i > 0 {
@@ -51,9 +51,10 @@ func (h *eventHeap) push(e event) {
 	}
 }
 
-func (h *eventHeap) pop() event {
+// pop moves the first event to top.
+func (h *eventHeap) pop(top *event) {
 	s := *h
-	top := s[0]
+	*top = s[0]
 	last := len(s) - 1
 	s[0] = s[last]
 	s[last] = event{} // let the payload be collected
@@ -75,5 +76,4 @@ func (h *eventHeap) pop() event {
 		i = m
 	}
 	*h = s
-	return top
 }

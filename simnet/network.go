@@ -51,14 +51,37 @@ func (l Latency) Validate() error {
 	return nil
 }
 
-func (l *Latency) sample(r *rand.Rand) time.Duration {
-	switch l.Dist {
+// distKind is a Latency.Dist looked up once, so that drawing a delay
+// (once a message) does not compare strings.
+type distKind uint8
+
+const (
+	distConstant distKind = iota
+	distUniform
+	distNormal
+	distExponential
+)
+
+func kindOf(dist string) distKind {
+	switch dist {
 	case "uniform":
+		return distUniform
+	case "normal":
+		return distNormal
+	case "exponential":
+		return distExponential
+	}
+	return distConstant
+}
+
+func (l *Latency) sampleKind(k distKind, r *rand.Rand) time.Duration {
+	switch k {
+	case distUniform:
 		if l.Max == l.Min {
 			return l.Min
 		}
 		return l.Min + time.Duration(r.Int64N(int64(l.Max-l.Min)+1))
-	case "normal":
+	case distNormal:
 		d := time.Duration(float64(l.Mean) + r.NormFloat64()*float64(l.StdDev))
 		if d < l.Min {
 			d = l.Min
@@ -70,7 +93,7 @@ func (l *Latency) sample(r *rand.Rand) time.Duration {
 			d = 0
 		}
 		return d
-	case "exponential":
+	case distExponential:
 		d := l.Min + time.Duration(r.ExpFloat64()*float64(l.Mean))
 		if l.Max > 0 && d > l.Max {
 			d = l.Max
@@ -112,16 +135,24 @@ var DefaultLink = Link{Latency: Latency{Dist: "uniform", Min: time.Millisecond, 
 // the simulator applied.
 type network struct {
 	trace.Net
-	links    [][]*Link // [from][to]; nil entries use def
-	def      Link
+	links    [][]*rule // [from][to]; nil entries use def
+	def      rule
 	fifoLast map[[2]NodeID]time.Duration // FIFO links: the latest delivery time scheduled
 }
+
+// rule is a link with its latency distribution looked up.
+type rule struct {
+	Link
+	dist distKind
+}
+
+func ruleOf(l Link) rule { return rule{Link: l, dist: kindOf(l.Latency.Dist)} }
 
 // deliveryTime draws when a message sent now on from→to arrives. On a FIFO
 // link it is never before the link's previous delivery; equal times keep
 // their sending order, because the scheduler breaks ties by insertion.
-func (n *network) deliveryTime(now time.Duration, from, to NodeID, l *Link, r *rand.Rand) time.Duration {
-	at := now + l.Latency.sample(r)
+func (n *network) deliveryTime(now time.Duration, from, to NodeID, l *rule, r *rand.Rand) time.Duration {
+	at := now + l.Latency.sampleKind(l.dist, r)
 	if !l.FIFO {
 		return at
 	}
@@ -144,11 +175,11 @@ func (n *network) grow(size int) {
 		}
 	}
 	for len(n.links) < size {
-		n.links = append(n.links, make([]*Link, size))
+		n.links = append(n.links, make([]*rule, size))
 	}
 }
 
-func (n *network) link(from, to NodeID) *Link {
+func (n *network) link(from, to NodeID) *rule {
 	if l := n.links[from][to]; l != nil {
 		return l
 	}

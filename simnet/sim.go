@@ -95,7 +95,7 @@ type Sim struct {
 	events  eventHeap
 	nodes   []*nodeSlot
 	net     network
-	tr      trace.Trace
+	tr      *trace.Trace // apart from the Sim, so that a finished run's nodes can be collected while its trace is read
 	nextMsg int64
 	nextTmr int64
 	nextOp  int64
@@ -105,10 +105,21 @@ type Sim struct {
 	dropped map[int64]bool // messages a fault dropped in flight
 	count   int64          // events processed
 	scratch trace.Event
-	types   map[reflect.Type]*typeInfo
-	// chunks hold the events recorded since the trace was last joined.
-	chunks   [][]trace.Event
-	recorded int
+	// streamed counts the events recorded when the trace is not kept.
+	streamed int
+	running  NodeID // the node whose code runs now, or None
+	types    map[reflect.Type]*msgType
+	lastType reflect.Type // the last message type sent, and its msgType
+	lastMsg  *msgType
+	// The drop reasons as trace symbols.
+	symPartition, symLoss, symCrashed trace.Sym
+}
+
+// msgType is what a simulation knows about a message type: what every
+// simulation knows (typeInfo) and its name as a symbol of this trace.
+type msgType struct {
+	*typeInfo
+	sym trace.NameSym
 }
 
 type strictRecord struct {
@@ -118,16 +129,20 @@ type strictRecord struct {
 
 // New makes an empty simulation; add nodes, schedule faults, then Run.
 func New(cfg Config) *Sim {
-	s := &Sim{cfg: cfg, streams: NewStreams(cfg.Seed)}
+	s := &Sim{cfg: cfg, streams: NewStreams(cfg.Seed), running: trace.None}
 	s.netRand = s.streams.Get("network")
-	s.net.def = DefaultLink
+	s.net.def = ruleOf(DefaultLink)
 	if cfg.Network != nil {
-		s.net.def = *cfg.Network
+		s.net.def = ruleOf(*cfg.Network)
 	}
-	s.tr.Header = trace.Header{Format: trace.FormatName, Version: trace.FormatVersion,
-		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed, Checks: cfg.Checks, Expect: cfg.Expect}
+	s.tr = &trace.Trace{Header: trace.Header{Format: trace.FormatName, Version: trace.FormatVersion,
+		Scenario: cfg.Scenario, Algorithm: cfg.Algorithm, Seed: cfg.Seed, Checks: cfg.Checks, Expect: cfg.Expect}}
 	if cfg.Strict {
 		s.strict = map[int64]strictRecord{}
+	}
+	s.symPartition, s.symLoss, s.symCrashed = s.tr.Intern("partition"), s.tr.Intern("loss"), s.tr.Intern("receiver crashed")
+	if !cfg.NoTrace {
+		s.tr.Grow(1 << 12) // a whole chunk: a run's trace outgrows a small one at once
 	}
 	return s
 }
@@ -146,7 +161,7 @@ func (s *Sim) AddNode(name, group string, f Factory) NodeID {
 	s.net.grow(len(s.nodes))
 	s.tr.Header.Nodes = append(s.tr.Header.Nodes, name)
 	s.tr.Header.Groups = append(s.tr.Header.Groups, group)
-	s.push(event{at: s.now, kind: evStart, node: id})
+	s.push(&event{at: s.now, kind: evStart, node: id})
 	return id
 }
 
@@ -187,19 +202,22 @@ func (s *Sim) Group(group string) []NodeID {
 }
 
 // SetLink overrides the behaviour of the one-way link from→to.
-func (s *Sim) SetLink(from, to NodeID, l Link) { s.net.links[from][to] = &l }
+func (s *Sim) SetLink(from, to NodeID, l Link) {
+	r := ruleOf(l)
+	s.net.links[from][to] = &r
+}
 
 // SetClock skews a node's physical clock.
 func (s *Sim) SetClock(id NodeID, c ClockSkew) { s.nodes[id].skew = c }
 
 // Schedule queues a fault.
 func (s *Sim) Schedule(f Fault) {
-	s.push(event{at: f.At, kind: evFault, node: trace.None, payload: f})
+	s.push(&event{at: f.At, kind: evFault, node: trace.None, payload: f})
 }
 
 // At runs fn at virtual time t, outside any node (for drivers and tests).
 func (s *Sim) At(t time.Duration, fn func()) {
-	s.push(event{at: t, kind: evCall, node: trace.None, payload: fn})
+	s.push(&event{at: t, kind: evCall, node: trace.None, payload: fn})
 }
 
 // SetStream makes every event recorded from now on also go to fn (to write
@@ -220,25 +238,13 @@ func (s *Sim) Errors() []string { return s.errs }
 // Processed is the number of events the loop has handled.
 func (s *Sim) Processed() int64 { return s.count }
 
-// Trace returns the recorded trace, joining what was recorded since the
-// last call: call it again to see later events. It is the simulator's own
-// copy: read it, do not change it.
-func (s *Sim) Trace() *trace.Trace {
-	if len(s.chunks) > 0 {
-		pending := 0
-		for _, c := range s.chunks {
-			pending += len(c)
-		}
-		s.tr.Grow(pending)
-		for _, c := range s.chunks {
-			for i := range c {
-				s.tr.Append(c[i])
-			}
-		}
-		s.chunks = s.chunks[:0]
-	}
-	return &s.tr
-}
+// Trace returns the recorded trace. It is the simulator's own, and it
+// grows as the run goes on (a live view): read it, do not change it.
+func (s *Sim) Trace() *trace.Trace { return s.tr }
+
+// Spill keeps at most about keep events of the trace in memory; older
+// ones go to a temporary file in dir (see trace.Trace.Spill).
+func (s *Sim) Spill(dir string, keep int) error { return s.tr.Spill(dir, keep) }
 
 // Up reports whether a node is running.
 func (s *Sim) Up(id NodeID) bool { return s.nodes[id].up }
@@ -260,8 +266,7 @@ func (s *Sim) VisibleState(id NodeID) map[string]string {
 // until still run), the queue empties, or Stop is called, and records an
 // End event at the time reached. It returns that time.
 func (s *Sim) Run(until time.Duration) time.Duration {
-	for !s.stopped && len(s.events) > 0 && s.events[0].at <= until {
-		s.step()
+	for !s.steps(until) {
 	}
 	if !s.stopped && s.now < until {
 		s.now = until
@@ -276,8 +281,25 @@ func (s *Sim) Step() bool {
 	if s.stopped || len(s.events) == 0 {
 		return false
 	}
-	s.step()
+	s.stepGuarded()
 	return true
+}
+
+// steps processes events up to until. A panic in node code ends it (and
+// it returns false, so that Run calls it again): recovering once around
+// many events rather than around each handler call saves a deferred call
+// per message, which costs as much as the rest of a delivery.
+func (s *Sim) steps(until time.Duration) (done bool) {
+	defer s.recoverNode()
+	for !s.stopped && len(s.events) > 0 && s.events[0].at <= until {
+		s.step()
+	}
+	return true
+}
+
+func (s *Sim) stepGuarded() {
+	defer s.recoverNode()
+	s.step()
 }
 
 // NextAt is the virtual time of the next event, or false if none is queued.
@@ -288,14 +310,15 @@ func (s *Sim) NextAt() (time.Duration, bool) {
 	return s.events[0].at, true
 }
 
-func (s *Sim) push(e event) {
+func (s *Sim) push(e *event) {
 	s.seq++
 	e.seq = s.seq
 	s.events.push(e)
 }
 
 func (s *Sim) step() {
-	e := s.events.pop()
+	var e event
+	s.events.pop(&e)
 	s.now = e.at
 	s.count++
 	switch e.kind {
@@ -316,7 +339,7 @@ func (s *Sim) step() {
 			return
 		}
 		delete(slot.timers, e.id)
-		s.record(trace.Event{Kind: trace.TimerFire, Node: e.node, Peer: trace.None, Timer: e.id, Name: timerName(e.payload)})
+		s.rec(trace.TimerFire, e.node, trace.None, e.id, s.timerSym(e.payload), 0, nil)
 		s.fire(e.node, e.payload)
 	case evFault:
 		s.apply(e.payload.(Fault))
@@ -343,7 +366,7 @@ func (s *Sim) pause(id NodeID, d time.Duration) {
 	}
 	slot.paused, slot.until = true, end
 	s.record(trace.Event{Kind: trace.Pause, Node: id, Peer: trace.None, Value: d.String()})
-	s.push(event{at: end, kind: evResume, node: id, inc: slot.inc})
+	s.push(&event{at: end, kind: evResume, node: id, inc: slot.inc})
 }
 
 // resume ends a pause: what waited is handled now, in the order it came.
@@ -353,12 +376,12 @@ func (s *Sim) resume(id NodeID, inc uint32) {
 		return // crashed since, or the pause was extended
 	}
 	slot.paused = false
-	s.record(trace.Event{Kind: trace.Resume, Node: id, Peer: trace.None})
+	s.rec(trace.Resume, id, trace.None, 0, 0, 0, nil)
 	held := slot.held
 	slot.held = nil
 	for _, e := range held {
 		e.at = s.now
-		s.push(e)
+		s.push(&e)
 	}
 }
 
@@ -370,43 +393,69 @@ func (s *Sim) deliverHeld(e *event) {
 	}
 	slot := s.nodes[e.node]
 	if !slot.up || slot.inc != e.inc {
-		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: e.ti.name, Value: "receiver crashed"})
+		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symCrashed, nil)
 		return
 	}
 	s.handOver(e)
 }
 
-// record appends an event to the trace, stamping time and index. Events go
-// into fixed-size chunks that are never copied while the run goes on:
-// growing one big slice copies a long trace again and again, and while the
-// garbage collector runs every copied pointer costs a write barrier. Trace
-// joins the chunks when someone asks for the trace.
-func (s *Sim) record(ev trace.Event) {
-	ev.Time = s.now
+// rec records an event of the common kinds: the simulator's hot path,
+// with the event's strings already trace symbols (see trace.Trace.Record).
+func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name trace.NameSym, value trace.Sym, body any) {
 	if s.cfg.NoTrace {
-		ev.Index = int(s.count)
 		if s.cfg.Stream != nil {
-			s.scratch = ev
+			s.scratch = s.tr.EventOf(s.now, k, node, peer, id, name, value, body)
+			s.scratch.Index = s.streamed
 			s.cfg.Stream(&s.scratch)
 		}
+		s.streamed++
 		return
 	}
-	ev.Index = s.recorded
-	s.recorded++
-	n := len(s.chunks)
-	if n == 0 || len(s.chunks[n-1]) == cap(s.chunks[n-1]) {
-		s.chunks = append(s.chunks, make([]trace.Event, 0, chunkSize))
-		n++
-	}
-	last := append(s.chunks[n-1], ev)
-	s.chunks[n-1] = last
+	s.tr.Record(s.now, k, node, peer, id, name, value, body)
 	if s.cfg.Stream != nil {
-		s.cfg.Stream(&last[len(last)-1])
+		s.stream()
 	}
 }
 
-// chunkSize is how many events a trace chunk holds (about 700 KB).
-const chunkSize = 4096
+// recTimerSet records a timer being set, its delay kept as a number.
+func (s *Sim) recTimerSet(node NodeID, timer int64, name trace.NameSym, d time.Duration) {
+	if s.cfg.NoTrace {
+		if s.cfg.Stream == nil {
+			s.streamed++
+			return
+		}
+		s.record(trace.Event{Kind: trace.TimerSet, Node: node, Peer: trace.None, Timer: timer, Name: s.tr.NameStr(name), Value: d.String()})
+		return
+	}
+	s.tr.RecordTimerSet(s.now, node, timer, name, d)
+	if s.cfg.Stream != nil {
+		s.stream()
+	}
+}
+
+// record records any event, stamping its time and index.
+func (s *Sim) record(ev trace.Event) {
+	ev.Time = s.now
+	if s.cfg.NoTrace {
+		if s.cfg.Stream != nil {
+			ev.Index = s.streamed
+			s.scratch = ev
+			s.cfg.Stream(&s.scratch)
+		}
+		s.streamed++
+		return
+	}
+	s.tr.Append(ev)
+	if s.cfg.Stream != nil {
+		s.stream()
+	}
+}
+
+// stream hands the event just recorded to Config.Stream.
+func (s *Sim) stream() {
+	s.scratch = s.tr.At(s.tr.Len() - 1)
+	s.cfg.Stream(&s.scratch)
+}
 
 func (s *Sim) start(id NodeID, restart bool) {
 	slot := s.nodes[id]
@@ -417,31 +466,44 @@ func (s *Sim) start(id NodeID, restart bool) {
 	if restart {
 		kind = trace.Restart
 	}
-	s.record(trace.Event{Kind: kind, Node: id, Peer: trace.None})
+	s.rec(kind, id, trace.None, 0, 0, 0, nil)
 	s.boot(id, slot)
 }
 
-// The functions below run node code. Each defers recoverNode so that a
-// panic becomes that node's crash (with its stack) and the run goes on.
+// The functions below run node code, and say whose in s.running while it
+// runs: a panic there becomes that node's crash (with its stack) and the
+// run goes on. Each is the last thing its caller does, so nothing of the
+// simulator's is left undone when a panic unwinds to recoverNode.
 
 func (s *Sim) boot(id NodeID, slot *nodeSlot) {
-	defer s.recoverNode(id)
+	s.running = id
 	slot.node = slot.factory(slot.env) // building the node is node code too
 	slot.node.Start()
+	s.running = trace.None
 }
 
 func (s *Sim) receive(id, from NodeID, msg any) {
-	defer s.recoverNode(id)
+	s.running = id
 	s.nodes[id].node.Receive(from, msg)
+	s.running = trace.None
 }
 
 func (s *Sim) fire(id NodeID, tag any) {
-	defer s.recoverNode(id)
+	s.running = id
 	s.nodes[id].node.Timer(tag)
+	s.running = trace.None
 }
 
-func (s *Sim) recoverNode(id NodeID) {
+// recoverNode, deferred around the event loop, turns a panic in node code
+// into that node's crash; a panic anywhere else goes on (it is a bug of
+// the simulator or of a driver, not of a node).
+func (s *Sim) recoverNode() {
+	if s.running == trace.None {
+		return
+	}
 	if r := recover(); r != nil {
+		id := s.running
+		s.running = trace.None
 		s.crash(id, fmt.Sprintf("panic: %v", r), string(debug.Stack()))
 	}
 }
@@ -462,7 +524,7 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 	s.record(trace.Event{Kind: trace.Crash, Node: id, Peer: trace.None, Value: reason, Stack: stack})
 	for _, e := range held {
 		if e.kind == evHeld && !s.dropped[e.id] { // a message that waited in the paused node's inbox is lost with it
-			s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: id, Msg: e.id, Name: e.ti.name, Value: "receiver crashed"})
+			s.rec(trace.Drop, e.from, id, e.id, e.mt.sym, s.symCrashed, nil)
 		}
 	}
 }
@@ -554,7 +616,7 @@ func (s *Sim) faultMessage(f Fault) {
 			Value: fmt.Sprintf("fault %s message #%d: it is not in flight; nothing happens", f.Kind, f.Msg)})
 		return
 	}
-	ev := trace.Event{Node: found.from, Peer: found.node, Msg: f.Msg, Name: found.ti.name}
+	ev := trace.Event{Node: found.from, Peer: found.node, Msg: f.Msg, Name: found.mt.name}
 	if f.Kind == FaultDuplicate {
 		ev.Kind = trace.Duplicate
 		s.record(ev)
@@ -562,7 +624,7 @@ func (s *Sim) faultMessage(f Fault) {
 		if held != nil {
 			held.held = append(held.held, cp)
 		} else {
-			s.push(cp)
+			s.push(&cp)
 		}
 		return
 	}
@@ -580,38 +642,40 @@ func (s *Sim) send(from, to NodeID, msg any) {
 	if int(to) < 0 || int(to) >= len(s.nodes) {
 		panic(fmt.Sprintf("send to unknown node %d (there are %d nodes)", to, len(s.nodes)))
 	}
-	ti := s.typeOf(msg)
-	if ti.problem != "" {
-		panic(fmt.Sprintf("cannot send %s: %s", ti.name, ti.problem))
+	mt := s.typeOf(msg)
+	if mt.problem != "" {
+		panic(fmt.Sprintf("cannot send %s: %s", mt.name, mt.problem))
 	}
 	var sent any = msg
-	if ti.deep {
-		sent = deepCopy(msg)
+	if mt.deep {
+		sent = mt.copyOf(msg)
 	}
 	s.nextMsg++
 	id := s.nextMsg
 	if s.strict != nil {
 		enc, err := json.Marshal(msg)
 		if err != nil {
-			panic(fmt.Sprintf("strict mode: cannot encode %s: %v", ti.name, err))
+			panic(fmt.Sprintf("strict mode: cannot encode %s: %v", mt.name, err))
 		}
 		s.strict[id] = strictRecord{original: msg, encoded: string(enc)}
 	}
-	s.record(trace.Event{Kind: trace.Send, Node: from, Peer: to, Msg: id, Name: ti.name, Body: sent})
+	s.rec(trace.Send, from, to, id, mt.sym, 0, sent)
 	if s.net.Blocked(from, to) {
-		s.record(trace.Event{Kind: trace.Drop, Node: from, Peer: to, Msg: id, Name: ti.name, Value: "partition"})
+		s.rec(trace.Drop, from, to, id, mt.sym, s.symPartition, nil)
 		return
 	}
 	link := s.net.link(from, to)
 	if link.Drop > 0 && s.netRand.Float64() < link.Drop {
-		s.record(trace.Event{Kind: trace.Drop, Node: from, Peer: to, Msg: id, Name: ti.name, Value: "loss"})
+		s.rec(trace.Drop, from, to, id, mt.sym, s.symLoss, nil)
 		return
 	}
-	inc := s.nodes[to].inc
-	s.push(event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
+	ev := event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from,
+		inc: s.nodes[to].inc, id: id, payload: sent, mt: mt}
+	s.push(&ev)
 	if link.Duplicate > 0 && s.netRand.Float64() < link.Duplicate {
-		s.record(trace.Event{Kind: trace.Duplicate, Node: from, Peer: to, Msg: id, Name: ti.name})
-		s.push(event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from, inc: inc, id: id, payload: sent, ti: ti})
+		s.rec(trace.Duplicate, from, to, id, mt.sym, 0, nil)
+		ev.at = s.net.deliveryTime(s.now, from, to, link, s.netRand)
+		s.push(&ev)
 	}
 }
 
@@ -620,13 +684,12 @@ func (s *Sim) deliver(e *event) {
 		return // a fault dropped it in flight (the trace says so already)
 	}
 	slot := s.nodes[e.node]
-	name := e.ti.name
 	switch {
 	case !slot.up || slot.inc != e.inc:
-		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "receiver crashed"})
+		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symCrashed, nil)
 		return
 	case s.net.Blocked(e.from, e.node):
-		s.record(trace.Event{Kind: trace.Drop, Node: e.from, Peer: e.node, Msg: e.id, Name: name, Value: "partition"})
+		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symPartition, nil)
 		return
 	}
 	if slot.paused {
@@ -639,14 +702,13 @@ func (s *Sim) deliver(e *event) {
 
 // handOver records a delivery and runs the receiver's handler.
 func (s *Sim) handOver(e *event) {
-	name := e.ti.name
 	if s.strict != nil {
 		s.checkStrict(e)
 	}
-	s.record(trace.Event{Kind: trace.Deliver, Node: e.node, Peer: e.from, Msg: e.id, Name: name})
+	s.rec(trace.Deliver, e.node, e.from, e.id, e.mt.sym, 0, nil)
 	msg := e.payload
-	if e.ti.deep {
-		msg = deepCopy(msg) // the trace keeps its own copy, safe from the receiver
+	if e.mt.deep {
+		msg = e.mt.copyOf(msg) // the trace keeps its own copy, safe from the receiver
 	}
 	s.receive(e.node, e.from, msg)
 }
@@ -666,19 +728,33 @@ func (s *Sim) checkStrict(e *event) {
 	delete(s.strict, e.id) // a duplicate delivered later is not checked twice
 }
 
-// typeOf is infoOf with a per-simulation cache: a plain map is cheaper
-// than the shared sync.Map on the send path.
-func (s *Sim) typeOf(v any) *typeInfo {
+// typeOf is infoOf with a per-simulation cache that also holds the type's
+// trace symbol; the type sent last is checked first (a node that sends
+// one type in a row skips the map).
+func (s *Sim) typeOf(v any) *msgType {
 	t := reflect.TypeOf(v)
-	if ti, ok := s.types[t]; ok {
-		return ti
+	if t == s.lastType && s.lastMsg != nil {
+		return s.lastMsg
 	}
-	if s.types == nil {
-		s.types = map[reflect.Type]*typeInfo{}
+	mt, ok := s.types[t]
+	if !ok {
+		if s.types == nil {
+			s.types = map[reflect.Type]*msgType{}
+		}
+		ti := infoOf(v)
+		mt = &msgType{typeInfo: ti, sym: s.tr.InternName(ti.name)}
+		s.types[t] = mt
 	}
-	ti := infoOf(v)
-	s.types[t] = ti
-	return ti
+	s.lastType, s.lastMsg = t, mt
+	return mt
+}
+
+// timerSym is a timer tag's name as a trace symbol.
+func (s *Sim) timerSym(tag any) trace.NameSym {
+	if name, ok := tag.(string); ok {
+		return s.tr.InternName(name)
+	}
+	return s.tr.InternName(timerName(tag))
 }
 
 // timerName is how a timer tag appears in the trace.

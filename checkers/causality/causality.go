@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"distlab/checkers/check"
 	cc "distlab/contract/clocks"
@@ -21,6 +22,7 @@ func Specs() []check.Spec {
 		Contract: cc.Contract,
 		Summary:  "happens-before from the trace: a→b ⇒ L(a)<L(b) for Lamport, a→b ⇔ V(a)<V(b) for vector clocks",
 		Run:      func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return Check(ctx, tr) },
+		Observe:  func(h trace.Header, _ any) check.Observer { return newChecker(h) },
 	}}
 }
 
@@ -38,13 +40,15 @@ type payload = cc.ClockMark
 // event is one clock event.
 type event struct {
 	idx  int // trace index of its mark
+	at   time.Duration
 	node trace.NodeID
 	pos  int // 1-based place in its node's program order
 	kind string
 	lam  int64
 	voff int32 // its vector is vecs[voff : voff+vlen]
 	vlen int32
-	gt   int32 // sends only: the ground-truth vector at gts[gt : gt+n]
+	gt   int32 // sends only: the ground-truth vector at gts[gt : gt+glen]
+	glen int32 // (as many nodes as were known then)
 	send int   // sends only: trace index of the Send
 }
 
@@ -53,14 +57,16 @@ type event struct {
 type open struct {
 	want    trace.Kind // trace.Send or trace.Mark; 0 when nothing is owed
 	at      int        // trace index of the mark or Deliver that opened it
-	ev      int        // the send's event (want Send)
-	msg     int64      // the delivered message (want Mark)
-	deliver int        // trace index of the Deliver
+	atTime  time.Duration
+	ev      int   // the send's event (want Send)
+	msg     int64 // the delivered message (want Mark)
+	deliver int   // trace index of the Deliver
 }
 
-// checker holds one run of Check.
+// checker holds one run of Check. It reads the trace event by event, as
+// it is recorded (an Observer), keeping the clock events.
 type checker struct {
-	tr         *trace.Trace
+	h          trace.Header
 	n          int
 	hasL, hasV bool
 	evs        []event
@@ -77,6 +83,7 @@ type checker struct {
 	vecBuf     []int64 // reused for pl.Vector by the fast decode
 	m          metrics
 	firstFail  *violation
+	verdict    *check.Result // decided before the end (a violation, a malformed mark)
 }
 
 type msgLink struct {
@@ -101,53 +108,82 @@ type violation struct {
 // O(E·N²) for E clock events among N nodes (see the package comment), with
 // no cap on pairs; it stops with Unknown when ctx ends.
 func Check(ctx context.Context, tr *trace.Trace) check.Result {
-	c := &checker{tr: tr, sends: map[int64]int{}}
-	c.n = len(tr.Header.Nodes)
-	for i := range tr.Len() {
-		if id := int(tr.At(i).Node); id >= c.n {
-			c.n = id + 1
-		}
-	}
-	c.perNode = make([][]int, c.n)
-	c.lams = make([][]int64, c.n)
-	c.gt = make([][]int32, c.n)
-	for i := range c.gt {
-		c.gt[i] = make([]int32, c.n)
-	}
-	c.owed = make([]open, c.n)
-	c.restarted = make([]int, c.n)
-	for i := range c.restarted {
-		c.restarted[i] = -1
-	}
-
+	c := newChecker(tr.Header)
+	var e trace.Event
 	for i := range tr.Len() {
 		if i&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return c.result(check.Unknown, fmt.Sprintf("stopped at trace event %d of %d (%v): no verdict", i, tr.Len(), err))
 			}
 		}
-		if bad := c.step(i); bad != "" {
-			r := c.result(check.Fail, "malformed clock marks: "+bad)
-			r.Events = []int{i}
-			if o := c.owed[tr.At(i).Node]; o.want != 0 {
-				r.Events = []int{o.at, i} // the debt and what came instead
-			}
-			r.At = tr.At(i).Time
-			if n := tr.At(i).Node; n != trace.None {
-				r.Nodes = []string{tr.NodeName(n)}
-			}
-			return r
+		tr.Fill(i, &e)
+		c.Observe(&e)
+		if c.verdict != nil {
+			break
 		}
-		if c.firstFail != nil {
-			return c.fail()
+	}
+	return c.Finish(ctx)
+}
+
+func newChecker(h trace.Header) *checker {
+	c := &checker{h: h, sends: map[int64]int{}}
+	c.grow(len(h.Nodes))
+	return c
+}
+
+// grow makes room for nodes 0..n-1.
+func (c *checker) grow(n int) {
+	for c.n < n {
+		c.n++
+		for q := range c.gt {
+			c.gt[q] = append(c.gt[q], 0)
 		}
+		c.perNode = append(c.perNode, nil)
+		c.lams = append(c.lams, nil)
+		c.gt = append(c.gt, make([]int32, c.n))
+		c.owed = append(c.owed, open{})
+		c.restarted = append(c.restarted, -1)
+	}
+}
+
+// Observe takes the next event of the run.
+func (c *checker) Observe(e *trace.Event) {
+	if c.verdict != nil {
+		return
+	}
+	if id := int(e.Node); id >= c.n {
+		c.grow(id + 1)
+	}
+	if bad := c.step(e); bad != "" {
+		r := c.result(check.Fail, "malformed clock marks: "+bad)
+		r.Events = []int{e.Index}
+		if e.Node != trace.None {
+			if o := c.owed[e.Node]; o.want != 0 {
+				r.Events = []int{o.at, e.Index} // the debt and what came instead
+			}
+			r.Nodes = []string{c.h.NodeName(e.Node)}
+		}
+		r.At = e.Time
+		c.verdict = &r
+		return
+	}
+	if c.firstFail != nil {
+		r := c.fail()
+		c.verdict = &r
+	}
+}
+
+// Finish judges what was observed.
+func (c *checker) Finish(context.Context) check.Result {
+	if c.verdict != nil {
+		return *c.verdict
 	}
 	for p, o := range c.owed {
 		if o.want != 0 {
 			r := c.result(check.Fail, "malformed clock marks: "+c.owedText(trace.NodeID(p), o, "the trace ends"))
 			r.Events = []int{o.at}
-			r.Nodes = []string{tr.NodeName(trace.NodeID(p))}
-			r.At = tr.At(o.at).Time
+			r.Nodes = []string{c.h.NodeName(trace.NodeID(p))}
+			r.At = o.atTime
 			return r
 		}
 	}
@@ -157,9 +193,9 @@ func Check(ctx context.Context, tr *trace.Trace) check.Result {
 	return c.result(check.Pass, c.passText())
 }
 
-// step reads trace event i; it returns why the trace is malformed, or "".
-func (c *checker) step(i int) string {
-	e := c.tr.At(i)
+// step reads one event; it returns why the trace is malformed, or "".
+func (c *checker) step(e *trace.Event) string {
+	i := e.Index
 	if e.Node < 0 {
 		return ""
 	}
@@ -167,7 +203,7 @@ func (c *checker) step(i int) string {
 	if e.Kind == trace.Restart {
 		c.restarted[p] = i
 	}
-	isClock := cc.Clock.Is(&e)
+	isClock := cc.Clock.Is(e)
 	if o := c.owed[p]; o.want != 0 {
 		switch {
 		case e.Kind == trace.State || e.Kind == trace.Log || e.Kind == trace.TimerSet || e.Kind == trace.TimerCancel:
@@ -181,13 +217,13 @@ func (c *checker) step(i int) string {
 		case o.want == trace.Mark && isClock:
 			// handled below, with the debt still open
 		default:
-			return c.owedText(p, o, fmt.Sprintf("its next record is %q at event %d", trace.NewDescriber(c.tr).Event(i), i))
+			return c.owedText(p, o, fmt.Sprintf("its next record is %s at event %d", kindOf(e), i))
 		}
 	}
 	switch {
 	case e.Kind == trace.Deliver:
 		if _, ok := c.sends[e.Msg]; ok {
-			c.owed[p] = open{want: trace.Mark, at: i, msg: e.Msg, deliver: i}
+			c.owed[p] = open{want: trace.Mark, at: i, atTime: e.Time, msg: e.Msg, deliver: i}
 		}
 		return ""
 	case !isClock:
@@ -197,17 +233,17 @@ func (c *checker) step(i int) string {
 	if !decodeFast(e.Data, &c.pl, &c.lamBuf, &c.vecBuf) {
 		c.pl = payload{}
 		if err := e.DecodeData(&c.pl); err != nil {
-			return fmt.Sprintf("%s's clock mark at event %d cannot be read: %v", c.tr.NodeName(p), i, err)
+			return fmt.Sprintf("%s's clock mark at event %d cannot be read: %v", c.h.NodeName(p), i, err)
 		}
 	}
 	hasL, hasV := c.pl.Lamport != nil, c.pl.Vector != nil
 	if len(c.evs) == 0 {
 		if !hasL && !hasV {
-			return fmt.Sprintf("%s's clock mark at event %d has neither \"lamport\" nor \"vector\"", c.tr.NodeName(p), i)
+			return fmt.Sprintf("%s's clock mark at event %d has neither \"lamport\" nor \"vector\"", c.h.NodeName(p), i)
 		}
 		c.hasL, c.hasV = hasL, hasV
 	} else if hasL != c.hasL || hasV != c.hasV {
-		return fmt.Sprintf("%s's clock mark at event %d carries %s, earlier marks carried %s", c.tr.NodeName(p), i, carries(hasL, hasV), carries(c.hasL, c.hasV))
+		return fmt.Sprintf("%s's clock mark at event %d carries %s, earlier marks carried %s", c.h.NodeName(p), i, carries(hasL, hasV), carries(c.hasL, c.hasV))
 	}
 	var via *msgLink
 	switch c.pl.Kind {
@@ -218,17 +254,17 @@ func (c *checker) step(i int) string {
 	case kindRecv:
 		o := c.owed[p]
 		if o.want != trace.Mark {
-			return fmt.Sprintf("%s's recv mark at event %d does not follow the Deliver of a clock message (a recv mark must be the first record of Receive)", c.tr.NodeName(p), i)
+			return fmt.Sprintf("%s's recv mark at event %d does not follow the Deliver of a clock message (a recv mark must be the first record of Receive)", c.h.NodeName(p), i)
 		}
 		c.owed[p] = open{}
 		link := msgLink{msg: o.msg, delIdx: o.deliver, sendIdx: -1}
 		via = &link
 	default:
-		return fmt.Sprintf("%s's clock mark at event %d has kind %q (want local, send or recv)", c.tr.NodeName(p), i, c.pl.Kind)
+		return fmt.Sprintf("%s's clock mark at event %d has kind %q (want local, send or recv)", c.h.NodeName(p), i, c.pl.Kind)
 	}
-	c.add(i, p, via)
+	c.add(i, e.Time, p, via)
 	if c.pl.Kind == kindSend {
-		c.owed[p] = open{want: trace.Send, at: i, ev: len(c.evs) - 1}
+		c.owed[p] = open{want: trace.Send, at: i, atTime: e.Time, ev: len(c.evs) - 1}
 	}
 	return ""
 }
@@ -246,7 +282,7 @@ func carries(l, v bool) string {
 }
 
 func (c *checker) owedText(p trace.NodeID, o open, next string) string {
-	name := c.tr.NodeName(p)
+	name := c.h.NodeName(p)
 	if o.want == trace.Send {
 		return fmt.Sprintf("%s's send mark at event %d is not followed by its Send: %s (the send mark must be the last record before env.Send)", name, o.at, next)
 	}
@@ -255,9 +291,9 @@ func (c *checker) owedText(p trace.NodeID, o open, next string) string {
 
 // add records clock event b (trace index i on node p) and checks it
 // against everything before it.
-func (c *checker) add(i int, p trace.NodeID, via *msgLink) {
+func (c *checker) add(i int, at time.Duration, p trace.NodeID, via *msgLink) {
 	b := len(c.evs)
-	ev := event{idx: i, node: p, kind: c.pl.Kind, gt: -1, send: -1}
+	ev := event{idx: i, at: at, node: p, kind: c.pl.Kind, gt: -1, send: -1}
 	if c.hasL {
 		ev.lam = *c.pl.Lamport
 	}
@@ -271,8 +307,8 @@ func (c *checker) add(i int, p trace.NodeID, via *msgLink) {
 	send := -1
 	if via != nil {
 		send = c.sends[via.msg]
-		sg := c.gts[c.evs[send].gt : int(c.evs[send].gt)+c.n]
-		for q := range g {
+		sg := c.gts[c.evs[send].gt : c.evs[send].gt+c.evs[send].glen]
+		for q := range sg {
 			g[q] = max(g[q], sg[q])
 		}
 		via.sendIdx = c.evs[send].send
@@ -280,7 +316,7 @@ func (c *checker) add(i int, p trace.NodeID, via *msgLink) {
 	g[p]++
 	ev.pos = int(g[p])
 	if ev.kind == kindSend {
-		ev.gt = int32(len(c.gts))
+		ev.gt, ev.glen = int32(len(c.gts)), int32(len(g))
 		c.gts = append(c.gts, g...)
 	}
 	switch ev.kind {
@@ -410,7 +446,7 @@ func (c *checker) edge(a, b int, via *msgLink) *violation {
 	if c.hasL && ea.lam >= eb.lam {
 		hint := "every event must advance the clock"
 		if r := c.restarted[eb.node]; via == nil && r > ea.idx {
-			hint = fmt.Sprintf("%s restarted in between (event %d): a restarted node is the same process, so its clock must survive the crash (durable storage)", c.tr.NodeName(eb.node), r)
+			hint = fmt.Sprintf("%s restarted in between (event %d): a restarted node is the same process, so its clock must survive the crash (durable storage)", c.h.NodeName(eb.node), r)
 		}
 		if via != nil {
 			hint = "the receive must move the clock past the message's timestamp"
@@ -422,7 +458,7 @@ func (c *checker) edge(a, b int, via *msgLink) *violation {
 	if c.hasV && !less(c.vec(a), c.vec(b)) {
 		hint := "every event must advance its own entry"
 		if r := c.restarted[eb.node]; via == nil && r > ea.idx {
-			hint = fmt.Sprintf("%s restarted in between (event %d): a restarted node is the same process, so its clock must survive the crash (durable storage)", c.tr.NodeName(eb.node), r)
+			hint = fmt.Sprintf("%s restarted in between (event %d): a restarted node is the same process, so its clock must survive the crash (durable storage)", c.h.NodeName(eb.node), r)
 		}
 		if via != nil {
 			hint = "the receive must merge the message's vector (entrywise max) and advance its own entry"
@@ -446,7 +482,7 @@ func (c *checker) concurrentPair(a, b int) *violation {
 
 func (c *checker) describeEv(k int) string {
 	e := &c.evs[k]
-	t := c.tr.At(e.idx).Time
+	t := e.at
 	var val []string
 	if c.hasL {
 		val = append(val, fmt.Sprintf("L=%d", e.lam))
@@ -454,18 +490,18 @@ func (c *checker) describeEv(k int) string {
 	if c.hasV {
 		val = append(val, fmt.Sprintf("V=%v", c.vec(k)))
 	}
-	return fmt.Sprintf("%s's %s #%d (event %d, %v, %s)", c.tr.NodeName(e.node), e.kind, e.pos, e.idx, t, strings.Join(val, ", "))
+	return fmt.Sprintf("%s's %s #%d (event %d, %v, %s)", c.h.NodeName(e.node), e.kind, e.pos, e.idx, t, strings.Join(val, ", "))
 }
 
 func (c *checker) fail() check.Result {
 	v := c.firstFail
 	ea, eb := &c.evs[v.a], &c.evs[v.b]
 	r := c.result(check.Fail, v.detail)
-	r.At = c.tr.At(eb.idx).Time
+	r.At = eb.at
 	r.Events = []int{ea.idx, eb.idx}
-	r.Nodes = []string{c.tr.NodeName(ea.node)}
+	r.Nodes = []string{c.h.NodeName(ea.node)}
 	if eb.node != ea.node {
-		r.Nodes = append(r.Nodes, c.tr.NodeName(eb.node))
+		r.Nodes = append(r.Nodes, c.h.NodeName(eb.node))
 	}
 	return r
 }
@@ -514,4 +550,12 @@ func (c *checker) passText() string {
 		parts = append(parts, fmt.Sprintf("a→b ⇔ V(a)<V(b) holds; vector clocks mark all %d concurrent pairs as concurrent", m.vecDetectedConc))
 	}
 	return head + ": " + strings.Join(parts, "; ")
+}
+
+// kindOf names an event's kind (and a mark's name) for a detail.
+func kindOf(e *trace.Event) string {
+	if e.Kind == trace.Mark {
+		return fmt.Sprintf("mark %q", e.Name)
+	}
+	return e.Kind.String()
 }

@@ -1,10 +1,16 @@
 // Package check is the contract every checker implements: it reads a trace
 // and returns a Result. It imports only the trace, so checkers stay on the
 // reading side of the one-way flow.
+//
+// A check that can judge a run event by event (an Observer: Observe each
+// event, then Finish) sets Spec.Observe as well, and its Run is Fold of it:
+// then a long run is judged as it is recorded and its trace need not stay
+// in memory (checkers.Session).
 package check
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"distlab/contract"
@@ -56,6 +62,61 @@ type Spec struct {
 	// Run checks a trace. It must honour ctx's deadline by returning
 	// Unknown, never Pass, when it runs out of time.
 	Run func(ctx context.Context, tr *trace.Trace, opts any) Result
+	// Observe, when set, makes the check incremental: it returns a fresh
+	// Observer for a run with this header and these options, which judges
+	// the run event by event as it is recorded, so that it never needs the
+	// whole trace (see checkers.Session). Such a check's Run is Fold of
+	// the same Observe, so both ways give one verdict.
+	Observe func(h trace.Header, opts any) Observer
+}
+
+// Observer is an incremental check: it sees every event of a run once, in
+// order, and keeps only what it needs to judge.
+type Observer interface {
+	// Observe takes the next event. The event is only lent: it may be
+	// reused once Observe returns. Observe must be quick (a few map
+	// operations); the verdict's work belongs in Finish.
+	Observe(e *trace.Event)
+	// Finish judges the run once every event was observed. It must honour
+	// ctx's deadline by returning Unknown, never Pass, when it runs out of
+	// time.
+	Finish(ctx context.Context) Result
+}
+
+// KindFilter is an Observer that looks at some kinds of event only: it is
+// handed only those (the others are not even read from the trace).
+type KindFilter interface {
+	Kinds() trace.KindSet
+}
+
+// Wanted is the set of kinds an observer looks at (every kind unless it is
+// a KindFilter).
+func Wanted(o Observer) trace.KindSet {
+	if f, ok := o.(KindFilter); ok {
+		return f.Kinds()
+	}
+	return ^trace.KindSet(0)
+}
+
+// Fold is the Run of an incremental check named name: it observes a
+// whole trace, in order, and finishes.
+func Fold(name string, observe func(h trace.Header, opts any) Observer) func(ctx context.Context, tr *trace.Trace, opts any) Result {
+	return func(ctx context.Context, tr *trace.Trace, opts any) Result {
+		o := observe(tr.Header, opts)
+		wanted := Wanted(o)
+		var e trace.Event // one event lent again and again
+		for i := range tr.Len() {
+			if i&1023 == 0 && ctx.Err() != nil {
+				return Unknowable(name, fmt.Sprintf("out of time after %d of %d events", i, tr.Len()))
+			}
+			if !wanted.Has(tr.KindAt(i)) {
+				continue
+			}
+			tr.Fill(i, &e)
+			o.Observe(&e)
+		}
+		return o.Finish(ctx)
+	}
 }
 
 // Reads names the contract the check reads, "any" for a check of any run.

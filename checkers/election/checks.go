@@ -52,28 +52,29 @@ type CostOptions struct {
 // Specs returns the election checks.
 func Specs() []check.Spec {
 	return []check.Spec{
-		{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneLeaderPerTerm(ctx, tr) }},
-		{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckFreshestLeader(ctx, tr) }},
-		{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneVotePerTerm(ctx, tr) }},
-		{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
-			Options: func() any { return &SplitBrainOptions{Handover: time.Second} },
-			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
-				return CheckSplitBrain(ctx, tr, *opts(o, &SplitBrainOptions{Handover: time.Second}))
-			}},
-		{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
-			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
-			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
-				return CheckLiveness(ctx, tr, *opts(o, &LivenessOptions{Bound: 3 * time.Second}))
-			}},
+		incremental(check.Spec{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)"},
+			observeOneLeader),
+		incremental(check.Spec{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it"},
+			observeFreshest),
+		incremental(check.Spec{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included"},
+			observeOneVote),
+		incremental(check.Spec{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
+			Options: func() any { return &SplitBrainOptions{Handover: time.Second} }}, observeSplitBrain),
+		incremental(check.Spec{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
+			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} }}, observeLiveness),
 		{Name: Cost, Contract: ec.Contract, Summary: "messages and virtual time per election, leader changes",
 			Options: func() any { return &CostOptions{} },
 			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
 				return CheckCost(ctx, tr, *opts(o, &CostOptions{}))
 			}},
 	}
+}
+
+// incremental makes a spec judge runs as they are recorded (Observe), and
+// whole traces the same way (Run).
+func incremental(s check.Spec, observe func(trace.Header, any) check.Observer) check.Spec {
+	s.Observe, s.Run = observe, check.Fold(s.Name, observe)
+	return s
 }
 
 // opts returns the options a scenario gave, or the defaults.
@@ -97,38 +98,55 @@ type leaderAt struct {
 // CheckOneLeaderPerTerm fails when two nodes record "leader" marks with the
 // same term.
 func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
-	byTerm := map[int64]leaderAt{}
-	leaders := 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(OneLeaderPerTerm, "out of time")
-		}
-		e := tr.At(i)
-		if !ec.Leader.Is(&e) {
-			continue
-		}
-		m, err := ec.Leader.Decode(&e)
-		if err != nil {
-			return check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-		}
-		leaders++
-		prev, seen := byTerm[m.Term]
-		if seen && prev.node != e.Node {
-			r := check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
-				fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v)",
-					m.Term, tr.NodeName(prev.node), prev.at, tr.NodeName(e.Node), e.Time))
-			r.Events = []int{prev.index, e.Index}
-			return r
-		}
-		if !seen {
-			byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
-		}
+	return check.Fold(OneLeaderPerTerm, observeOneLeader)(ctx, tr, nil)
+}
+
+type oneLeader struct {
+	decided
+	h       trace.Header
+	byTerm  map[int64]leaderAt
+	leaders int
+}
+
+func observeOneLeader(h trace.Header, _ any) check.Observer {
+	return &oneLeader{h: h, byTerm: map[int64]leaderAt{}}
+}
+
+func (o *oneLeader) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
+
+func (o *oneLeader) Observe(e *trace.Event) {
+	if o.done() || !ec.Leader.Is(e) {
+		return
 	}
-	if leaders == 0 {
+	m, err := ec.Leader.Decode(e)
+	if err != nil {
+		o.decide(check.Failed(OneLeaderPerTerm, e.Time, []string{o.h.NodeName(e.Node)}, err.Error()))
+		return
+	}
+	o.leaders++
+	prev, seen := o.byTerm[m.Term]
+	if seen && prev.node != e.Node {
+		r := check.Failed(OneLeaderPerTerm, e.Time, []string{o.h.NodeName(prev.node), o.h.NodeName(e.Node)},
+			fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v)",
+				m.Term, o.h.NodeName(prev.node), prev.at, o.h.NodeName(e.Node), e.Time))
+		r.Events = []int{prev.index, e.Index}
+		o.decide(r)
+		return
+	}
+	if !seen {
+		o.byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
+	}
+}
+
+func (o *oneLeader) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.leaders == 0 {
 		return unknown(OneLeaderPerTerm, "no leader marks: nobody became leader, so there is no term to judge")
 	}
-	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", leaders, len(byTerm)))
-	r.Metrics = map[string]float64{"leaders": float64(leaders), "terms": float64(len(byTerm))}
+	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", o.leaders, len(o.byTerm)))
+	r.Metrics = map[string]float64{"leaders": float64(o.leaders), "terms": float64(len(o.byTerm))}
 	return r
 }
 
@@ -136,60 +154,81 @@ func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
 // quorum: each member's last vote for it carried the member's own (zxid,
 // id), which must not beat the leader's.
 func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
-	type key struct {
-		voter, leader trace.NodeID
+	return check.Fold(ZabFreshestLeader, observeFreshest)(ctx, tr, nil)
+}
+
+type voteKey struct {
+	voter, leader trace.NodeID
+}
+
+type freshest struct {
+	decided
+	h        trace.Header
+	lastVote map[voteKey]ec.VoteMark
+	checked  int
+}
+
+func observeFreshest(h trace.Header, _ any) check.Observer {
+	return &freshest{h: h, lastVote: map[voteKey]ec.VoteMark{}}
+}
+
+func (o *freshest) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
+
+func (o *freshest) Observe(e *trace.Event) {
+	if o.done() {
+		return
 	}
-	lastVote := map[key]ec.VoteMark{}
-	checked := 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(ZabFreshestLeader, "out of time")
+	name := o.h.NodeName
+	switch {
+	case ec.Vote.Is(e):
+		v, err := ec.Vote.Decode(e)
+		if err != nil {
+			o.decide(check.Failed(ZabFreshestLeader, e.Time, []string{name(e.Node)}, err.Error()))
+			return
 		}
-		e := tr.At(i)
-		switch {
-		case ec.Vote.Is(&e):
-			v, err := ec.Vote.Decode(&e)
-			if err != nil {
-				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-			}
-			lastVote[key{e.Node, trace.NodeID(v.Leader)}] = v
-		case ec.Leader.Is(&e):
-			m, err := ec.Leader.Decode(&e)
-			if err != nil {
-				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-			}
-			if len(m.Quorum) == 0 {
-				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
-					fmt.Sprintf("%s became leader of epoch %d with no quorum in its mark; the check needs it", tr.NodeName(e.Node), m.Term))
-				r.Events = []int{e.Index}
-				return r
-			}
-			for _, q := range m.Quorum {
-				qid := trace.NodeID(q)
-				v, ok := lastVote[key{qid, e.Node}]
-				if !ok {
-					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
-						fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it",
-							tr.NodeName(e.Node), m.Term, tr.NodeName(qid), tr.NodeName(qid)))
-					r.Events = []int{e.Index}
-					return r
-				}
-				if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
-					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
-						fmt.Sprintf("%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it holding fresher (zxid %#x, id %d)",
-							tr.NodeName(e.Node), m.Term, m.Zxid, e.Node, tr.NodeName(qid), v.Zxid, qid))
-					r.Events = []int{e.Index}
-					return r
-				}
-			}
-			checked++
+		o.lastVote[voteKey{e.Node, trace.NodeID(v.Leader)}] = v
+	case ec.Leader.Is(e):
+		m, err := ec.Leader.Decode(e)
+		if err != nil {
+			o.decide(check.Failed(ZabFreshestLeader, e.Time, []string{name(e.Node)}, err.Error()))
+			return
 		}
+		fail := func(nodes []string, format string, args ...any) {
+			r := check.Failed(ZabFreshestLeader, e.Time, nodes, fmt.Sprintf(format, args...))
+			r.Events = []int{e.Index}
+			o.decide(r)
+		}
+		if len(m.Quorum) == 0 {
+			fail([]string{name(e.Node)}, "%s became leader of epoch %d with no quorum in its mark; the check needs it", name(e.Node), m.Term)
+			return
+		}
+		for _, q := range m.Quorum {
+			qid := trace.NodeID(q)
+			v, ok := o.lastVote[voteKey{qid, e.Node}]
+			if !ok {
+				fail([]string{name(e.Node), name(qid)}, "%s became leader of epoch %d naming %s in its quorum, but %s never voted for it",
+					name(e.Node), m.Term, name(qid), name(qid))
+				return
+			}
+			if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
+				fail([]string{name(e.Node), name(qid)}, "%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it holding fresher (zxid %#x, id %d)",
+					name(e.Node), m.Term, m.Zxid, e.Node, name(qid), v.Zxid, qid)
+				return
+			}
+		}
+		o.checked++
 	}
-	if checked == 0 {
+}
+
+func (o *freshest) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.checked == 0 {
 		return unknown(ZabFreshestLeader, "no leader marks: no leader to compare with its quorum")
 	}
-	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", checked))
-	r.Metrics = map[string]float64{"leaders": float64(checked)}
+	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", o.checked))
+	r.Metrics = map[string]float64{"leaders": float64(o.checked)}
 	return r
 }
 
@@ -197,43 +236,62 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 // candidates in one term. Votes survive restarts in a correct Raft, so a
 // vote cast again after a crash counts too.
 func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
-	type key struct {
-		node trace.NodeID
-		term int64
+	return check.Fold(OneVotePerTerm, observeOneVote)(ctx, tr, nil)
+}
+
+type termKey struct {
+	node trace.NodeID
+	term int64
+}
+
+type oneVote struct {
+	decided
+	h     trace.Header
+	votes map[termKey]leaderAt
+	n     int
+}
+
+func observeOneVote(h trace.Header, _ any) check.Observer {
+	return &oneVote{h: h, votes: map[termKey]leaderAt{}}
+}
+
+func (o *oneVote) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
+
+func (o *oneVote) Observe(e *trace.Event) {
+	if o.done() || !ec.Vote.Is(e) {
+		return
 	}
-	votes := map[key]leaderAt{}
-	n := 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(OneVotePerTerm, "out of time")
-		}
-		e := tr.At(i)
-		if !ec.Vote.Is(&e) {
-			continue
-		}
-		v, err := ec.Vote.Decode(&e)
-		if err != nil {
-			return check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-		}
-		n++
-		k := key{e.Node, v.Term}
-		prev, ok := votes[k]
-		if ok && prev.node != trace.NodeID(v.Leader) {
-			r := check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)},
-				fmt.Sprintf("%s voted twice in term %d: for %s at %v and for %s at %v",
-					tr.NodeName(e.Node), v.Term, tr.NodeName(prev.node), prev.at, tr.NodeName(trace.NodeID(v.Leader)), e.Time))
-			r.Events = []int{prev.index, e.Index}
-			return r
-		}
-		if !ok {
-			votes[k] = leaderAt{trace.NodeID(v.Leader), e.Time, e.Index}
-		}
+	name := o.h.NodeName
+	v, err := ec.Vote.Decode(e)
+	if err != nil {
+		o.decide(check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)}, err.Error()))
+		return
 	}
-	if n == 0 {
+	o.n++
+	k := termKey{e.Node, v.Term}
+	prev, ok := o.votes[k]
+	if ok && prev.node != trace.NodeID(v.Leader) {
+		r := check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)},
+			fmt.Sprintf("%s voted twice in term %d: for %s at %v and for %s at %v",
+				name(e.Node), v.Term, name(prev.node), prev.at, name(trace.NodeID(v.Leader)), e.Time))
+		r.Events = []int{prev.index, e.Index}
+		o.decide(r)
+		return
+	}
+	if !ok {
+		o.votes[k] = leaderAt{trace.NodeID(v.Leader), e.Time, e.Index}
+	}
+}
+
+func (o *oneVote) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.n == 0 {
 		return unknown(OneVotePerTerm, "no vote marks: no vote to judge")
 	}
-	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", n))
-	r.Metrics = map[string]float64{"votes": float64(n)}
+	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", o.n))
+	r.Metrics = map[string]float64{"votes": float64(o.n)}
 	return r
 }
 
@@ -250,108 +308,130 @@ type span struct {
 // two components for longer than Grace, or two in one component for longer
 // than Handover.
 func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) check.Result {
-	w := newWorld(tr)
-	var split, double *span // open spans
-	var badSplit, badDouble *span
-	var splitTotal, doubleTotal time.Duration
-	maxLeaders, maxPerComp, leaderMarks := 0, 0, 0
-	closeSpan := func(s **span, total *time.Duration, limit time.Duration, bad **span, at time.Duration) {
-		if *s == nil {
-			return
-		}
-		(*s).to = at
-		d := at - (*s).from
-		*total += d
-		if d > limit && *bad == nil {
-			*bad = *s
-		}
-		*s = nil
+	return check.Fold(SplitBrain, observeSplitBrain)(ctx, tr, &o)
+}
+
+type splitBrain struct {
+	decided
+	o                       SplitBrainOptions
+	w                       *world
+	split, double           *span // open spans
+	badSplit, badDouble     *span
+	splitTotal, doubleTotal time.Duration
+	maxLeaders, maxPerComp  int
+	leaderMarks             int
+	end                     time.Duration
+}
+
+func observeSplitBrain(h trace.Header, o any) check.Observer {
+	return &splitBrain{o: *opts(o, &SplitBrainOptions{Handover: time.Second}), w: newWorld(h)}
+}
+
+func (sb *splitBrain) closeSpan(s **span, total *time.Duration, limit time.Duration, bad **span, at time.Duration) {
+	if *s == nil {
+		return
 	}
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(SplitBrain, "out of time")
+	(*s).to = at
+	d := at - (*s).from
+	*total += d
+	if d > limit && *bad == nil {
+		*bad = *s
+	}
+	*s = nil
+}
+
+func (sb *splitBrain) Observe(e *trace.Event) {
+	if sb.done() {
+		return
+	}
+	sb.end = e.Time
+	w := sb.w
+	changed, err := w.step(e)
+	if err != nil {
+		sb.decide(check.Failed(SplitBrain, e.Time, nil, err.Error()))
+		return
+	}
+	if ec.Leader.Is(e) {
+		sb.leaderMarks++
+	}
+	if !changed || e.Kind == trace.State {
+		return // who names whom as leader does not move leaders or links
+	}
+	comp := w.Net.Components(w.servers)
+	compOf := map[trace.NodeID]int{}
+	for j, s := range w.servers {
+		compOf[s] = comp[j]
+	}
+	perComp := map[int][]trace.NodeID{}
+	all := w.leaders()
+	sb.maxLeaders = max(sb.maxLeaders, len(all))
+	for _, l := range all {
+		c, isServer := compOf[l]
+		if !isServer {
+			continue
 		}
-		e := tr.At(i)
-		changed, err := w.step(&e)
-		if err != nil {
-			return check.Failed(SplitBrain, e.Time, nil, err.Error())
+		if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
+			continue // a quorum leader cut off from a majority decides nothing
 		}
-		if ec.Leader.Is(&e) {
-			leaderMarks++
+		perComp[c] = append(perComp[c], l)
+	}
+	var comps []int
+	for c, ls := range perComp {
+		comps = append(comps, c)
+		sb.maxPerComp = max(sb.maxPerComp, len(ls))
+	}
+	slices.Sort(comps)
+	isSplit := len(comps) >= 2
+	isDouble := false
+	for _, c := range comps {
+		if len(perComp[c]) >= 2 {
+			isDouble = true
 		}
-		if !changed || e.Kind == trace.State {
-			continue // who names whom as leader does not move leaders or links
+	}
+	if isSplit && sb.split == nil {
+		var sides []string
+		var nodes []string
+		for _, c := range comps {
+			sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
+				strings.Join(w.names(members(w.servers, comp, c)), ",")))
+			nodes = append(nodes, w.names(perComp[c])...)
 		}
-		comp := w.Net.Components(w.servers)
-		compOf := map[trace.NodeID]int{}
-		for j, s := range w.servers {
-			compOf[s] = comp[j]
-		}
-		perComp := map[int][]trace.NodeID{}
-		all := w.leaders()
-		maxLeaders = max(maxLeaders, len(all))
-		for _, l := range all {
-			c, isServer := compOf[l]
-			if !isServer {
-				continue
-			}
-			if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
-				continue // a quorum leader cut off from a majority decides nothing
-			}
-			perComp[c] = append(perComp[c], l)
-		}
-		var comps []int
-		for c, ls := range perComp {
-			comps = append(comps, c)
-			maxPerComp = max(maxPerComp, len(ls))
-		}
-		slices.Sort(comps)
-		isSplit := len(comps) >= 2
-		isDouble := false
+		sb.split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
+	} else if !isSplit {
+		sb.closeSpan(&sb.split, &sb.splitTotal, sb.o.Grace, &sb.badSplit, e.Time)
+	}
+	if isDouble && sb.double == nil {
+		var desc []string
+		var nodes []string
 		for _, c := range comps {
 			if len(perComp[c]) >= 2 {
-				isDouble = true
-			}
-		}
-		if isSplit && split == nil {
-			var sides []string
-			var nodes []string
-			for _, c := range comps {
-				sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
+				desc = append(desc, fmt.Sprintf("%s all leading {%s}", strings.Join(w.names(perComp[c]), ", "),
 					strings.Join(w.names(members(w.servers, comp, c)), ",")))
 				nodes = append(nodes, w.names(perComp[c])...)
 			}
-			split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
-		} else if !isSplit {
-			closeSpan(&split, &splitTotal, o.Grace, &badSplit, e.Time)
 		}
-		if isDouble && double == nil {
-			var desc []string
-			var nodes []string
-			for _, c := range comps {
-				if len(perComp[c]) >= 2 {
-					desc = append(desc, fmt.Sprintf("%s all leading {%s}", strings.Join(w.names(perComp[c]), ", "),
-						strings.Join(w.names(members(w.servers, comp, c)), ",")))
-					nodes = append(nodes, w.names(perComp[c])...)
-				}
-			}
-			double = &span{from: e.Time, first: e.Index, desc: strings.Join(desc, " | "), nodes: nodes}
-		} else if !isDouble {
-			closeSpan(&double, &doubleTotal, o.Handover, &badDouble, e.Time)
-		}
+		sb.double = &span{from: e.Time, first: e.Index, desc: strings.Join(desc, " | "), nodes: nodes}
+	} else if !isDouble {
+		sb.closeSpan(&sb.double, &sb.doubleTotal, sb.o.Handover, &sb.badDouble, e.Time)
 	}
-	end := tr.End()
-	openAtEnd := split != nil
-	closeSpan(&split, &splitTotal, o.Grace, &badSplit, end)
-	closeSpan(&double, &doubleTotal, o.Handover, &badDouble, end)
+}
+
+func (sb *splitBrain) Finish(context.Context) check.Result {
+	if sb.done() {
+		return *sb.res
+	}
+	end, o := sb.end, sb.o
+	openAtEnd := sb.split != nil
+	sb.closeSpan(&sb.split, &sb.splitTotal, o.Grace, &sb.badSplit, end)
+	sb.closeSpan(&sb.double, &sb.doubleTotal, o.Handover, &sb.badDouble, end)
 	metrics := map[string]float64{
-		"max_leaders":               float64(maxLeaders),
-		"max_leaders_per_component": float64(maxPerComp),
-		"split_brain_ms":            ms(splitTotal),
-		"double_leader_ms":          ms(doubleTotal),
+		"max_leaders":               float64(sb.maxLeaders),
+		"max_leaders_per_component": float64(sb.maxPerComp),
+		"split_brain_ms":            ms(sb.splitTotal),
+		"double_leader_ms":          ms(sb.doubleTotal),
 	}
 	var r check.Result
-	switch {
+	switch badSplit, badDouble := sb.badSplit, sb.badDouble; {
 	case badSplit != nil:
 		until := fmt.Sprintf("to %v", badSplit.to)
 		if openAtEnd && badSplit.to == end {
@@ -365,10 +445,10 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 			fmt.Sprintf("two leaders in one component from %v to %v (%v, longer than the %v handover): %s",
 				badDouble.from, badDouble.to, badDouble.to-badDouble.from, o.Handover, badDouble.desc))
 		r.Events = []int{badDouble.first}
-	case leaderMarks == 0:
+	case sb.leaderMarks == 0:
 		r = unknown(SplitBrain, "no leader marks: nobody ever led, so there was no brain to split")
 	default:
-		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", maxLeaders, maxPerComp))
+		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", sb.maxLeaders, sb.maxPerComp))
 	}
 	r.Metrics = metrics
 	return r
@@ -380,26 +460,37 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // leader is known to every live server and stays so to the end of the run
 // (a moment of agreement that falls apart does not count).
 func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
-	from := tr.LastFault()
-	st, err := stableLeader(ctx, tr, from)
+	return check.Fold(Liveness, observeLiveness)(ctx, tr, &o)
+}
+
+type liveness struct {
+	o  LivenessOptions
+	st *stableTracker
+}
+
+func observeLiveness(h trace.Header, o any) check.Observer {
+	return &liveness{o: *opts(o, &LivenessOptions{Bound: 3 * time.Second}), st: newStableTracker(h)}
+}
+
+func (l *liveness) Observe(e *trace.Event) { l.st.observe(e) }
+
+func (l *liveness) Finish(context.Context) check.Result {
+	o, name := l.o, l.st.w.h.NodeName
+	st, err := l.st.result()
 	if err != nil {
-		if err == errOutOfTime {
-			return unknown(Liveness, "out of time")
-		}
 		return check.Failed(Liveness, st.failAt, nil, err.Error())
 	}
-	w, since, leader := st.w, st.since, st.leader
-	end := tr.End()
+	from, w, since, leader, end := l.st.lastFault, st.w, st.since, st.leader, l.st.end
 	if since >= 0 {
 		took := since - from
 		m := map[string]float64{"elect_after_fault_ms": ms(took)}
 		if took > o.Bound {
-			r := check.Failed(Liveness, since, []string{tr.NodeName(leader)},
-				fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", tr.NodeName(leader), took, from, o.Bound))
+			r := check.Failed(Liveness, since, []string{name(leader)},
+				fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", name(leader), took, from, o.Bound))
 			r.Metrics = m
 			return r
 		}
-		r := check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v), to the end", tr.NodeName(leader), took, from, o.Bound))
+		r := check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v), to the end", name(leader), took, from, o.Bound))
 		r.Metrics = m
 		return r
 	}
@@ -412,8 +503,9 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 
 var errOutOfTime = fmt.Errorf("out of time")
 
-// stable is when, after from, a single leader came to be known by every
-// live server and stayed so to the end of the trace (since < 0: never).
+// stable is when, after the last fault, a single leader came to be known
+// by every live server and stayed so to the end of the trace (since < 0:
+// never).
 type stable struct {
 	since  time.Duration
 	leader trace.NodeID
@@ -421,35 +513,92 @@ type stable struct {
 	failAt time.Duration
 }
 
-func stableLeader(ctx context.Context, tr *trace.Trace, from time.Duration) (stable, error) {
-	w := newWorld(tr)
-	dirty := false
-	st := stable{since: -1, leader: trace.None, w: w}
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return st, errOutOfTime
-		}
-		e := tr.At(i)
-		changed, err := w.step(&e)
-		if err != nil {
-			st.failAt = e.Time
-			return st, err
-		}
-		dirty = dirty || changed
-		// Judge an instant once all its events are in.
-		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
-			continue
-		}
-		dirty = false
-		l, ok := w.singleKnown()
-		switch {
-		case !ok:
-			st.since, st.leader = -1, trace.None
-		case l != st.leader || st.since < 0:
-			st.since, st.leader = e.Time, l
-		}
+// stableTracker follows, event by event, since when one leader has been
+// known to every live server without a break. An instant is judged once
+// all its events are in (when the next instant begins, or at the end),
+// and only when something that moves leaders or links changed in it.
+//
+// It judges every instant from the start, though what counts is the time
+// after the last fault, which is known only at the end: a stable stretch
+// that began before the last fault is, seen from the last fault, stable
+// from the fault's own instant on (the fault changed the world, so that
+// instant was judged, and found stable).
+type stableTracker struct {
+	w         *world
+	dirty     bool
+	since     time.Duration
+	leader    trace.NodeID
+	now       time.Duration // the instant being gathered
+	started   bool
+	lastFault time.Duration
+	end       time.Duration
+	err       error
+	failAt    time.Duration
+}
+
+func newStableTracker(h trace.Header) *stableTracker {
+	return &stableTracker{w: newWorld(h), since: -1, leader: trace.None}
+}
+
+func (t *stableTracker) observe(e *trace.Event) {
+	if t.err != nil {
+		return
+	}
+	if t.started && e.Time != t.now {
+		t.judge()
+	}
+	t.started, t.now, t.end = true, e.Time, e.Time
+	if e.Kind.IsFault() {
+		t.lastFault = e.Time
+	}
+	changed, err := t.w.step(e)
+	if err != nil {
+		t.err, t.failAt = err, e.Time
+		return
+	}
+	t.dirty = t.dirty || changed
+}
+
+func (t *stableTracker) judge() {
+	if !t.dirty {
+		return
+	}
+	t.dirty = false
+	l, ok := t.w.singleKnown()
+	switch {
+	case !ok:
+		t.since, t.leader = -1, trace.None
+	case l != t.leader || t.since < 0:
+		t.since, t.leader = t.now, l
+	}
+}
+
+// result judges the last instant and gives the stable leader as seen from
+// the last fault.
+func (t *stableTracker) result() (stable, error) {
+	if t.err != nil {
+		return stable{since: -1, leader: trace.None, w: t.w, failAt: t.failAt}, t.err
+	}
+	if t.started {
+		t.judge()
+	}
+	st := stable{since: t.since, leader: t.leader, w: t.w}
+	if st.since >= 0 && st.since < t.lastFault {
+		st.since = t.lastFault
 	}
 	return st, nil
+}
+
+// stableLeader runs a stableTracker over a whole trace.
+func stableLeader(ctx context.Context, tr *trace.Trace) (stable, error) {
+	t := newStableTracker(tr.Header)
+	for i, e := range tr.All() {
+		if cancelled(ctx, i) {
+			return stable{since: -1, leader: trace.None, w: t.w}, errOutOfTime
+		}
+		t.observe(&e)
+	}
+	return t.result()
 }
 
 // CheckCost measures elections: how many, how often leadership changed
@@ -457,7 +606,7 @@ func stableLeader(ctx context.Context, tr *trace.Trace, from time.Duration) (sta
 // "election" mark (or a node's first start) while no election is under
 // way to the next "leader" mark.
 func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result {
-	w := newWorld(tr)
+	w := newWorld(tr.Header)
 	server := make([]bool, len(tr.Header.Nodes))
 	for _, s := range w.servers {
 		server[s] = true
@@ -537,7 +686,7 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 	// From the last fault (or the start) to the moment one leader is known
 	// to all and stays so: what an election costs when it is needed.
 	from := tr.LastFault()
-	if st, err := stableLeader(ctx, tr, from); err == nil && st.since >= 0 {
+	if st, err := stableLeader(ctx, tr); err == nil && st.since >= 0 {
 		m["to_known_ms"] = ms(st.since - from)
 		var election, keep int
 		for _, e := range tr.All() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"distlab/checkers/check"
 	"distlab/contract"
 	ec "distlab/contract/election"
 	"distlab/simnet/trace"
@@ -14,16 +15,16 @@ import (
 // which nodes believe they lead, in which term, and with a quorum or not.
 type world struct {
 	*trace.World
-	tr      *trace.Trace
+	h       trace.Header
 	servers []trace.NodeID
 	leads   []bool // believes it is leader ("leader" mark, until stepdown or crash)
 	quorum  []bool // its leader mark carried a quorum (a quorum-based algorithm)
 	term    []int64
 }
 
-func newWorld(tr *trace.Trace) *world {
-	n := len(tr.Header.Nodes)
-	return &world{World: trace.NewWorld(tr.Header), tr: tr, servers: contract.Servers(tr.Header),
+func newWorld(h trace.Header) *world {
+	n := len(h.Nodes)
+	return &world{World: trace.NewWorld(h), h: h, servers: contract.Servers(h),
 		leads: make([]bool, n), quorum: make([]bool, n), term: make([]int64, n)}
 }
 
@@ -94,7 +95,7 @@ func (w *world) singleKnown() (trace.NodeID, bool) {
 	if len(ls) != 1 {
 		return trace.None, false
 	}
-	name := w.tr.NodeName(ls[0])
+	name := w.h.NodeName(ls[0])
 	for _, s := range w.servers {
 		if w.Up(s) && w.known(s) != name {
 			return trace.None, false
@@ -118,7 +119,7 @@ func (w *world) describe() string {
 				state = "LEADER"
 			}
 		}
-		parts = append(parts, w.tr.NodeName(s)+":"+state)
+		parts = append(parts, w.h.NodeName(s)+":"+state)
 	}
 	return strings.Join(parts, " ")
 }
@@ -126,7 +127,7 @@ func (w *world) describe() string {
 func (w *world) names(ids []trace.NodeID) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = w.tr.NodeName(id)
+		out[i] = w.h.NodeName(id)
 	}
 	return out
 }
@@ -146,3 +147,11 @@ func members(nodes []trace.NodeID, comp []int, c int) []trace.NodeID {
 func cancelled(ctx context.Context, i int) bool {
 	return i&1023 == 0 && ctx.Err() != nil
 }
+
+// decided is what an incremental check holds once its verdict is in: the
+// first violation ends the judging, later events change nothing.
+type decided struct{ res *check.Result }
+
+func (d *decided) decide(r check.Result) { d.res = &r }
+
+func (d *decided) done() bool { return d.res != nil }

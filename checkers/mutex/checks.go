@@ -3,6 +3,7 @@ package mutex
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -52,13 +53,13 @@ type CostOptions struct {
 // Specs lists the family's checkers for the registry.
 func Specs() []check.Spec {
 	return []check.Spec{
-		{Name: Safety, Contract: mc.Contract, Summary: "no two nodes in the critical section at the same instant ([enter, exit) intervals)", Run: runSafety},
-		{Name: Liveness, Contract: mc.Contract, Summary: "every request is eventually granted (a request older than bound after the last fault is starved)",
-			Options: func() any { return &LivenessOptions{Bound: 2 * time.Second} }, Run: runLiveness},
-		{Name: Fairness, Contract: mc.Contract, Summary: "grants in the promised order: FIFO at the coordinator, (timestamp, id) for Ricart-Agrawala, one pass per round for the ring",
-			Options: func() any { return &FairnessOptions{Order: "auto"} }, Run: runFairness},
-		{Name: Cost, Contract: mc.Contract, Summary: "messages per entry (total and per type), mean wait, throughput; optionally against the textbook formula",
-			Options: func() any { return &CostOptions{Tolerance: 0.02} }, Run: runCost},
+		incremental(check.Spec{Name: Safety, Contract: mc.Contract, Summary: "no two nodes in the critical section at the same instant ([enter, exit) intervals)"}, judgeSafety),
+		incremental(check.Spec{Name: Liveness, Contract: mc.Contract, Summary: "every request is eventually granted (a request older than bound after the last fault is starved)",
+			Options: func() any { return &LivenessOptions{Bound: 2 * time.Second} }}, judgeLiveness),
+		incremental(check.Spec{Name: Fairness, Contract: mc.Contract, Summary: "grants in the promised order: FIFO at the coordinator, (timestamp, id) for Ricart-Agrawala, one pass per round for the ring",
+			Options: func() any { return &FairnessOptions{Order: "auto"} }}, judgeFairness),
+		incremental(check.Spec{Name: Cost, Contract: mc.Contract, Summary: "messages per entry (total and per type), mean wait, throughput; optionally against the textbook formula",
+			Options: func() any { return &CostOptions{Tolerance: 0.02} }}, judgeCost),
 	}
 }
 
@@ -66,22 +67,10 @@ func unknown(name string, err error) check.Result {
 	return check.Result{Name: name, Verdict: check.Unknown, Detail: err.Error()}
 }
 
-func parsed(ctx context.Context, name string, tr *trace.Trace) (*history, *check.Result) {
-	h, err := parse(ctx, tr)
-	if err != nil {
-		r := unknown(name, err)
-		return nil, &r
-	}
-	return h, nil
-}
-
-func runSafety(ctx context.Context, tr *trace.Trace, _ any) check.Result {
-	h, bad := parsed(ctx, Safety, tr)
-	if bad != nil {
-		return *bad
-	}
+func judgeSafety(h *history, _ any) check.Result {
+	hdr := h.hdr
 	if len(h.problems) > 0 {
-		r := check.Failed(Safety, tr.At(h.firstProb).Time, []string{tr.NodeName(tr.At(h.firstProb).Node)}, h.problems[0])
+		r := check.Failed(Safety, h.probAt, []string{hdr.NodeName(h.probNode)}, h.problems[0])
 		r.Events = []int{h.firstProb}
 		return r
 	}
@@ -97,9 +86,9 @@ func runSafety(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 	var far *interval
 	for _, iv := range ivs {
 		if far != nil && iv.start < far.end && far.node != iv.node {
-			r := check.Failed(Safety, iv.start, names(tr, far.node, iv.node), fmt.Sprintf(
+			r := check.Failed(Safety, iv.start, names(hdr, far.node, iv.node), fmt.Sprintf(
 				"%s entered the critical section at %v while %s was inside (since %v, until %s)",
-				tr.NodeName(iv.node), iv.start, tr.NodeName(far.node), far.start, until(far)))
+				hdr.NodeName(iv.node), iv.start, hdr.NodeName(far.node), far.start, until(far)))
 			r.Events = []int{far.startIdx, iv.startIdx}
 			return r
 		}
@@ -120,15 +109,12 @@ func until(iv *interval) string {
 	return iv.end.String()
 }
 
-func runLiveness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
+func judgeLiveness(h *history, opts any) check.Result {
 	o := &LivenessOptions{Bound: 2 * time.Second}
 	if p, ok := opts.(*LivenessOptions); ok && p != nil {
 		o = p
 	}
-	h, bad := parsed(ctx, Liveness, tr)
-	if bad != nil {
-		return *bad
-	}
+	hdr := h.hdr
 	granted, pending := 0, 0
 	var worst time.Duration
 	for _, r := range h.requests {
@@ -140,9 +126,9 @@ func runLiveness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 		default:
 			since := max(r.at, h.lastFault)
 			if h.end-since > o.Bound {
-				res := check.Failed(Liveness, r.at, names(tr, r.node), fmt.Sprintf(
+				res := check.Failed(Liveness, r.at, names(hdr, r.node), fmt.Sprintf(
 					"%s starved: its request %d (at %v) was never granted; the run ended %v later, %v after the last fault (bound %v)",
-					tr.NodeName(r.node), r.seq, r.at, h.end-r.at, h.end-h.lastFault, o.Bound))
+					hdr.NodeName(r.node), r.seq, r.at, h.end-r.at, h.end-h.lastFault, o.Bound))
 				res.Events = []int{r.idx}
 				return res
 			}
@@ -157,15 +143,12 @@ func runLiveness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 	return res
 }
 
-func runFairness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
+func judgeFairness(h *history, opts any) check.Result {
 	order := "auto"
 	if p, ok := opts.(*FairnessOptions); ok && p != nil && p.Order != "" {
 		order = p.Order
 	}
-	h, bad := parsed(ctx, Fairness, tr)
-	if bad != nil {
-		return *bad
-	}
+	hdr := h.hdr
 	if len(h.requests) == 0 && len(h.coord) == 0 {
 		return unknown(Fairness, fmt.Errorf("no request and no coordinator grant in the trace: no order to judge"))
 	}
@@ -179,11 +162,11 @@ func runFairness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 	}
 	switch order {
 	case "fifo":
-		return fairFIFO(tr, h)
+		return fairFIFO(hdr, h)
 	case "timestamp":
-		return fairTimestamp(tr, h)
+		return fairTimestamp(hdr, h)
 	case "ring":
-		return fairRing(tr, h)
+		return fairRing(hdr, h)
 	}
 	return unknown(Fairness, fmt.Errorf("unknown order %q (valid: auto, fifo, timestamp, ring)", order))
 }
@@ -191,7 +174,7 @@ func runFairness(ctx context.Context, tr *trace.Trace, opts any) check.Result {
 // fairFIFO: the coordinator grants requests in the order they reached it.
 // A coordinator crash loses its queue (unless it persisted it): grants of
 // requests the checker no longer knows of are not judged.
-func fairFIFO(tr *trace.Trace, h *history) check.Result {
+func fairFIFO(hdr trace.Header, h *history) check.Result {
 	type entry struct {
 		node string
 		seq  int64
@@ -206,7 +189,7 @@ func fairFIFO(tr *trace.Trace, h *history) check.Result {
 				queue = queue[:0]
 			} else {
 				// a crashed node's waiting request died with it
-				name := tr.NodeName(dead)
+				name := hdr.NodeName(dead)
 				queue = slices.DeleteFunc(queue, func(e entry) bool { return e.node == name })
 			}
 			crash++
@@ -236,7 +219,7 @@ func fairFIFO(tr *trace.Trace, h *history) check.Result {
 // fairTimestamp: no request enters while an earlier (timestamp, id)
 // request of another node is waiting. Requests of restarted instances are
 // left out: their Lamport clocks started again from zero.
-func fairTimestamp(tr *trace.Trace, h *history) check.Result {
+func fairTimestamp(hdr trace.Header, h *history) check.Result {
 	type ev struct {
 		idx   int
 		enter bool
@@ -271,9 +254,9 @@ func fairTimestamp(tr *trace.Trace, h *history) check.Result {
 			}
 		}
 		if worst != nil {
-			r := check.Failed(Fairness, b.enterAt, names(tr, b.node, worst.node), fmt.Sprintf(
+			r := check.Failed(Fairness, b.enterAt, names(hdr, b.node, worst.node), fmt.Sprintf(
 				"%s entered with request (ts %d, %s) while %s's earlier request (ts %d, %s) was waiting (since %v)",
-				tr.NodeName(b.node), b.ts, tr.NodeName(b.node), tr.NodeName(worst.node), worst.ts, tr.NodeName(worst.node), worst.at))
+				hdr.NodeName(b.node), b.ts, hdr.NodeName(b.node), hdr.NodeName(worst.node), worst.ts, hdr.NodeName(worst.node), worst.at))
 			r.Events = []int{worst.idx, b.enterIdx}
 			return r
 		}
@@ -299,38 +282,28 @@ func before(a, b *request) bool {
 
 // fairRing: while a node waits, the token passes every other node at most
 // once, so no other node enters twice.
-func fairRing(tr *trace.Trace, h *history) check.Result {
+func fairRing(hdr trace.Header, h *history) check.Result {
 	type wait struct {
 		r     *request
 		count map[trace.NodeID]int
 	}
 	var waits []*wait
-	byIdx := map[int]*request{}
-	for _, r := range h.requests {
-		byIdx[r.idx] = r
-	}
-	for i := range tr.Len() {
-		e := tr.At(i)
-		if e.Kind == trace.Crash {
-			waits = slices.DeleteFunc(waits, func(w *wait) bool { return w.r.node == e.Node })
-			continue
-		}
-		if e.Kind != trace.Mark {
-			continue
-		}
-		if r, ok := byIdx[e.Index]; ok {
-			waits = append(waits, &wait{r: r, count: map[trace.NodeID]int{}})
-		}
-		if mc.Enter.Is(&e) {
-			b := e.Node
+	for _, e := range h.ring {
+		switch {
+		case e.kind == trace.Crash:
+			waits = slices.DeleteFunc(waits, func(w *wait) bool { return w.r.node == e.node })
+		case e.req != nil:
+			waits = append(waits, &wait{r: e.req, count: map[trace.NodeID]int{}})
+		default: // an entry
+			b := e.node
 			waits = slices.DeleteFunc(waits, func(w *wait) bool { return w.r.node == b })
 			for _, w := range waits {
 				w.count[b]++
 				if w.count[b] > 1 {
-					r := check.Failed(Fairness, e.Time, names(tr, b, w.r.node), fmt.Sprintf(
+					r := check.Failed(Fairness, e.at, names(hdr, b, w.r.node), fmt.Sprintf(
 						"%s entered twice while %s waited (since %v): the token skipped a waiting node",
-						tr.NodeName(b), tr.NodeName(w.r.node), w.r.at))
-					r.Events = []int{w.r.idx, e.Index}
+						hdr.NodeName(b), hdr.NodeName(w.r.node), w.r.at))
+					r.Events = []int{w.r.idx, e.idx}
 					return r
 				}
 			}
@@ -339,17 +312,13 @@ func fairRing(tr *trace.Trace, h *history) check.Result {
 	return check.Passed(Fairness, fmt.Sprintf("%d requests, no node bypassed by another twice", len(h.requests)))
 }
 
-func runCost(ctx context.Context, tr *trace.Trace, opts any) check.Result {
+func judgeCost(h *history, opts any) check.Result {
 	o := &CostOptions{Tolerance: 0.02}
 	if p, ok := opts.(*CostOptions); ok && p != nil {
 		o = p
 	}
-	h, bad := parsed(ctx, Cost, tr)
-	if bad != nil {
-		return *bad
-	}
-	m := measure(tr, h)
-	n := servers(tr)
+	m := measure(h)
+	n := servers(h.hdr)
 	res := check.Result{Name: Cost, Verdict: check.Pass, Metrics: m.Metrics()}
 	if m.Entries == 0 {
 		res.Verdict, res.Detail = check.Unknown, "no node entered the critical section: nothing to measure"
@@ -401,25 +370,16 @@ func MeasureTrace(tr *trace.Trace) (Measurement, error) {
 	if err != nil {
 		return Measurement{}, err
 	}
-	return measure(tr, h), nil
+	return measure(h), nil
 }
 
 // measure computes the cost figures of a parsed history.
-func measure(tr *trace.Trace, h *history) Measurement {
-	m := Measurement{ByType: map[string]int{}}
+func measure(h *history) Measurement {
+	m := Measurement{Messages: h.sends.atExit, ByType: maps.Clone(h.sends.byAtExit)}
 	window := h.lastExit
 	if window == 0 {
 		window = h.end // nobody left the critical section: count the whole run
-	}
-	for i := range tr.Len() {
-		e := tr.At(i)
-		if e.Time > window {
-			break
-		}
-		if e.Kind == trace.Send {
-			m.Messages++
-			m.ByType[e.Name]++
-		}
+		m.Messages, m.ByType = h.sends.total, maps.Clone(h.sends.byType)
 	}
 	var wait time.Duration
 	for _, r := range h.requests {

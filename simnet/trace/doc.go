@@ -8,7 +8,14 @@
 // opaque JSON to this package.
 //
 //	tr, err := trace.ReadFile("run.jsonl")
-//	for _, e := range tr.Events {
+//	for _, e := range tr.All() {
 //		if e.Kind == trace.Deliver { ... }
 //	}
+//
+// In memory an event takes 24 bytes (store.go): strings are interned,
+// payloads live out of line, and a long run can keep only its latest events
+// in memory and the rest in a temporary file (Spill). Readers never see the
+// difference: they read through Len, At, Fill and All. World, Net and
+// Timeline replay a trace into the state of the run at any event, and
+// Describer words events, for every reader alike.
 package trace

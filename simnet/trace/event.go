@@ -3,8 +3,6 @@ package trace
 import (
 	"encoding/json"
 	"fmt"
-	"iter"
-	"slices"
 	"time"
 )
 
@@ -81,6 +79,21 @@ func (k *Kind) UnmarshalText(b []byte) error {
 	*k = v
 	return err
 }
+
+// KindSet is a set of kinds.
+type KindSet uint32
+
+// KindsOf is the set of the given kinds.
+func KindsOf(kinds ...Kind) KindSet {
+	var s KindSet
+	for _, k := range kinds {
+		s |= 1 << k
+	}
+	return s
+}
+
+// Has reports whether k is in the set.
+func (s KindSet) Has(k Kind) bool { return k < 32 && s&(1<<k) != 0 }
 
 // IsNetwork reports whether the event changes the network rather than a node.
 func (k Kind) IsNetwork() bool {
@@ -166,73 +179,18 @@ const (
 	FormatVersion = 1
 )
 
-// Trace is a whole run: its header and its events in order.
-//
-// Events are read through Len, At and All, never as a slice: how a trace
-// keeps its events in memory is this package's business, so it can change
-// (a compact encoding, a spill to disk) without touching any reader.
-type Trace struct {
-	Header Header
-	events []Event
-}
-
-// New makes a trace from a header and events; each event's Index is set
-// to its position.
-func New(h Header, events ...Event) *Trace {
-	t := &Trace{Header: h, events: make([]Event, 0, len(events))}
-	for _, e := range events {
-		t.Append(e)
-	}
-	return t
-}
-
-// Len is the number of events.
-func (t *Trace) Len() int { return len(t.events) }
-
-// At returns event i (0 <= i < Len). The value is a copy: changing it
-// does not change the trace.
-func (t *Trace) At(i int) Event { return t.events[i] }
-
-// All yields every event with its index, in order.
-func (t *Trace) All() iter.Seq2[int, Event] {
-	return func(yield func(int, Event) bool) {
-		for i := range t.events {
-			if !yield(i, t.events[i]) {
-				return
-			}
-		}
-	}
-}
-
-// Collect copies every event into a new slice (for tests and tools that
-// compare whole runs).
-func (t *Trace) Collect() []Event { return slices.Clone(t.events) }
-
-// Append adds an event at the end, stamping its Index.
-func (t *Trace) Append(e Event) {
-	e.Index = len(t.events)
-	t.events = append(t.events, e)
-}
-
-// Grow makes room for n more events.
-func (t *Trace) Grow(n int) { t.events = slices.Grow(t.events, n) }
-
-// Prefix is a trace holding the header and the first n events (sharing
-// their storage): the run as it stood after event n-1.
-func (t *Trace) Prefix(n int) *Trace {
-	n = max(0, min(n, len(t.events)))
-	return &Trace{Header: t.Header, events: t.events[:n:n]}
-}
+// NodeName returns the node's name, or "-" for None.
+func (t *Trace) NodeName(id NodeID) string { return t.Header.NodeName(id) }
 
 // NodeName returns the node's name, or "-" for None.
-func (t *Trace) NodeName(id NodeID) string {
-	if id < 0 || int(id) >= len(t.Header.Nodes) {
+func (h *Header) NodeName(id NodeID) string {
+	if id < 0 || int(id) >= len(h.Nodes) {
 		if id == None {
 			return "-"
 		}
 		return fmt.Sprintf("node%d", id)
 	}
-	return t.Header.Nodes[id]
+	return h.Nodes[id]
 }
 
 // NodeByName finds a node's id.
@@ -247,8 +205,8 @@ func (t *Trace) NodeByName(name string) (NodeID, bool) {
 
 // End is the virtual time of the last event, or zero for an empty trace.
 func (t *Trace) End() time.Duration {
-	if len(t.events) == 0 {
+	if t.n == 0 {
 		return 0
 	}
-	return t.events[len(t.events)-1].Time
+	return t.At(t.n - 1).Time
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"time"
 	"unicode/utf8"
 )
 
@@ -59,8 +58,8 @@ func Write(w io.Writer, t *Trace) error {
 	if err != nil {
 		return err
 	}
-	for i := range t.events {
-		tw.Event(&t.events[i])
+	for _, e := range t.All() {
+		tw.Event(&e)
 	}
 	return tw.Flush()
 }
@@ -205,21 +204,9 @@ func Read(r io.Reader) (*Trace, error) {
 		if len(sc.Bytes()) == 0 {
 			continue
 		}
-		var w wireEvent
-		if err := json.Unmarshal(sc.Bytes(), &w); err != nil {
+		e, err := decodeEvent(sc.Bytes())
+		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
-		}
-		e := Event{Index: w.Index, Time: time.Duration(w.Time), Kind: w.Kind, Node: None, Peer: None,
-			Msg: w.Msg, Timer: w.Timer, Op: w.Op, Name: w.Name, Value: w.Value, Data: w.Data,
-			Groups: w.Groups, Stack: w.Stack}
-		if w.Node != nil {
-			e.Node = *w.Node
-		}
-		if w.Peer != nil {
-			e.Peer = *w.Peer
-		}
-		if len(w.Body) > 0 {
-			e.Body = w.Body
 		}
 		t.Append(e)
 	}

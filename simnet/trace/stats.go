@@ -67,8 +67,7 @@ func Summarize(t *Trace) Stats {
 		}
 		return ts
 	}
-	for i := range t.events {
-		e := &t.events[i]
+	for _, e := range t.All() {
 		s.Kinds[e.Kind.String()]++
 		switch e.Kind {
 		case Send:

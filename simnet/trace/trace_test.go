@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -86,4 +87,68 @@ func TestCompactJSON(t *testing.T) {
 	for in, want := range cases {
 		assert.Equal(t, want, trace.CompactJSON([]byte(in)), in)
 	}
+}
+
+// benchTrace is a ping-pong-like trace: sends with bodies, deliveries,
+// timers and state.
+func benchTrace(n int) *trace.Trace {
+	tr := trace.New(trace.Header{Nodes: []string{"n0", "n1"}})
+	ping, tick, role, leader := tr.InternName("Ping"), tr.InternName("tick"), tr.InternName("role"), tr.Intern("leader")
+	body := any(struct{ N int }{1})
+	for i := 0; tr.Len() < n; i++ {
+		at := time.Duration(i) * time.Millisecond
+		tr.Record(at, trace.Send, 0, 1, int64(i+1), ping, 0, body)
+		tr.Record(at, trace.Deliver, 1, 0, int64(i+1), ping, 0, nil)
+		if i%8 == 0 {
+			tr.Record(at, trace.TimerFire, 0, trace.None, int64(i), tick, 0, nil)
+			tr.Record(at, trace.State, 0, trace.None, 0, role, leader, nil)
+		}
+	}
+	return tr
+}
+
+func BenchmarkTraceAll(b *testing.B) {
+	tr := benchTrace(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, e := range tr.All() {
+			if e.Kind == trace.Deliver {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tr.Len()), "ns/event")
+}
+
+func BenchmarkTraceAt(b *testing.B) {
+	tr := benchTrace(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for i := range tr.Len() {
+			if tr.At(i).Kind == trace.Deliver {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*tr.Len()), "ns/event")
+}
+
+// BenchmarkRecord is the simulator's record path alone: a send with its
+// body and a delivery, 20,000 times, into a fresh trace.
+func BenchmarkRecord(b *testing.B) {
+	b.ReportAllocs()
+	body := any(struct{ N int }{1})
+	for b.Loop() {
+		tr := &trace.Trace{}
+		tr.Grow(4096)
+		ping := tr.InternName("Ping")
+		for i := range 20_000 {
+			at := time.Duration(i)
+			tr.Record(at, trace.Send, 0, 1, int64(i+1), ping, 0, body)
+			tr.Record(at, trace.Deliver, 1, 0, int64(i+1), ping, 0, nil)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*40_000), "ns/event")
 }

@@ -1,0 +1,91 @@
+package simnet
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type copyLeaf struct {
+	Tags []string
+	N    int
+}
+
+type copyList struct {
+	Val  int
+	Next *copyList
+}
+
+type copyAll struct {
+	Ptr    *copyLeaf
+	Leaves []copyLeaf
+	ByName map[string]copyLeaf
+	Any    any
+	Arr    [2][]int
+	List   *copyList
+	Nested [][]int
+	Plain  string
+}
+
+// TestDeepCopySharesNothing changes every reference-holding part of the
+// original after copying: the copy must not see any of it.
+func TestDeepCopySharesNothing(t *testing.T) {
+	orig := copyAll{
+		Ptr:    &copyLeaf{Tags: []string{"a"}, N: 1},
+		Leaves: []copyLeaf{{Tags: []string{"b"}}},
+		ByName: map[string]copyLeaf{"x": {Tags: []string{"c"}}},
+		Any:    []int{1, 2},
+		Arr:    [2][]int{{1}, {2}},
+		List:   &copyList{Val: 1, Next: &copyList{Val: 2}},
+		Nested: [][]int{{1, 2}, {3}},
+		Plain:  "p",
+	}
+	got := deepCopy(orig).(copyAll)
+	require.Equal(t, orig, got, "the copy is equal")
+
+	orig.Ptr.Tags[0], orig.Ptr.N = "changed", 9
+	orig.Leaves[0].Tags[0] = "changed"
+	orig.ByName["x"].Tags[0] = "changed"
+	orig.ByName["y"] = copyLeaf{}
+	orig.Any.([]int)[0] = 9
+	orig.Arr[0][0] = 9
+	orig.List.Next.Val = 9
+	orig.Nested[0][0] = 9
+
+	assert.Equal(t, copyLeaf{Tags: []string{"a"}, N: 1}, *got.Ptr)
+	assert.Equal(t, "b", got.Leaves[0].Tags[0])
+	assert.Equal(t, map[string]copyLeaf{"x": {Tags: []string{"c"}}}, got.ByName)
+	assert.Equal(t, []int{1, 2}, got.Any)
+	assert.Equal(t, 1, got.Arr[0][0])
+	assert.Equal(t, 2, got.List.Next.Val)
+	assert.Equal(t, [][]int{{1, 2}, {3}}, got.Nested)
+}
+
+func TestDeepCopyKeepsNils(t *testing.T) {
+	got := deepCopy(copyAll{}).(copyAll)
+	assert.Nil(t, got.Ptr)
+	assert.Nil(t, got.Leaves)
+	assert.Nil(t, got.ByName)
+	assert.Nil(t, got.Any)
+	assert.Equal(t, copyLeaf{N: 3}, deepCopy(copyLeaf{N: 3}))
+}
+
+// Types an interface holds directly (one pointer word) are copied too.
+func TestDeepCopyOfPointerShapedTypes(t *testing.T) {
+	type onePointer struct{ P *int }
+	n := 1
+	got := deepCopy(onePointer{P: &n}).(onePointer)
+	n = 2
+	assert.Equal(t, 1, *got.P)
+
+	m := map[string][]int{"a": {1}}
+	gm := deepCopy(m).(map[string][]int)
+	m["a"][0] = 9
+	assert.Equal(t, map[string][]int{"a": {1}}, gm)
+
+	p := &copyLeaf{Tags: []string{"x"}}
+	gp := deepCopy(p).(*copyLeaf)
+	p.Tags[0] = "changed"
+	assert.Equal(t, "x", gp.Tags[0])
+}

@@ -1,0 +1,181 @@
+package trace_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"distlab/simnet/trace"
+)
+
+// everyShape has an event of every layout the store uses: plain, with a
+// body, with data, and with what only fits out of line.
+func everyShape(i int) []trace.Event {
+	at := time.Duration(i) * time.Microsecond
+	return []trace.Event{
+		{Time: at, Kind: trace.Send, Node: 0, Peer: 1, Msg: int64(i + 1), Name: "Ping", Body: map[string]int{"N": i}},
+		{Time: at, Kind: trace.Deliver, Node: 1, Peer: 0, Msg: int64(i + 1), Name: "Ping"},
+		{Time: at, Kind: trace.Drop, Node: 1, Peer: 0, Msg: int64(i + 2), Name: "Pong", Value: "loss"},
+		{Time: at, Kind: trace.TimerSet, Node: 0, Peer: trace.None, Timer: int64(i), Name: "tick", Value: "10ms"},
+		{Time: at, Kind: trace.State, Node: 1, Peer: trace.None, Name: "role", Value: fmt.Sprint("leader", i%3)},
+		{Time: at, Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "leader", Data: json.RawMessage(fmt.Sprintf(`{"term":%d}`, i))},
+		{Time: at, Kind: trace.Invoke, Node: 1, Peer: trace.None, Op: int64(i), Data: json.RawMessage(`{"op":"get"}`)},
+		{Time: at, Kind: trace.Partition, Node: trace.None, Peer: trace.None, Groups: [][]trace.NodeID{{0}, {1}}},
+		{Time: at, Kind: trace.Crash, Node: 1, Peer: trace.None, Value: "panic: x", Stack: "a\nb"},
+		{Time: at, Kind: trace.Error, Node: 0, Peer: 1, Msg: 1 << 40, Timer: 3, Value: "odd: two ids, one too large"},
+		{Time: at, Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "both", Value: "v", Data: json.RawMessage(`1`)},
+		{Time: at, Kind: trace.Log, Node: 5000, Peer: -7, Value: "ünïcode"},
+	}
+}
+
+func shapes(n int) []trace.Event {
+	var out []trace.Event
+	for i := 0; len(out) < n; i++ {
+		out = append(out, everyShape(i)...)
+	}
+	for i := range out {
+		out[i].Index = i
+	}
+	return out
+}
+
+func TestEveryEventComesBackAsAppended(t *testing.T) {
+	want := shapes(10_000) // several chunks
+	tr := trace.New(trace.Header{Nodes: []string{"n0", "n1"}}, want...)
+	require.Equal(t, len(want), tr.Len())
+	for i := range want {
+		require.Equal(t, want[i], tr.At(i), "event %d", i)
+	}
+	assert.Equal(t, want, tr.Collect())
+}
+
+func TestRecordIsAppend(t *testing.T) {
+	a, b := &trace.Trace{}, &trace.Trace{}
+	body := struct{ N int }{7}
+	ping, loss := b.InternName("Ping"), b.Intern("loss")
+	a.Append(trace.Event{Time: 5, Kind: trace.Send, Node: 0, Peer: 1, Msg: 9, Name: "Ping", Body: body})
+	b.Record(5, trace.Send, 0, 1, 9, ping, 0, body)
+	a.Append(trace.Event{Time: 6, Kind: trace.Drop, Node: 0, Peer: 1, Msg: 9, Name: "Ping", Value: "loss"})
+	b.Record(6, trace.Drop, 0, 1, 9, ping, loss, nil)
+	a.Append(trace.Event{Time: 7, Kind: trace.TimerFire, Node: 1, Peer: trace.None, Timer: 1 << 33, Name: "Ping"})
+	b.Record(7, trace.TimerFire, 1, trace.None, 1<<33, ping, 0, nil) // an id too large for a record
+	assert.Equal(t, a.Collect(), b.Collect())
+	e := b.EventOf(7, trace.TimerFire, 1, trace.None, 1<<33, ping, 0, nil)
+	e.Index = 2
+	assert.Equal(t, b.At(2), e)
+}
+
+func TestAppendingToAPrefixLeavesTheTraceAlone(t *testing.T) {
+	want := shapes(5000)
+	tr := trace.New(trace.Header{}, want...)
+	for _, n := range []int{0, 7, 4096, 4100} {
+		p := tr.Prefix(n)
+		require.Equal(t, n, p.Len())
+		p.Append(trace.Event{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "only in the prefix"})
+		assert.Equal(t, "only in the prefix", p.At(n).Value)
+		assert.Equal(t, want, tr.Collect(), "the original is unchanged (prefix %d)", n)
+		tr.Append(trace.Event{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "only in the trace"})
+		assert.Equal(t, "only in the prefix", p.At(n).Value, "and the original's appends do not reach the prefix")
+		want = append(want, trace.Event{Index: len(want), Kind: trace.Log, Node: 0, Peer: trace.None, Value: "only in the trace"})
+	}
+}
+
+func TestCounts(t *testing.T) {
+	tr := trace.New(trace.Header{}, shapes(1200)...)
+	n := tr.Len() / len(everyShape(0))
+	assert.Equal(t, n, tr.Count(trace.Send))
+	assert.Equal(t, 2*n, tr.Count(trace.Mark))
+	assert.Equal(t, n, tr.Marks("leader"))
+	assert.Equal(t, 0, tr.Marks("nobody"))
+	p := tr.Prefix(len(everyShape(0)) + 6) // one whole round and the first leader mark of the next
+	assert.Equal(t, 2, p.Marks("leader"))
+	assert.Equal(t, 2, p.Count(trace.Send))
+}
+
+func TestSpilledEventsReadBack(t *testing.T) {
+	want := shapes(30_000)
+	tr := &trace.Trace{Header: trace.Header{Nodes: []string{"n0", "n1"}}}
+	require.NoError(t, tr.Spill(t.TempDir(), 5000))
+	for _, e := range want {
+		tr.Append(e)
+	}
+	require.NoError(t, tr.SpillError())
+	inMemory := trace.New(tr.Header, want...)
+	assert.Less(t, tr.MemoryBytes(), inMemory.MemoryBytes()/3, "most chunks went to the file")
+	check := func(i int, got trace.Event) {
+		w := want[i]
+		if w.Body != nil { // bodies come back as JSON, as from a file
+			require.JSONEq(t, string(w.BodyJSON()), string(got.BodyJSON()), "event %d", i)
+			w.Body, got.Body = nil, nil
+		}
+		require.Equal(t, w, got, "event %d", i)
+	}
+	for i, e := range tr.All() {
+		check(i, e)
+	}
+	for _, i := range []int{29_000, 3, 17_000, 0, 8191, 8192} { // out of order: chunks are read back again
+		check(i, tr.At(i))
+	}
+}
+
+// Readers may share a spilled trace: the views it reads back into are
+// guarded (go test -race).
+func TestSpilledTraceHasConcurrentReaders(t *testing.T) {
+	want := shapes(20_000)
+	tr := &trace.Trace{}
+	require.NoError(t, tr.Spill(t.TempDir(), 4096))
+	for _, e := range want {
+		tr.Append(e)
+	}
+	done := make(chan struct{})
+	for r := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := r; i < tr.Len(); i += 7 {
+				if got := tr.At(i); got.Time != want[i].Time || got.Kind != want[i].Kind || got.Value != want[i].Value {
+					t.Errorf("reader %d: event %d: %+v", r, i, got)
+					return
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
+
+// Nodes and names beyond what a record holds go out of line, and come
+// back the same.
+func TestBeyondSixteenBits(t *testing.T) {
+	tr := &trace.Trace{}
+	var want []trace.Event
+	add := func(e trace.Event) {
+		e.Index = len(want)
+		want = append(want, e)
+		tr.Append(e)
+	}
+	add(trace.Event{Kind: trace.Send, Node: 40_000, Peer: 1, Msg: 1, Name: "Far", Body: 1})
+	add(trace.Event{Kind: trace.Deliver, Node: 1, Peer: -40_000, Msg: 1, Name: "Far"})
+	for i := range 70_000 {
+		add(trace.Event{Kind: trace.State, Node: 0, Peer: trace.None, Name: fmt.Sprint("key", i), Value: "v"})
+	}
+	late := tr.InternName("late name")
+	tr.Record(9, trace.Deliver, 0, 1, 3, late, 0, nil)
+	want = append(want, trace.Event{Index: len(want), Time: 9, Kind: trace.Deliver, Node: 0, Peer: 1, Msg: 3, Name: "late name"})
+	assert.Equal(t, want, tr.Collect())
+}
+
+// Reading a timer's delay allocates nothing, nor does recording it.
+func TestTimerDelayReadsWithoutAllocating(t *testing.T) {
+	tr := &trace.Trace{}
+	tick := tr.InternName("tick")
+	tr.RecordTimerSet(5, 0, 1, tick, 153283746)
+	assert.Equal(t, "153.283746ms", tr.At(0).Value)
+	var e trace.Event
+	assert.Zero(t, testing.AllocsPerRun(100, func() { tr.Fill(0, &e) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { tr.RecordTimerSet(5, 0, 1, tick, 153283746) }))
+}

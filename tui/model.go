@@ -61,11 +61,35 @@ func ValidSpeed(s int) error {
 }
 
 // Source is a run in progress, for live mode. A *simnet.Sim is one: Step
-// processes one scheduler event, Trace is the growing trace (and joins
-// what was recorded since the last call).
+// processes one scheduler event, Trace is the growing trace.
 type Source interface {
 	Trace() *trace.Trace
 	Step() bool
+}
+
+// joiner is a Source whose Trace already joins, under the model's lock,
+// what its steps recorded (a Stream): the screen may read it while steps
+// go on.
+type joiner interface{ joinsTrace() }
+
+// screenTrace is the trace the screen reads for a source that records
+// into its trace as it steps (the simulator does, in whatever goroutine
+// runs it): a copy that grows only when the model syncs, holding simMu,
+// so drawing never reads what a background run is writing.
+type screenTrace struct {
+	src  Source
+	view *trace.Trace
+}
+
+func (s *screenTrace) join() *trace.Trace {
+	tr := s.src.Trace()
+	s.view.Header = tr.Header
+	var e trace.Event
+	for i := s.view.Len(); i < tr.Len(); i++ {
+		tr.Fill(i, &e)
+		s.view.Append(e)
+	}
+	return s.view
 }
 
 // nextAter is what a Source offers when it can say when its next event is.
@@ -87,8 +111,9 @@ type Model struct {
 	ix       *index
 	src      Source
 	srcDone  bool
-	simMu    *sync.Mutex // held while anything steps the source
-	run      *bgRun      // a run of the live source in the background, or nil
+	simMu    *sync.Mutex  // held while anything steps the source
+	screenTr *screenTrace // the screen's copy of a live simulator's trace (nil: the source's own)
+	run      *bgRun       // a run of the live source in the background, or nil
 	opts     Options
 	verdicts []check.Result
 	viols    []violation
@@ -163,8 +188,16 @@ func NewModel(tr *trace.Trace, verdicts []check.Result, opts Options) *Model {
 // Breaker takes faults from the keyboard, and a Saver writes the session
 // as a scenario file.
 func NewLive(src Source, opts Options) *Model {
-	m := newModel(src.Trace(), opts)
-	m.src = src
+	if _, ok := src.(joiner); ok {
+		return newLiveModel(src, src.Trace(), nil, opts)
+	}
+	screen := &screenTrace{src: src, view: trace.New(src.Trace().Header)}
+	return newLiveModel(src, screen.join(), screen, opts)
+}
+
+func newLiveModel(src Source, tr *trace.Trace, screen *screenTrace, opts Options) *Model {
+	m := newModel(tr, opts)
+	m.src, m.screenTr = src, screen
 	m.fill()
 	m.fixTop()
 	m.syncPanel()
@@ -269,7 +302,13 @@ func (m *Model) sourceEnded() bool {
 // syncSource indexes what the source recorded since the last call (the
 // caller holds simMu).
 func (m *Model) syncSource() {
-	if m.src.Trace().Len() > m.ix.n {
+	tr := m.ix.tr
+	if m.screenTr != nil {
+		tr = m.screenTr.join()
+	} else {
+		tr = m.src.Trace()
+	}
+	if tr.Len() > m.ix.n {
 		from := m.ix.n
 		m.ix.extend()
 		m.appendRows(from)

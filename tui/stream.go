@@ -116,6 +116,8 @@ func (s *Stream) badLine(batch []byte) {
 	}
 }
 
+func (s *Stream) joinsTrace() {}
+
 // Trace is the trace read so far (and joins what the last steps read).
 func (s *Stream) Trace() *trace.Trace {
 	if read := s.read.Load(); !s.grown && s.tr.Len() > 2*streamBatch && s.size > read {

@@ -374,8 +374,12 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 	h := &kv.History{Format: kv.FormatName, Version: kv.FormatVersion, Name: tr.Header.Scenario, Operations: []kv.Operation{}}
 	var events []opEvents
 	open := map[int64]int{} // op id → index in h.Operations
+	var e trace.Event
 	for i := range tr.Len() {
-		e := tr.At(i)
+		if k := tr.KindAt(i); k != trace.Invoke && k != trace.Return {
+			continue // most of a trace is messages and timers: skip them unread
+		}
+		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Invoke:
 			var in rawInput
@@ -438,8 +442,12 @@ func annotations(tr *trace.Trace) []kv.Annotation {
 		}
 	}
 	const faultColor, leaderColor = "#f4b6b6", "#b6e3b6"
+	var e trace.Event
 	for i := range tr.Len() {
-		e := tr.At(i)
+		if k := tr.KindAt(i); !k.IsFault() && k != trace.Mark {
+			continue
+		}
+		tr.Fill(i, &e)
 		at := int64(e.Time)
 		name := tr.NodeName(e.Node)
 		switch e.Kind {

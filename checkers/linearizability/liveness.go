@@ -30,8 +30,12 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		o.Bound = 3 * time.Second
 	}
 	var lastFault time.Duration
+	var e trace.Event
 	for i := range tr.Len() {
-		e := tr.At(i)
+		if !tr.KindAt(i).IsFault() {
+			continue
+		}
+		tr.Fill(i, &e)
 		switch {
 		case e.Kind.IsNetwork(), e.Kind == trace.Restart, e.Kind == trace.Crash && !contract.IsClient(tr.Header, e.Node):
 			lastFault = e.Time
@@ -58,7 +62,10 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		if i%4096 == 0 && ctx.Err() != nil {
 			return check.Result{Name: LivenessName, Verdict: check.Unknown, Detail: "out of time"}
 		}
-		e := tr.At(i)
+		if k := tr.KindAt(i); k != trace.Invoke && k != trace.Return {
+			continue
+		}
+		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Invoke:
 			pending[e.Op] = open{e.Time, e.Index, e.Node, string(e.Data)}

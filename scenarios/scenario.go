@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -450,6 +452,11 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 	}
 	sim := simnet.New(cfg)
 	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
+		var fe *algo.FieldError
+		if errors.As(err, &fe) {
+			section := cmp.Or(fe.Section, "params")
+			return nil, sc.src.errAt(section+"."+fe.Field, "algorithm %s: %v", sc.Algorithm, fe.Err)
+		}
 		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}
 	names := sim.NodeNames()

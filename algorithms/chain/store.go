@@ -28,7 +28,7 @@ type entry struct {
 }
 
 func (e *entry) height() int64 { return e.b.Height }
-func (e *entry) hash() string   { return e.b.Hash }
+func (e *entry) hash() string  { return e.b.Hash }
 
 // ancestorAt is e's ancestor at height h (e itself at its own height),
 // nil when h is out of range.

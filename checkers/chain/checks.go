@@ -638,7 +638,7 @@ func runConfirmation(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	var first *incident
 	for _, id := range h.honestServers() {
 		deep := map[string]time.Duration{} // txs z-deep on this node's current chain, since when
-		frontier := int64(0)              // blocks up to this height of the current chain are counted in deep
+		frontier := int64(0)               // blocks up to this height of the current chain are counted in deep
 		prev := h.root
 		for _, ev := range h.tips[id] {
 			tip := ev.tip

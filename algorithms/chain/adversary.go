@@ -64,7 +64,7 @@ func (a *adversary) timer(s *server, tag string) {
 // in an earlier attack.
 func (a *adversary) nextNonce(s *server) int64 {
 	n := a.nonce + 1
-	if last, ok := s.tip.state.nonce[s.me]; ok && last >= n {
+	if last, ok := s.tip.state.LastNonce(s.me); ok && last >= n {
 		n = last + 1
 	}
 	a.nonce = n
@@ -207,7 +207,7 @@ func (a *adversary) slot(s *server, slot int64) bool {
 	keep := cc.Tx{From: s.me, To: s.me + "-vault", Amount: s.cfg.adv.Amount, Nonce: n}
 	keep.ID = keep.ComputeID()
 	base := s.tip
-	if base.state.balance[s.me] < s.cfg.adv.Amount {
+	if base.state.Balance(s.me) < s.cfg.adv.Amount {
 		return false // nothing left to spend twice
 	}
 	blockA := s.slotBlock(base, slot, []cc.Tx{pay})

@@ -32,15 +32,16 @@ func turnOf(cfg *config, slot int64) int {
 }
 
 // tally counts the votes in a ledger: the K candidates with the most
-// approving balance, ties broken by node order.
+// approving balance (ties broken by node order), returned in node order.
 func tally(cfg *config, st *ledger) []string {
 	weight := map[string]int64{}
-	for _, voter := range sortedKeys(st.votes) {
+	votes := st.allVotes()
+	for _, voter := range sortedKeys(votes) {
 		seen := map[string]bool{}
-		for _, c := range st.votes[voter] {
+		for _, c := range votes[voter] {
 			if !seen[c] {
 				seen[c] = true
-				weight[c] += st.balance[voter]
+				weight[c] += st.Balance(voter)
 			}
 		}
 	}
@@ -54,7 +55,9 @@ func tally(cfg *config, st *ledger) []string {
 		}
 		return compareNames(a, b)
 	})
-	return cands[:cfg.k]
+	elected := slices.Clone(cands[:cfg.k])
+	slices.SortFunc(elected, compareNames) // the schedule depends on the set, not on the tally's order
+	return elected
 }
 
 // roundSet is the delegate set and turn order of a round for a block whose
@@ -82,8 +85,8 @@ func (s *server) producerFor(parent *entry, slot int64) string {
 	return sched[turnOf(s.cfg, slot)%len(sched)]
 }
 
-// schedule is the turn order of a round: the delegates (in the order the
-// election returned them) shuffled by Fisher–Yates, the random numbers
+// schedule is the turn order of a round: the delegates (in node order, as
+// the election returns them) shuffled by Fisher–Yates, the random numbers
 // drawn from SHA-256("dpos-round" ‖ round ‖ counter), so that every node
 // computes the same order and each round's order differs. It returns a
 // new slice.
@@ -109,7 +112,7 @@ func schedule(delegates []string, round int64) []string {
 func (s *server) updateLIB() {
 	// BEGIN SOLUTION lib
 	need := 2*s.cfg.k/3 + 1
-	after := map[string]bool{}
+	after := make(map[string]bool, need)
 	for e := s.tip; e != nil && e.height() > s.lib.height(); e = e.parent {
 		if len(after) >= need {
 			s.lib = e

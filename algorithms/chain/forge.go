@@ -26,7 +26,7 @@ func (s *server) forge(kind int) {
 	case "bad-height":
 		b.Height++
 	case "overspend":
-		tx := cc.Tx{From: s.me, To: s.cfg.adv.Merchant, Amount: base.state.balance[s.me] + 1, Nonce: s.adv.nextNonce(s)}
+		tx := cc.Tx{From: s.me, To: s.cfg.adv.Merchant, Amount: base.state.Balance(s.me) + 1, Nonce: s.adv.nextNonce(s)}
 		tx.ID = tx.ComputeID()
 		b.Txs = []cc.Tx{tx}
 	case "replay":

@@ -29,3 +29,8 @@ type GetMissed struct{}
 
 // Missed answers GetMissed.
 type Missed struct{ Delegates []string }
+
+// Equivocation passes on proof that a producer signed two blocks for one
+// slot (PoS with slashing), so the next producer, whoever it is, can put
+// it in a block.
+type Equivocation struct{ Evidence cc.Evidence }

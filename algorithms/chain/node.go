@@ -148,6 +148,8 @@ func (s *server) Receive(from simnet.NodeID, msg any) {
 		s.serveBlocks(from, m.Locator)
 	case GetMissed:
 		s.env.Send(from, Missed{Delegates: s.missed()})
+	case Equivocation:
+		s.addEvidence(m.Evidence)
 	}
 	s.adv.after(s)
 }
@@ -186,7 +188,7 @@ func (s *server) pickTxs(state *ledger) []cc.Tx {
 		if !s.inPool[tx.ID] {
 			continue // left the pool (it is in the chain)
 		}
-		if last, used := scratch.nonce[tx.From]; used && tx.Nonce <= last {
+		if last, used := scratch.LastNonce(tx.From); used && tx.Nonce <= last {
 			delete(s.inPool, tx.ID)
 			continue
 		}
@@ -326,11 +328,24 @@ func (s *server) noticeEquivocation(b *cc.Block) {
 	}
 	if first.Hash != b.Hash && s.cfg.protocol == cc.PoS && s.cfg.pos.Slashing {
 		ev := cc.Evidence{A: first.Header, B: b.Header}
-		if !slices.ContainsFunc(s.evidence, func(x cc.Evidence) bool { return x.A.Producer == ev.A.Producer }) {
-			s.evidence = append(s.evidence, ev)
+		if s.addEvidence(ev) {
 			s.env.Logf("evidence: %s signed two blocks for slot %d", b.Producer, b.Slot)
+			s.broadcast(Equivocation{Evidence: ev})
 		}
 	}
+}
+
+// addEvidence keeps valid evidence against a producer not yet accused;
+// true when it is new.
+func (s *server) addEvidence(ev cc.Evidence) bool {
+	if !s.cfg.pos.Slashing || ev.Valid() != nil {
+		return false
+	}
+	if slices.ContainsFunc(s.evidence, func(x cc.Evidence) bool { return x.A.Producer == ev.A.Producer }) {
+		return false
+	}
+	s.evidence = append(s.evidence, ev)
+	return true
 }
 
 // targetBytes is the proof-of-work target of a compact bits value.

@@ -61,6 +61,9 @@ type QualityOptions struct {
 	// Fairness also holds every producer's share within Tolerance of its
 	// weight's share (the PoS monopoly question).
 	Fairness bool `yaml:"fairness"`
+	// MinHonest is Garay–Kiayias–Leonardos's μ: every window of ℓ blocks
+	// must hold at least this fraction of honest blocks (0: not checked).
+	MinHonest float64 `yaml:"min_honest"`
 }
 
 // ConfirmationOptions tune confirmation-safety.
@@ -466,6 +469,13 @@ func runQuality(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	}
 	metrics["top_share"] = float64(top) / n
 	share := float64(adv) / n
+	if op.MinHonest > 0 && len(blocks) >= window && 1-worstWin < op.MinHonest {
+		r := check.Failed(ChainQuality, h.end, advs, fmt.Sprintf(
+			"a window of %d consecutive main-chain blocks holds only %.2f honest blocks, below μ = %.2f (the adversary made %.3f of all %d blocks with a weight of %.3f)",
+			window, 1-worstWin, op.MinHonest, share, len(blocks), advWeight/total))
+		r.Metrics = metrics
+		return r
+	}
 	if len(advs) > 0 && total > 0 && share > advWeight/total+op.Tolerance {
 		r := check.Failed(ChainQuality, h.end, advs, fmt.Sprintf(
 			"the adversary (%s) made %d of the main chain's %d blocks (%.3f) with a weight of %.3f: more than its share + %.2f",

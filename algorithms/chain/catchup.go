@@ -9,10 +9,11 @@ import (
 // cand? The heaviest chain wins (the most work; with a fixed difficulty
 // the longest), and a tie keeps the block seen first, so that a node
 // never flips between equal chains. DPoS never leaves its last
-// irreversible block: a chain without it is refused however long.
+// irreversible block: a chain without it is refused however long
+// (s.keepsLIB says whether a chain keeps it).
 func (s *server) prefer(cand, cur *entry) bool {
 	// BEGIN SOLUTION fork-choice
-	if s.cfg.protocol == cc.DPoS && !onChain(s.lib, cand) {
+	if !s.keepsLIB(cand) {
 		return false
 	}
 	return cand.work > cur.work

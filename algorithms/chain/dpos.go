@@ -108,16 +108,14 @@ func schedule(delegates []string, round int64) []string {
 // updateLIB moves the last irreversible block forward on the tip's chain:
 // the highest block that more than 2/3 of the K delegates (⌊2K/3⌋+1
 // distinct producers) have built on, counting the producers of the blocks
-// after it. It records the irreversible mark when the LIB moves.
+// after it. It moves the LIB with s.setLIB (which records it).
 func (s *server) updateLIB() {
 	// BEGIN SOLUTION lib
 	need := 2*s.cfg.k/3 + 1
 	after := make(map[string]bool, need)
 	for e := s.tip; e != nil && e.height() > s.lib.height(); e = e.parent {
 		if len(after) >= need {
-			s.lib = e
-			cc.Irreversible.Record(s.env, cc.LIBMark{Hash: e.hash(), Height: e.height()})
-			s.env.Publish(cc.StateLIB, e.height())
+			s.setLIB(e)
 			return
 		}
 		after[e.b.Producer] = true

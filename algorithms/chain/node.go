@@ -42,6 +42,7 @@ type server struct {
 
 	// PoS and DPoS
 	lib      *entry
+	libFloor cc.LIBMark // DPoS: the last irreversible block before a restart (durable)
 	seenSlot map[slotKey]*cc.Block // the first block each producer signed for a slot
 	evidence []cc.Evidence         // equivocations seen, for the next block (PoS slashing)
 
@@ -98,9 +99,13 @@ func (s *server) Start() {
 	}
 	s.blocks[g.Hash] = s.genesis
 	s.tip, s.lib = s.genesis, s.genesis
+	if floor, ok := simnet.Load[cc.LIBMark](s.env.Storage(), libKey); ok {
+		s.libFloor = floor
+	}
 	cc.Participant.Record(s.env, cc.ParticipantMark{Protocol: s.cfg.protocol, Role: s.role, Weight: s.cfg.weights[s.me]})
 	cc.Genesis.Record(s.env, cc.GenesisMark{Hash: g.Hash, Protocol: s.cfg.protocol, Balances: s.cfg.balances,
-		RealHash: s.cfg.realhash, Retarget: s.cfg.retarget, Delegates: s.cfg.k, PerTurn: s.cfg.m, SlotMS: s.cfg.slot.Milliseconds()})
+		RealHash: s.cfg.realhash, Retarget: s.cfg.retarget, Delegates: s.cfg.k, PerTurn: s.cfg.m, SlotMS: s.cfg.slot.Milliseconds(),
+		Maintenance: s.cfg.maintenance, Candidates: s.candidates()})
 	s.publish()
 	if s.cfg.protocol == cc.DPoS {
 		cc.Elected.Record(s.env, cc.ElectedMark{Round: 0, Delegates: slices.Clone(s.genesis.delegates)})
@@ -118,6 +123,14 @@ func (s *server) Start() {
 		s.nextSlot()
 	}
 	s.adv.start(s)
+}
+
+// candidates are the servers a DPoS vote may elect.
+func (s *server) candidates() []string {
+	if s.cfg.protocol != cc.DPoS {
+		return nil
+	}
+	return s.cfg.servers
 }
 
 func (s *server) genesisLedger() *ledger {

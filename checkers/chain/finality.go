@@ -179,14 +179,7 @@ func runSchedule(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 	// each honest node's final chain is judged on its own: two forks may
 	// follow two elections, but one chain must follow its own schedule
 	type turnKey struct{ round, turn int64 }
-	setFor := func(r int64) [][]string {
-		for x := r; x >= 0; x-- {
-			if sets, ok := h.elected[x]; ok {
-				return sets
-			}
-		}
-		return nil
-	}
+	maint := int64(max(h.genesis.Maintenance, 1))
 	judged := map[*block]bool{}
 	blocks := 0
 	for _, id := range h.honestServers() {
@@ -198,6 +191,9 @@ func runSchedule(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 		judged[tip] = true
 		owner := map[turnKey]*block{}
 		turnsOf := map[string]map[int64]int64{} // producer → round → its turn
+		// the elections, counted again from the votes on this chain
+		el := newElection(h.genesis)
+		set, setRound := el.tally(), int64(0)
 		for _, b := range chainOf(tip) {
 			blocks++
 			s := b.b.Slot
@@ -223,10 +219,17 @@ func runSchedule(ctx context.Context, tr *trace.Trace, _ any) check.Result {
 					"on %s's chain, %s produced in turns %d and %d of round %d: a delegate has one turn (of %d slots) per round", h.name(id), b.b.Producer, other, t, r, m)
 			}
 			turnsOf[b.b.Producer][r] = t
-			if sets := setFor(r); sets != nil && !slices.ContainsFunc(sets, func(set []string) bool { return slices.Contains(set, b.b.Producer) }) {
-				return failAt(ScheduleValidity, b.at, []string{b.b.Producer}, []int{b.idx},
-					"%s produced block %s in round %d but is not among the delegates elected for it", b.b.Producer, short(b.b.Hash), r)
+			if r > setRound {
+				if r/maint > setRound/maint {
+					set = el.tally()
+				}
+				setRound = r
 			}
+			if !slices.Contains(set, b.b.Producer) {
+				return failAt(ScheduleValidity, b.at, []string{b.b.Producer}, []int{b.idx},
+					"on %s's chain, %s produced block %s in round %d but the votes on that chain elected %s", h.name(id), b.b.Producer, short(b.b.Hash), r, strings.Join(set, ", "))
+			}
+			el.apply(b.b)
 		}
 	}
 	if blocks == 0 {
@@ -304,4 +307,63 @@ func runAccountability(ctx context.Context, tr *trace.Trace, _ any) check.Result
 		len(equivocations), strings.Join(sortedNames(offenders), ", ")))
 	r.Metrics = map[string]float64{"equivocations": float64(len(equivocations)), "slashed": float64(len(slashedAt))}
 	return r
+}
+
+// election recounts DPoS votes along one chain: balances and each voter's
+// approvals, and the rule the protocol promises (the K candidates with the
+// most approving balance, ties by candidate order).
+type election struct {
+	k          int
+	candidates []string
+	balance    map[string]int64
+	votes      map[string][]string
+}
+
+func newElection(g *cc.GenesisMark) *election {
+	bal := map[string]int64{}
+	for a, v := range g.Balances {
+		bal[a] = v
+	}
+	return &election{k: g.Delegates, candidates: g.Candidates, balance: bal, votes: map[string][]string{}}
+}
+
+func (el *election) apply(b *cc.Block) {
+	for _, tx := range b.Txs {
+		if tx.IsVote() {
+			el.votes[tx.From] = tx.Approve
+			continue
+		}
+		el.balance[tx.From] -= tx.Amount
+		el.balance[tx.To] += tx.Amount
+	}
+}
+
+func (el *election) tally() []string {
+	weight := map[string]int64{}
+	for voter, approve := range el.votes {
+		seen := map[string]bool{}
+		for _, c := range approve {
+			if !seen[c] {
+				seen[c] = true
+				weight[c] += el.balance[voter]
+			}
+		}
+	}
+	order := map[string]int{}
+	for i, c := range el.candidates {
+		order[c] = i
+	}
+	ranked := slices.Clone(el.candidates)
+	slices.SortStableFunc(ranked, func(a, b string) int {
+		if weight[a] != weight[b] {
+			if weight[a] > weight[b] {
+				return -1
+			}
+			return 1
+		}
+		return order[a] - order[b]
+	})
+	out := ranked[:min(el.k, len(ranked))]
+	slices.SortFunc(out, func(a, b string) int { return order[a] - order[b] })
+	return out
 }

@@ -173,10 +173,13 @@ type GenesisMark struct {
 	// Retarget: PoW difficulty changes every this many blocks (0: never),
 	// so a block's bits equal its parent's except at those heights.
 	Retarget int `json:"retarget,omitempty"`
-	// DPoS: delegates per round (K), blocks per turn (m), slot length.
-	Delegates int   `json:"delegates,omitempty"`
-	PerTurn   int   `json:"per_turn,omitempty"`
-	SlotMS    int64 `json:"slot_ms,omitempty"`
+	// DPoS: delegates per round (K), blocks per turn (m), slot length,
+	// rounds between elections, and the candidates (every server).
+	Delegates   int      `json:"delegates,omitempty"`
+	PerTurn     int      `json:"per_turn,omitempty"`
+	SlotMS      int64    `json:"slot_ms,omitempty"`
+	Maintenance int      `json:"maintenance,omitempty"`
+	Candidates  []string `json:"candidates,omitempty"`
 }
 
 // BlockMark is a block its producer made. Tries counts the hashes the

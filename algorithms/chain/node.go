@@ -42,7 +42,7 @@ type server struct {
 
 	// PoS and DPoS
 	lib      *entry
-	libFloor cc.LIBMark // DPoS: the last irreversible block before a restart (durable)
+	libFloor cc.LIBMark            // DPoS: the last irreversible block before a restart (durable)
 	seenSlot map[slotKey]*cc.Block // the first block each producer signed for a slot
 	evidence []cc.Evidence         // equivocations seen, for the next block (PoS slashing)
 

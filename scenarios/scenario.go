@@ -455,7 +455,12 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 		var fe *algo.FieldError
 		if errors.As(err, &fe) {
 			section := cmp.Or(fe.Section, "params")
-			return nil, sc.src.errAt(section+"."+fe.Field, "algorithm %s: %v", sc.Algorithm, fe.Err)
+			e := sc.src.errAt(section+"."+fe.Field, "algorithm %s: %v", sc.Algorithm, fe.Err)
+			if e.Line == 0 { // a default the file does not write: point at the algorithm
+				at := sc.src.errAt("algorithm", "")
+				e.Line, e.Column = at.Line, at.Column
+			}
+			return nil, e
 		}
 		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}

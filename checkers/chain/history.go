@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"distlab/contract"
@@ -103,8 +104,55 @@ func (h *history) honestServers() []trace.NodeID {
 
 func (h *history) name(id trace.NodeID) string { return h.tr.NodeName(id) }
 
-// parse reads the chain marks of a trace.
+// A run's checks each read the same trace: the last few readings are kept,
+// so the marks are decoded once per run, not once per check. A reading is
+// found again only for the same trace value with the same length, seed,
+// scenario and end (a trace reallocated at the same address with all of
+// those equal is the same deterministic run).
+var recent struct {
+	sync.Mutex
+	entries []reading
+}
+
+type reading struct {
+	tr       *trace.Trace
+	n        int
+	seed     int64
+	scenario string
+	end      time.Duration
+	h        *history
+	err      error
+}
+
+const keepReadings = 8
+
 func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
+	key := reading{tr: tr, n: tr.Len(), seed: tr.Header.Seed, scenario: tr.Header.Scenario, end: tr.End()}
+	recent.Lock()
+	for _, r := range recent.entries {
+		if r.tr == key.tr && r.n == key.n && r.seed == key.seed && r.scenario == key.scenario && r.end == key.end {
+			recent.Unlock()
+			return r.h, r.err
+		}
+	}
+	recent.Unlock()
+	h, err := read(ctx, tr)
+	if ctx.Err() != nil {
+		return h, err // a reading cut short is not kept
+	}
+	key.h, key.err = h, err
+	recent.Lock()
+	recent.entries = append(recent.entries, key)
+	if len(recent.entries) > keepReadings {
+		recent.entries = slices.Delete(recent.entries, 0, 1)
+	}
+	recent.Unlock()
+	return h, err
+}
+
+// read reads the chain marks of a trace. The history it returns is shared
+// by every check of the run: checks read it and never change it.
+func read(ctx context.Context, tr *trace.Trace) (*history, error) {
 	h := &history{tr: tr, blocks: map[string]*block{}, parts: map[trace.NodeID]cc.ParticipantMark{},
 		tips: map[trace.NodeID][]tipEvent{}, libs: map[trace.NodeID][]tipEvent{}, elected: map[int64][][]string{},
 		submitted: map[string]time.Duration{}, txs: map[string]*cc.Tx{}, upAtEnd: map[trace.NodeID]bool{}}

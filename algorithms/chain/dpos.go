@@ -85,18 +85,23 @@ func (s *server) producerFor(parent *entry, slot int64) string {
 	return sched[turnOf(s.cfg, slot)%len(sched)]
 }
 
+// roundRandom is the i-th pseudo-random number of a round: the first 8
+// bytes of SHA-256("dpos-round" ‖ round ‖ i). Every node draws the same.
+func roundRandom(round int64, i int) uint64 {
+	seed := binary.BigEndian.AppendUint64([]byte("dpos-round"), uint64(round))
+	sum := sha256.Sum256(binary.BigEndian.AppendUint64(seed, uint64(i)))
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
 // schedule is the turn order of a round: the delegates (in node order, as
-// the election returns them) shuffled by Fisher–Yates, the random numbers
-// drawn from SHA-256("dpos-round" ‖ round ‖ counter), so that every node
-// computes the same order and each round's order differs. It returns a
-// new slice.
+// the election returns them) shuffled by Fisher–Yates with the round's
+// numbers roundRandom(round, i), so that every node computes the same
+// order and each round's differs. It returns a new slice.
 func schedule(delegates []string, round int64) []string {
 	// BEGIN SOLUTION schedule
 	out := slices.Clone(delegates)
-	seed := binary.BigEndian.AppendUint64([]byte("dpos-round"), uint64(round))
 	for i := len(out) - 1; i > 0; i-- {
-		sum := sha256.Sum256(binary.BigEndian.AppendUint64(seed, uint64(i)))
-		j := int(binary.BigEndian.Uint64(sum[:8]) % uint64(i+1))
+		j := int(roundRandom(round, i) % uint64(i+1))
 		out[i], out[j] = out[j], out[i]
 	}
 	return out

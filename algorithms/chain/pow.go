@@ -106,19 +106,25 @@ func (s *server) found(b *cc.Block, tries int64) {
 	s.produced(b, tries, false)
 }
 
+// hashWithNonce is the SHA-256 of an encoded header (buf, from
+// h.Encode) with its nonce replaced: the nonce is the encoding's last 8
+// bytes (blockhash.NonceOffset), so a miner encodes the header once and
+// rewrites only those.
+func hashWithNonce(buf []byte, nonce uint64) [32]byte {
+	binary.BigEndian.PutUint64(buf[blockhash.NonceOffset(len(buf)):], nonce)
+	return sha256.Sum256(buf)
+}
+
 // solve is the nonce search: try nonces from h.Nonce on, at most budget of
-// them, until the header's SHA-256 is below target (both big-endian). It
+// them, until the header's hash is below target (blockhash.Meets). It
 // returns whether it found one (h.Nonce is then the winning nonce) and how
-// many hashes it computed. The nonce is the last 8 bytes of the encoding
-// (blockhash.NonceOffset), so the header is encoded once.
+// many hashes it computed.
 func solve(h *blockhash.Header, target [32]byte, budget int64) (found bool, tries int64) {
 	// BEGIN SOLUTION nonce-search
 	buf := h.Encode(nil)
-	at := blockhash.NonceOffset(len(buf))
 	for tries < budget {
-		binary.BigEndian.PutUint64(buf[at:], h.Nonce)
 		tries++
-		if blockhash.Meets(sha256.Sum256(buf), target) {
+		if blockhash.Meets(hashWithNonce(buf, h.Nonce), target) {
 			return true, tries
 		}
 		h.Nonce++

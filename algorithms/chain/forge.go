@@ -1,11 +1,12 @@
 package chain
 
 import (
-	"math"
-
 	cc "distlab/contract/chain"
 	"distlab/contract/chain/blockhash"
 )
+
+// forgeBudget bounds the tries the forger spends on one proof of work.
+const forgeBudget = 1 << 22
 
 // The forger's invalid blocks, one rule broken each, in turn.
 var forgeries = []string{"no-work", "bad-hash", "bad-height", "overspend", "replay", "easy-bits", "bad-root"}
@@ -47,18 +48,25 @@ func (s *server) forge(kind int) {
 		}
 	case "easy-bits":
 		if t := targetOf(b.Bits); t != nil {
-			b.Bits = blockhash.TargetToCompact(t.Lsh(t, 4)) // 16 times easier
+			t.Lsh(t, 4) // 16 times easier
+			if limit := blockhash.TargetForZeros(1, blockhash.Bits); t.Cmp(limit) > 0 {
+				t = limit
+			}
+			b.Bits = blockhash.TargetToCompact(t)
 		}
 	}
 	b.Root = b.BodyRoot()
 	if s.cfg.realhash && what != "no-work" {
-		tb, _ := targetBytes(b.Bits)
-		solve(&b.Header, tb, math.MaxInt64)
+		// bounded: a chain whose difficulty a broken validator let run
+		// wild must not hang the forger
+		if tb, t := targetBytes(b.Bits); t != nil {
+			solve(&b.Header, tb, forgeBudget)
+		}
 	}
 	b.Hash = b.Header.Hash()
 	switch what {
 	case "no-work":
-		for tb, _ := targetBytes(b.Bits); blockhash.Meets(b.Header.Sum(), tb); {
+		for tb, _ := targetBytes(b.Bits); blockhash.Meets(b.Header.Sum(), tb) && b.Nonce < forgeBudget; {
 			b.Nonce++ // make sure it misses
 		}
 		b.Hash = b.Header.Hash()

@@ -29,6 +29,10 @@ type server struct {
 	orphans map[string][]cc.Block // blocks waiting for their parent, by the parent's hash
 	nOrphan int
 	asked   map[simnet.NodeID]time.Duration // when GetBlocks last went to a peer
+	// a GetBlocks or its answer can be lost: while orphans wait, ask again
+	retryArmed bool
+	retryFrom  simnet.NodeID
+	retries    int
 	peers   []simnet.NodeID                 // the other servers
 
 	// PoW mining
@@ -67,6 +71,10 @@ const (
 // askAgain is how long a node waits before asking the same peer for
 // missing blocks again.
 const askAgain = 500 * time.Millisecond
+
+// maxRetries bounds how often a node asks again for blocks it still
+// misses before a new block arrives.
+const maxRetries = 5
 
 // maxOrphans bounds the blocks kept while their parents are missing.
 const maxOrphans = 2000
@@ -175,6 +183,13 @@ func (s *server) Timer(tag any) {
 		s.mineReal()
 	case tagSlot:
 		s.onSlot()
+	case tagCatchUp:
+		s.retryArmed = false
+		if s.nOrphan > 0 && s.retries < maxRetries {
+			s.retries++
+			delete(s.asked, s.retryFrom)
+			s.requestBlocks(s.retryFrom)
+		}
 	case tagAttack, tagForge:
 		s.adv.timer(s, tag.(string))
 	}
@@ -296,6 +311,7 @@ func (s *server) switchTo(e *entry) {
 		}
 	}
 	s.tip = e
+	s.retries = 0
 	cc.Tip.Record(s.env, cc.TipMark{Hash: e.hash(), Height: e.height(), Tries: s.spentTries()})
 	if e.b.Producer != s.me {
 		s.env.Highlight("")
@@ -325,6 +341,11 @@ func (s *server) requestBlocks(from simnet.NodeID) {
 	}
 	s.asked[from] = s.env.Now()
 	s.env.Send(from, GetBlocks{Locator: locator(s.tip)})
+	s.retryFrom = from
+	if !s.retryArmed {
+		s.retryArmed = true
+		s.env.SetTimer(2*askAgain, tagCatchUp)
+	}
 }
 
 // noticeEquivocation keeps the first block each producer signed for each

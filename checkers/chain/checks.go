@@ -38,8 +38,12 @@ type CommonPrefixOptions struct {
 	K int `yaml:"k"`
 	// Settle: if the run's last fault is at least this long before its
 	// end, the honest nodes up at the end must also agree on their chains
-	// with the last K blocks cut off (0: do not check).
+	// with the last Agree blocks cut off (0: do not check).
 	Settle time.Duration `yaml:"settle"`
+	// Agree is how many blocks the settled nodes' chains may differ by at
+	// the end (default K): a partition may force deep reorganizations while
+	// it lasts, but once it has healed everyone should be on one chain.
+	Agree int `yaml:"agree"`
 }
 
 // GrowthOptions tune chain-growth.
@@ -222,6 +226,10 @@ func runCommonPrefix(ctx context.Context, tr *trace.Trace, o any) check.Result {
 		r.Metrics = metrics
 		return r
 	}
+	agree := int64(op.K)
+	if op.Agree > 0 {
+		agree = int64(op.Agree)
+	}
 	if op.Settle > 0 && h.end-h.lastFault >= op.Settle {
 		var ids []trace.NodeID
 		for _, id := range h.honestServers() {
@@ -233,14 +241,14 @@ func runCommonPrefix(ctx context.Context, tr *trace.Trace, o any) check.Result {
 			for _, b := range ids[i+1:] {
 				ta, tb := h.tips[a][len(h.tips[a])-1].tip, h.tips[b][len(h.tips[b])-1].tip
 				f := fork(ta, tb)
-				if f == nil || f.height() < min(ta.height(), tb.height())-int64(op.K) {
+				if f == nil || f.height() < min(ta.height(), tb.height())-agree {
 					fh := int64(-1)
 					if f != nil {
 						fh = f.height()
 					}
 					r := failAt(CommonPrefix, h.end, []string{h.name(a), h.name(b)}, nil,
-						"at the end (%v after the last fault) %s (height %d) and %s (height %d) share only %d blocks: their chains differ deeper than k = %d",
-						h.end-h.lastFault, h.name(a), ta.height(), h.name(b), tb.height(), fh, op.K)
+						"at the end (%v after the last fault) %s (height %d) and %s (height %d) share only %d blocks: their chains differ by more than %d blocks",
+						h.end-h.lastFault, h.name(a), ta.height(), h.name(b), tb.height(), fh, agree)
 					r.Metrics = metrics
 					return r
 				}

@@ -31,8 +31,7 @@ type adversary struct {
 	done      bool
 	fork      *entry
 	pay       cc.Tx // the merchant's payment
-	privLen   int   // selfish: Eyal–Sirer's privateBranchLen
-	nonce     int64
+	privLen   int // selfish: Eyal–Sirer's privateBranchLen
 	kind      int // forge: the next rule to break
 }
 
@@ -60,15 +59,10 @@ func (a *adversary) timer(s *server, tag string) {
 	}
 }
 
-// nextNonce is a nonce this account has not used on the tip's chain nor
-// in an earlier attack.
+// nextNonce is the next nonce of this node's account on its tip's chain.
 func (a *adversary) nextNonce(s *server) int64 {
-	n := a.nonce + 1
-	if last, ok := s.tip.state.LastNonce(s.me); ok && last >= n {
-		n = last + 1
-	}
-	a.nonce = n
-	return n
+	last, _ := s.tip.state.LastNonce(s.me)
+	return last + 1
 }
 
 func (a *adversary) startDoubleSpend(s *server) {

@@ -209,7 +209,12 @@ func TestValidateRefusesTampering(t *testing.T) {
 		_, err := s.validate(&b, parent)
 		assert.Error(t, err, "tampering %d", i)
 	}
-	over := cc.Tx{From: "c0", To: "c1", Amount: 1 << 40, Nonce: 999}
+	after := parent.state.clone()
+	for i := range good.Txs {
+		require.NoError(t, after.apply(&good.Txs[i]))
+	}
+	next, _ := after.LastNonce("c0")
+	over := cc.Tx{From: "c0", To: "c1", Amount: 1 << 40, Nonce: next + 1}
 	over.ID = over.ComputeID()
 	b := good
 	b.Txs = append(slices.Clone(good.Txs), over)

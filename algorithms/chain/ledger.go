@@ -102,8 +102,11 @@ const maxApprovals = 30
 
 // apply applies one transaction, or says why it is invalid here.
 func (l *ledger) apply(tx *cc.Tx) error {
-	if last, used := l.LastNonce(tx.From); used && tx.Nonce <= last {
-		return fmt.Errorf("transaction %s: %s's nonce %d is not above its last one (%d): a replay or a double spend", tx.ID, tx.From, tx.Nonce, last)
+	if last, _ := l.LastNonce(tx.From); tx.Nonce != last+1 {
+		if tx.Nonce <= last {
+			return fmt.Errorf("transaction %s: %s's nonce %d was used already (last %d): a replay or a double spend", tx.ID, tx.From, tx.Nonce, last)
+		}
+		return fmt.Errorf("transaction %s: %s's nonce %d is not the next one (%d)", tx.ID, tx.From, tx.Nonce, last+1)
 	}
 	if tx.IsVote() {
 		if tx.Amount != 0 || tx.To != "" {

@@ -206,27 +206,41 @@ func (s *server) addTx(tx cc.Tx) {
 }
 
 // pickTxs fills a new block on top of state from the pool, in arrival
-// order, skipping what the chain would not accept and dropping what it
-// never will (a nonce already used).
+// order as far as each account's nonces allow (they must follow each
+// other: one that arrived early waits for its predecessor), dropping
+// what the chain will never take (a nonce already used).
 func (s *server) pickTxs(state *ledger) []cc.Tx {
-	scratch := state.clone()
-	var out []cc.Tx
 	kept := s.pool[:0]
 	for _, tx := range s.pool {
 		if !s.inPool[tx.ID] {
 			continue // left the pool (it is in the chain)
 		}
-		if last, used := scratch.LastNonce(tx.From); used && tx.Nonce <= last {
+		if last, _ := state.LastNonce(tx.From); tx.Nonce <= last {
 			delete(s.inPool, tx.ID)
 			continue
 		}
 		kept = append(kept, tx)
-		if len(out) < s.cfg.maxTxs && scratch.apply(&tx) == nil {
-			out = append(out, tx)
-		}
 	}
 	clear(s.pool[len(kept):])
 	s.pool = kept
+	scratch := state.clone()
+	var out []cc.Tx
+	taken := make([]bool, len(kept))
+	for progress := true; progress && len(out) < s.cfg.maxTxs; {
+		progress = false
+		for i := range kept {
+			if taken[i] || len(out) >= s.cfg.maxTxs {
+				continue
+			}
+			if last, _ := scratch.LastNonce(kept[i].From); kept[i].Nonce != last+1 {
+				continue
+			}
+			if scratch.apply(&kept[i]) == nil {
+				out = append(out, kept[i])
+				taken[i], progress = true, true
+			}
+		}
+	}
 	return out
 }
 

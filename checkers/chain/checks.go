@@ -363,6 +363,16 @@ func runGrowth(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	worst := math.Inf(1)
 	totalRate, rated := 0.0, 0
 	for _, id := range h.honestServers() {
+		if evs := h.tips[id]; len(evs) > 0 && h.end > 0 {
+			totalRate += float64(evs[len(evs)-1].tip.height()) / h.end.Seconds()
+			rated++
+		}
+	}
+	rate := map[string]float64{}
+	if rated > 0 {
+		rate["blocks_per_s"] = totalRate / float64(rated)
+	}
+	for _, id := range h.honestServers() {
 		evs := h.tips[id]
 		height := func(t time.Duration) int64 {
 			i := sort.Search(len(evs), func(i int) bool { return evs[i].at > t })
@@ -387,25 +397,21 @@ func runGrowth(ctx context.Context, tr *trace.Trace, o any) check.Result {
 				g := height(s+op.Window) - height(s)
 				worst = min(worst, float64(g))
 				if g < int64(op.Min) {
-					return failAt(ChainGrowth, s+op.Window, []string{h.name(id)}, nil,
+					r := failAt(ChainGrowth, s+op.Window, []string{h.name(id)}, nil,
 						"%s's chain grew by %d blocks between %v and %v (height %d to %d): less than %d per %v",
 						h.name(id), g, s, s+op.Window, height(s), height(s+op.Window), op.Min, op.Window)
+					r.Metrics = rate
+					return r
 				}
 			}
-		}
-		if len(evs) > 0 && h.end > 0 {
-			totalRate += float64(evs[len(evs)-1].tip.height()) / h.end.Seconds()
-			rated++
 		}
 	}
 	if judged == 0 {
 		return check.Unknowable(ChainGrowth, fmt.Sprintf("no honest node was up for a whole window of %v", op.Window))
 	}
 	r := check.Passed(ChainGrowth, fmt.Sprintf("every honest chain grew by at least %.0f blocks in every %v (%d windows)", worst, op.Window, judged))
-	r.Metrics = map[string]float64{"min_growth": worst}
-	if rated > 0 {
-		r.Metrics["blocks_per_s"] = totalRate / float64(rated)
-	}
+	rate["min_growth"] = worst
+	r.Metrics = rate
 	return r
 }
 
@@ -573,8 +579,11 @@ func (v *validator) checkOne(b *block) (*ledgerState, string) {
 	}
 	st := &ledgerState{balance: maps.Clone(parent.balance), nonce: maps.Clone(parent.nonce)}
 	for _, tx := range b.b.Txs {
-		if last, used := st.nonce[tx.From]; used && tx.Nonce <= last {
-			return nil, fmt.Sprintf("transaction %s reuses %s's nonce %d (last %d): a replay or double spend", tx.ID, tx.From, tx.Nonce, last)
+		if last := st.nonce[tx.From]; tx.Nonce != last+1 {
+			if tx.Nonce <= last {
+				return nil, fmt.Sprintf("transaction %s reuses %s's nonce %d (last %d): a replay or double spend", tx.ID, tx.From, tx.Nonce, last)
+			}
+			return nil, fmt.Sprintf("transaction %s skips %s's nonces: %d after %d", tx.ID, tx.From, tx.Nonce, last)
 		}
 		st.nonce[tx.From] = tx.Nonce
 		if tx.IsVote() {

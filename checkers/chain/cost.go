@@ -151,6 +151,7 @@ func runCost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 		}
 	}
 	m["time_to_z_ms"] = meanDelay(chain, deepAt)
+	final := deepAt
 	if h.genesis.Protocol == cc.DPoS {
 		libAt := map[*block]time.Duration{}
 		for _, id := range h.honestServers() {
@@ -166,6 +167,18 @@ func runCost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 		if v := meanDelay(chain, libAt); v > 0 {
 			m["lib_ms"] = v
 		}
+		final = libAt
+	}
+	if h.lastFault > 0 {
+		// blocks made after the last fault that became final (z-deep; DPoS:
+		// irreversible) by the end: does finality survive the fault?
+		n := 0
+		for _, b := range chain {
+			if _, ok := final[b]; ok && b.at > h.lastFault {
+				n++
+			}
+		}
+		m["final_after_fault"] = float64(n)
 	}
 	if m["time_to_z_ms"] == 0 {
 		delete(m, "time_to_z_ms")

@@ -41,8 +41,8 @@ const (
 var Roles = []string{Honest, DoubleSpend, Selfish, Equivocate, Forge}
 
 // Tx is a transfer of Amount from account From to To. An account's
-// transactions carry increasing nonces (gaps allowed): a second
-// transaction with a nonce already used is a conflicting spend. A DPoS
+// transactions carry the nonces 1, 2, 3 … in order, none skipped: a
+// second transaction with a nonce already used is a conflicting spend. A DPoS
 // vote is a transaction with Approve set and no amount: the sender's stake
 // now approves those delegates (replacing its earlier vote).
 type Tx struct {

@@ -31,8 +31,8 @@ type adversary struct {
 	done      bool
 	fork      *entry
 	pay       cc.Tx // the merchant's payment
-	privLen   int // selfish: Eyal–Sirer's privateBranchLen
-	kind      int // forge: the next rule to break
+	privLen   int   // selfish: Eyal–Sirer's privateBranchLen
+	kind      int   // forge: the next rule to break
 }
 
 func (a *adversary) start(s *server) {

@@ -33,7 +33,7 @@ type server struct {
 	retryArmed bool
 	retryFrom  simnet.NodeID
 	retries    int
-	peers   []simnet.NodeID                 // the other servers
+	peers      []simnet.NodeID // the other servers
 
 	// PoW mining
 	mineTimer simnet.TimerID

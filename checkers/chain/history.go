@@ -77,7 +77,6 @@ type history struct {
 	servers   []trace.NodeID
 	tips      map[trace.NodeID][]tipEvent
 	libs      map[trace.NodeID][]tipEvent
-	elected   map[int64][][]string // round → the sets honest nodes recorded
 	submitted map[string]time.Duration
 	txs       map[string]*cc.Tx // every transaction submitted or in a block
 	upAtEnd   map[trace.NodeID]bool
@@ -154,7 +153,7 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 // by every check of the run: checks read it and never change it.
 func read(ctx context.Context, tr *trace.Trace) (*history, error) {
 	h := &history{tr: tr, blocks: map[string]*block{}, parts: map[trace.NodeID]cc.ParticipantMark{},
-		tips: map[trace.NodeID][]tipEvent{}, libs: map[trace.NodeID][]tipEvent{}, elected: map[int64][][]string{},
+		tips: map[trace.NodeID][]tipEvent{}, libs: map[trace.NodeID][]tipEvent{},
 		submitted: map[string]time.Duration{}, txs: map[string]*cc.Tx{}, upAtEnd: map[trace.NodeID]bool{}}
 	h.servers = contract.Servers(tr.Header)
 	w := trace.NewWorld(tr.Header)
@@ -209,11 +208,6 @@ func read(ctx context.Context, tr *trace.Trace) (*history, error) {
 				} else {
 					h.libs[e.Node] = append(h.libs[e.Node], tipEvent{at: e.Time, idx: i, tip: b})
 				}
-			}
-		case cc.Elected.Is(&e):
-			var m cc.ElectedMark
-			if m, err = cc.Elected.Decode(&e); err == nil && h.honest(e.Node) {
-				h.elected[m.Round] = append(h.elected[m.Round], m.Delegates)
 			}
 		case cc.Submit.Is(&e):
 			var tx cc.Tx

@@ -58,6 +58,7 @@ func sweep(t *testing.T, src string, n int, untilDecided bool, measure func(seed
 					return
 				}
 				var checks []check.Result
+				var err error
 				if untilDecided {
 					checks, err = runUntilDecided(sc, seed)
 				} else {
@@ -212,6 +213,9 @@ func collect(t *testing.T, src string, n int, checkName, key string) []float64 {
 // chain beside their revenue formula, below and above the threshold
 // (1 − γ)/(3 − 2γ) = 1/3.
 func TestSelfishMiningTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a Monte-Carlo table: the scenario files cover this ground under -short")
+	}
 	n := mcSeeds(4)
 	start := time.Now()
 	rows := []string{fmt.Sprintf("%-6s %-6s %-18s %-14s %-10s %s", "α", "seeds", "revenue ± se", "Eyal–Sirer", "threshold", "pays?")}
@@ -247,6 +251,9 @@ checks: [chain-quality]
 // Stale blocks against the propagation delay: 1 − e^(−Δ/T) with T the
 // nominal interval and with T the main chain's measured interval.
 func TestStaleRateTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a Monte-Carlo table: the scenario files cover this ground under -short")
+	}
 	n := mcSeeds(5)
 	start := time.Now()
 	rows := []string{fmt.Sprintf("%-6s %-6s %-18s %-16s %-16s", "Δ/T", "seeds", "stale ± se", "1−e^(−Δ/T)", "with measured T")}
@@ -284,6 +291,9 @@ checks: [chain-cost]
 // The puzzle's cost: tries per block with real SHA-256 against 16^k (hex
 // digits) or 2^k (bits).
 func TestDifficultyTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a Monte-Carlo table: the scenario files cover this ground under -short")
+	}
 	n := mcSeeds(5)
 	start := time.Now()
 	rows := []string{fmt.Sprintf("%-4s %-5s %-6s %-18s %-10s %-8s %-14s", "k", "unit", "seeds", "tries/block ± se", "expected", "stale", "expected/(1−stale)")}

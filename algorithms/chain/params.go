@@ -193,6 +193,10 @@ type config struct {
 	genesis *cc.Block
 }
 
+// minPeriod is the shortest block interval, slot or sending period: a
+// run must not drown in events.
+const minPeriod = time.Millisecond
+
 // Limits on k: virtual mining takes any difficulty; real hashing pays for
 // every try.
 const (
@@ -220,6 +224,9 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 	}
 	if w.Every < 0 || w.Amount < 0 || w.Stop < 0 {
 		return nil, &algo.FieldError{Section: "workload", Field: "every", Err: fmt.Errorf("every, amount and stop must not be negative")}
+	}
+	if w.Every > 0 && w.Every < minPeriod {
+		return nil, &algo.FieldError{Section: "workload", Field: "every", Err: fmt.Errorf("every is at least %v (or 0: no transactions)", minPeriod)}
 	}
 	cfg.work = *w
 	if cfg.work.Amount == 0 {
@@ -276,8 +283,11 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 				return nil, algo.Field("adversary.give_up", "give_up (%d) must exceed z (%d)", a.GiveUp, a.Z)
 			}
 		case cc.Forge:
-			if cfg.adv.Every <= 0 {
+			if cfg.adv.Every == 0 {
 				cfg.adv.Every = 2 * time.Second
+			}
+			if cfg.adv.Every < minPeriod {
+				return nil, algo.Field("adversary.every", "every is at least %v", minPeriod)
 			}
 		}
 	}
@@ -384,8 +394,8 @@ func powConfig(servers int, p *PoWParams, w *Workload) (*config, error) {
 		}
 		return nil, algo.Field("k", "k = %d is outside %d … %d%s", p.K, lo, hi, why)
 	}
-	if p.Interval <= 0 {
-		return nil, algo.Field("interval", "interval must be a positive duration")
+	if p.Interval < minPeriod {
+		return nil, algo.Field("interval", "interval is at least %v", minPeriod)
 	}
 	if p.Hashrate < 0 || p.Retarget < 0 || p.Tick < 0 {
 		return nil, algo.Field("hashrate", "hashrate, retarget and tick must not be negative")
@@ -418,8 +428,8 @@ func posConfig(servers int, p *PoSParams, w *Workload) (*config, error) {
 	if p.Rule != RuleMax && p.Rule != RuleLottery {
 		return nil, algo.Field("rule", "unknown rule %q (valid: max, lottery)", p.Rule)
 	}
-	if p.Slot <= 0 || p.Day <= 0 {
-		return nil, algo.Field("slot", "slot and day must be positive durations")
+	if p.Slot < minPeriod || p.Day <= 0 {
+		return nil, algo.Field("slot", "slot is at least %v and day positive", minPeriod)
 	}
 	if p.Interest < 0 || p.Interest > 10 {
 		return nil, algo.Field("interest", "interest is a yearly rate between 0 and 10, got %v", p.Interest)
@@ -469,8 +479,8 @@ func dposConfig(servers int, p *DPoSParams, w *Workload) (*config, error) {
 		return nil, algo.Field("delegates", "%d delegates need at least %d servers (the scenario has nodes: %d)", p.Delegates, p.Delegates, servers)
 	case p.PerTurn < 1:
 		return nil, algo.Field("per_turn", "per_turn must be at least 1")
-	case p.Slot <= 0:
-		return nil, algo.Field("slot", "slot must be a positive duration")
+	case p.Slot < minPeriod:
+		return nil, algo.Field("slot", "slot is at least %v", minPeriod)
 	case p.Maintenance < 1:
 		return nil, algo.Field("maintenance", "maintenance is a number of rounds, at least 1")
 	case p.Turnout < 0 || p.Turnout > 1:

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -454,13 +453,7 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
 		var fe *algo.FieldError
 		if errors.As(err, &fe) {
-			section := cmp.Or(fe.Section, "params")
-			e := sc.src.errAt(section+"."+fe.Field, "algorithm %s: %v", sc.Algorithm, fe.Err)
-			if e.Line == 0 { // a default the file does not write: point at the algorithm
-				at := sc.src.errAt("algorithm", "")
-				e.Line, e.Column = at.Line, at.Column
-			}
-			return nil, e
+			return nil, sc.src.errAt(fe.Field, "algorithm %s: %v", sc.Algorithm, fe.Err)
 		}
 		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}

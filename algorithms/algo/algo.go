@@ -4,8 +4,6 @@
 package algo
 
 import (
-	"fmt"
-
 	"distlab/contract"
 	"distlab/simnet"
 )
@@ -107,22 +105,4 @@ type Build struct {
 	// Spec.Workload, filled from the scenario (nil when the Spec has none).
 	Params   any
 	Workload any
-}
-
-// FieldError is a Build error about one field of the scenario's params or
-// workload: the scenario reports it at that field's line
-// ("params.shares.n9") rather than at the section's.
-type FieldError struct {
-	Section string // "params" (the default) or "workload"
-	Field   string // the path inside the section: "k", "shares.n9", "adversary.node"
-	Err     error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-
-func (e *FieldError) Unwrap() error { return e.Err }
-
-// Field builds a FieldError in params.
-func Field(field string, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
 }

@@ -140,41 +140,41 @@ func TestBuildErrors(t *testing.T) {
 			p.Shares = map[string]float64{"n0": 0.7, "n1": 0.6}
 			_, err := powConfig(3, p, w)
 			return err
-		}, "shares"},
+		}, "params.shares"},
 		{"share of a stranger", func() error {
 			p := DefaultPoW()
 			p.Shares = map[string]float64{"n9": 0.1}
 			_, err := powConfig(3, p, w)
 			return err
-		}, "shares.n9"},
+		}, "params.shares.n9"},
 		{"k too big for real hashing", func() error {
 			p := DefaultPoW()
 			p.RealHash, p.K = true, 9
 			_, err := powConfig(3, p, w)
 			return err
-		}, "k"},
+		}, "params.k"},
 		{"k zero", func() error {
 			p := DefaultPoW()
 			p.K = 0
 			_, err := powConfig(3, p, w)
 			return err
-		}, "k"},
+		}, "params.k"},
 		{"adversary on a stranger", func() error {
 			p := DefaultPoW()
 			p.Adversary = &Adversary{Node: "n7", Role: cc.Selfish}
 			_, err := powConfig(3, p, w)
 			return err
-		}, "adversary.node"},
+		}, "params.adversary.node"},
 		{"PoW role in PoS", func() error {
 			p := DefaultPoS()
 			p.Adversary = &Adversary{Node: "n1", Role: cc.Selfish}
 			_, err := posConfig(3, p, w)
 			return err
-		}, "adversary.role"},
+		}, "params.adversary.role"},
 		{"more delegates than servers", func() error {
 			_, err := dposConfig(7, DefaultDPoS(), w)
 			return err
-		}, "delegates"},
+		}, "nodes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.build()

@@ -220,13 +220,13 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 		w = &Workload{}
 	}
 	if w.Clients < 0 || w.Clients > 1000 {
-		return nil, &algo.FieldError{Section: "workload", Field: "clients", Err: fmt.Errorf("%d clients: between 0 and 1000", w.Clients)}
+		return nil, &algo.FieldError{Field: "workload.clients", Err: fmt.Errorf("%d clients: between 0 and 1000", w.Clients)}
 	}
 	if w.Every < 0 || w.Amount < 0 || w.Stop < 0 {
-		return nil, &algo.FieldError{Section: "workload", Field: "every", Err: fmt.Errorf("every, amount and stop must not be negative")}
+		return nil, &algo.FieldError{Field: "workload.every", Err: fmt.Errorf("every, amount and stop must not be negative")}
 	}
 	if w.Every > 0 && w.Every < minPeriod {
-		return nil, &algo.FieldError{Section: "workload", Field: "every", Err: fmt.Errorf("every is at least %v (or 0: no transactions)", minPeriod)}
+		return nil, &algo.FieldError{Field: "workload.every", Err: fmt.Errorf("every is at least %v (or 0: no transactions)", minPeriod)}
 	}
 	cfg.work = *w
 	if cfg.work.Amount == 0 {
@@ -234,10 +234,10 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 	}
 	cfg.clients = names("c", w.Clients)
 	if c.MaxTxs <= 0 {
-		return nil, algo.Field("max_txs", "max_txs must be positive (the transactions a block holds), got %d", c.MaxTxs)
+		return nil, fieldErr("max_txs", "max_txs must be positive (the transactions a block holds), got %d", c.MaxTxs)
 	}
 	if c.Balance < 0 {
-		return nil, algo.Field("balance", "balance must not be negative")
+		return nil, fieldErr("balance", "balance must not be negative")
 	}
 	cfg.balances = map[string]int64{}
 	for _, a := range slices.Concat(cfg.servers, cfg.clients) {
@@ -245,7 +245,7 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 	}
 	for _, a := range sortedKeys(c.Balances) {
 		if c.Balances[a] < 0 {
-			return nil, algo.Field("balances."+a, "a balance must not be negative")
+			return nil, fieldErr("balances."+a, "a balance must not be negative")
 		}
 		cfg.balances[a] = c.Balances[a]
 	}
@@ -254,14 +254,14 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 	}
 	if a := c.Adversary; a != nil {
 		if !slices.Contains(cfg.servers, a.Node) {
-			return nil, algo.Field("adversary.node", "unknown node %q: the adversary must be a server (valid: %s)", a.Node, validNames(cfg.servers))
+			return nil, fieldErr("adversary.node", "unknown node %q: the adversary must be a server (valid: %s)", a.Node, validNames(cfg.servers))
 		}
 		allowed := map[string][]string{cc.PoW: {cc.DoubleSpend, cc.Selfish, cc.Forge}, cc.PoS: {cc.Equivocate}, cc.DPoS: {}}[protocol]
 		if !slices.Contains(allowed, a.Role) {
 			if len(allowed) == 0 {
-				return nil, algo.Field("adversary.role", "%s has no adversary roles", protocol)
+				return nil, fieldErr("adversary.role", "%s has no adversary roles", protocol)
 			}
-			return nil, algo.Field("adversary.role", "unknown role %q for %s (valid: %s)", a.Role, protocol, strings.Join(allowed, ", "))
+			return nil, fieldErr("adversary.role", "unknown role %q for %s (valid: %s)", a.Role, protocol, strings.Join(allowed, ", "))
 		}
 		cfg.adv = *a
 		cfg.roles[a.Node] = a.Role
@@ -274,24 +274,30 @@ func newConfig(protocol string, servers int, c *Common, w *Workload) (*config, e
 		switch a.Role {
 		case cc.DoubleSpend:
 			if a.Z < 1 || a.Z > 1000 {
-				return nil, algo.Field("adversary.z", "z is the confirmations the merchant waits: 1 … 1000, got %d", a.Z)
+				return nil, fieldErr("adversary.z", "z is the confirmations the merchant waits: 1 … 1000, got %d", a.Z)
 			}
 			if cfg.adv.GiveUp == 0 {
 				cfg.adv.GiveUp = a.Z + 12
 			}
 			if cfg.adv.GiveUp <= a.Z {
-				return nil, algo.Field("adversary.give_up", "give_up (%d) must exceed z (%d)", a.GiveUp, a.Z)
+				return nil, fieldErr("adversary.give_up", "give_up (%d) must exceed z (%d)", a.GiveUp, a.Z)
 			}
 		case cc.Forge:
 			if cfg.adv.Every == 0 {
 				cfg.adv.Every = 2 * time.Second
 			}
 			if cfg.adv.Every < minPeriod {
-				return nil, algo.Field("adversary.every", "every is at least %v", minPeriod)
+				return nil, fieldErr("adversary.every", "every is at least %v", minPeriod)
 			}
 		}
 	}
 	return cfg, nil
+}
+
+// fieldErr is a parameter error located at its field: the scenario
+// reports it at params.<path>'s line.
+func fieldErr(path, format string, args ...any) error {
+	return &algo.FieldError{Field: "params." + path, Err: fmt.Errorf(format, args...)}
 }
 
 func validNames(ns []string) string {
@@ -346,16 +352,16 @@ func shares(servers []string, given map[string]float64) (map[string]float64, err
 	for _, name := range sortedKeys(given) {
 		v := given[name]
 		if !slices.Contains(servers, name) {
-			return nil, algo.Field("shares."+name, "unknown node %q (valid: %s)", name, validNames(servers))
+			return nil, fieldErr("shares."+name, "unknown node %q (valid: %s)", name, validNames(servers))
 		}
 		if v < 0 || v > 1 || math.IsNaN(v) {
-			return nil, algo.Field("shares."+name, "a hash share is between 0 and 1, got %v", v)
+			return nil, fieldErr("shares."+name, "a hash share is between 0 and 1, got %v", v)
 		}
 		out[name] = v
 		sum += v
 	}
 	if sum > 1+1e-9 {
-		return nil, algo.Field("shares", "the hash shares sum to %.4g: they must sum to at most 1 (the whole network's hash rate)", sum)
+		return nil, fieldErr("shares", "the hash shares sum to %.4g: they must sum to at most 1 (the whole network's hash rate)", sum)
 	}
 	var rest []string
 	for _, s := range servers {
@@ -376,7 +382,7 @@ func powConfig(servers int, p *PoWParams, w *Workload) (*config, error) {
 	}
 	cfg.unit = blockhash.Unit(p.Unit)
 	if cfg.unit != blockhash.Hex && cfg.unit != blockhash.Bits {
-		return nil, algo.Field("unit", "unknown unit %q (valid: hex, bits)", p.Unit)
+		return nil, fieldErr("unit", "unknown unit %q (valid: hex, bits)", p.Unit)
 	}
 	lo, hi := 1, maxHexK
 	switch {
@@ -392,13 +398,13 @@ func powConfig(servers int, p *PoWParams, w *Workload) (*config, error) {
 		if p.RealHash {
 			why = " with realhash (every try is a real SHA-256; use virtual mining for more)"
 		}
-		return nil, algo.Field("k", "k = %d is outside %d … %d%s", p.K, lo, hi, why)
+		return nil, fieldErr("k", "k = %d is outside %d … %d%s", p.K, lo, hi, why)
 	}
 	if p.Interval < minPeriod {
-		return nil, algo.Field("interval", "interval is at least %v", minPeriod)
+		return nil, fieldErr("interval", "interval is at least %v", minPeriod)
 	}
 	if p.Hashrate < 0 || p.Retarget < 0 || p.Tick < 0 {
-		return nil, algo.Field("hashrate", "hashrate, retarget and tick must not be negative")
+		return nil, fieldErr("hashrate", "hashrate, retarget and tick must not be negative")
 	}
 	if cfg.weights, err = shares(cfg.servers, p.Shares); err != nil {
 		return nil, err
@@ -415,7 +421,7 @@ func powConfig(servers int, p *PoWParams, w *Workload) (*config, error) {
 		cfg.tick = max(p.Interval/50, time.Microsecond)
 	}
 	if cfg.adv.Role == cc.Selfish && p.Retarget > 0 {
-		return nil, algo.Field("retarget", "selfish mining compares chain lengths: run it with a fixed difficulty (retarget: 0)")
+		return nil, fieldErr("retarget", "selfish mining compares chain lengths: run it with a fixed difficulty (retarget: 0)")
 	}
 	return cfg, nil
 }
@@ -426,13 +432,13 @@ func posConfig(servers int, p *PoSParams, w *Workload) (*config, error) {
 		return nil, err
 	}
 	if p.Rule != RuleMax && p.Rule != RuleLottery {
-		return nil, algo.Field("rule", "unknown rule %q (valid: max, lottery)", p.Rule)
+		return nil, fieldErr("rule", "unknown rule %q (valid: max, lottery)", p.Rule)
 	}
 	if p.Slot < minPeriod || p.Day <= 0 {
-		return nil, algo.Field("slot", "slot is at least %v and day positive", minPeriod)
+		return nil, fieldErr("slot", "slot is at least %v and day positive", minPeriod)
 	}
 	if p.Interest < 0 || p.Interest > 10 {
-		return nil, algo.Field("interest", "interest is a yearly rate between 0 and 10, got %v", p.Interest)
+		return nil, fieldErr("interest", "interest is a yearly rate between 0 and 10, got %v", p.Interest)
 	}
 	cfg.weights = map[string]float64{}
 	for _, s := range cfg.servers {
@@ -440,19 +446,19 @@ func posConfig(servers int, p *PoSParams, w *Workload) (*config, error) {
 	}
 	for _, name := range sortedKeys(p.Stakes) {
 		if !slices.Contains(cfg.servers, name) {
-			return nil, algo.Field("stakes."+name, "unknown node %q (valid: %s)", name, validNames(cfg.servers))
+			return nil, fieldErr("stakes."+name, "unknown node %q (valid: %s)", name, validNames(cfg.servers))
 		}
 		if p.Stakes[name] < 0 {
-			return nil, algo.Field("stakes."+name, "a stake must not be negative")
+			return nil, fieldErr("stakes."+name, "a stake must not be negative")
 		}
 		cfg.weights[name] = p.Stakes[name]
 	}
 	for _, name := range sortedKeys(p.AgeDays) {
 		if !slices.Contains(cfg.servers, name) {
-			return nil, algo.Field("age_days."+name, "unknown node %q (valid: %s)", name, validNames(cfg.servers))
+			return nil, fieldErr("age_days."+name, "unknown node %q (valid: %s)", name, validNames(cfg.servers))
 		}
 		if p.AgeDays[name] < 0 {
-			return nil, algo.Field("age_days."+name, "an age must not be negative")
+			return nil, fieldErr("age_days."+name, "an age must not be negative")
 		}
 	}
 	total := 0.0
@@ -460,7 +466,7 @@ func posConfig(servers int, p *PoSParams, w *Workload) (*config, error) {
 		total += v
 	}
 	if total <= 0 {
-		return nil, algo.Field("stakes", "no validator has any stake: nobody could produce a block")
+		return nil, fieldErr("stakes", "no validator has any stake: nobody could produce a block")
 	}
 	cfg.pos = *p
 	cfg.slot = p.Slot
@@ -474,17 +480,18 @@ func dposConfig(servers int, p *DPoSParams, w *Workload) (*config, error) {
 	}
 	switch {
 	case p.Delegates < 1:
-		return nil, algo.Field("delegates", "delegates must be at least 1, got %d", p.Delegates)
+		return nil, fieldErr("delegates", "delegates must be at least 1, got %d", p.Delegates)
 	case p.Delegates > servers:
-		return nil, algo.Field("delegates", "%d delegates need at least %d servers (the scenario has nodes: %d)", p.Delegates, p.Delegates, servers)
+		// nodes is always written, delegates maybe not (the default 21)
+		return nil, &algo.FieldError{Field: "nodes", Err: fmt.Errorf("%d delegates (params.delegates) need at least %d servers, and nodes is %d", p.Delegates, p.Delegates, servers)}
 	case p.PerTurn < 1:
-		return nil, algo.Field("per_turn", "per_turn must be at least 1")
+		return nil, fieldErr("per_turn", "per_turn must be at least 1")
 	case p.Slot < minPeriod:
-		return nil, algo.Field("slot", "slot is at least %v", minPeriod)
+		return nil, fieldErr("slot", "slot is at least %v", minPeriod)
 	case p.Maintenance < 1:
-		return nil, algo.Field("maintenance", "maintenance is a number of rounds, at least 1")
+		return nil, fieldErr("maintenance", "maintenance is a number of rounds, at least 1")
 	case p.Turnout < 0 || p.Turnout > 1:
-		return nil, algo.Field("turnout", "turnout is a probability, got %v", p.Turnout)
+		return nil, fieldErr("turnout", "turnout is a probability, got %v", p.Turnout)
 	}
 	cfg.weights = map[string]float64{}
 	for _, s := range cfg.servers {

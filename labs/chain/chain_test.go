@@ -3,8 +3,8 @@
 //	go test ./labs/chain
 //
 // and scale the random sweeps with DISTLAB_SEEDS=5000. A failing sweep
-// prints the seed, writes a replay scenario to labs/chain/failures/ and
-// the commands that rerun it and open it in the visualizer.
+// prints the seed, writes a replay scenario and the commands that rerun
+// it and open it in the visualizer.
 package chain_test
 
 import (

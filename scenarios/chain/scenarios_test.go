@@ -27,7 +27,7 @@ func TestBadInput(t *testing.T) {
 			`x.yaml:6:21: params.adversary.node: algorithm pow: unknown node "n7": the adversary must be a server (valid: n0, n1, n2)`},
 		{"unknown role", base + "params:\n  adversary: {node: n1, role: thief}\n", `params.adversary.role: algorithm pow: unknown role "thief" for pow (valid: double-spend, selfish, forge)`},
 		{"z out of range", base + "params:\n  adversary: {node: n1, role: double-spend, z: 0}\n", "params.adversary.z: algorithm pow: z is the confirmations the merchant waits: 1 … 1000"},
-		{"delegates", "version: 1\nalgorithm: dpos\nnodes: 5\nduration: 10s\n", "x.yaml:2:12: params.delegates: algorithm dpos: 21 delegates need at least 21 servers"},
+		{"delegates", "version: 1\nalgorithm: dpos\nnodes: 5\nduration: 10s\n", "x.yaml:3:8: nodes: algorithm dpos: 21 delegates (params.delegates) need at least 21 servers, and nodes is 5"},
 		{"turnout", "version: 1\nalgorithm: dpos\nnodes: 21\nduration: 10s\nparams: {turnout: 2}\n", "params.turnout: algorithm dpos: turnout is a probability"},
 		{"pos rule", "version: 1\nalgorithm: pos\nnodes: 3\nduration: 10s\nparams: {rule: biggest}\n", `params.rule: algorithm pos: unknown rule "biggest" (valid: max, lottery)`},
 		{"stake of a stranger", "version: 1\nalgorithm: pos\nnodes: 3\nduration: 10s\nparams:\n  stakes: {n3: 5}\n", `x.yaml:6:`},

@@ -14,118 +14,92 @@ import (
 	"distlab/contract/chain/blockhash"
 )
 
-// Common are the parameters every chain protocol takes.
+// Common are the parameters every chain protocol takes. Each protocol's
+// params struct repeats them (no embedding), so that each field is
+// documented where a scenario writes it.
 type Common struct {
-	// Balance is every account's genesis balance (clients and servers);
-	// Balances overrides it per account.
-	Balance  int64            `yaml:"balance"`
-	Balances map[string]int64 `yaml:"balances"`
-	// MaxTxs caps the transactions in one block (the block size).
-	MaxTxs int `yaml:"max_txs"`
-	// Adversary makes one server an attacker (nil: everyone is honest).
-	Adversary *Adversary `yaml:"adversary"`
+	Balance   int64
+	Balances  map[string]int64
+	MaxTxs    int
+	Adversary *Adversary
 }
 
 // Adversary is one attacking server and its plan.
 type Adversary struct {
-	Node string `yaml:"node"`
-	// Role: double-spend, selfish (PoW), equivocate (PoS), forge (PoW).
-	Role string `yaml:"role"`
-	// At is when a double spend (or the first equivocation) starts.
-	At time.Duration `yaml:"at"`
-	// Z is how many confirmations the merchant waits (double-spend).
-	Z int `yaml:"z"`
-	// GiveUp abandons a double spend once the public chain is this many
-	// blocks ahead of the private one.
-	GiveUp int `yaml:"give_up"`
-	// Merchant is the account paid (and then robbed); Amount the price.
-	Merchant string `yaml:"merchant"`
-	Amount   int64  `yaml:"amount"`
-	// Every is how often a forger sends an invalid block.
-	Every time.Duration `yaml:"every"`
+	Node     string        `yaml:"node" doc:"the attacking server (n0, n1, …)"`
+	Role     string        `yaml:"role" doc:"double-spend (a private chain race after the merchant's z confirmations), selfish (Eyal and Sirer; PoW), equivocate (two blocks for one slot; PoS), forge (invalid blocks; PoW)"`
+	At       time.Duration `yaml:"at" doc:"when a double spend starts (equivocate: from when it signs twice)"`
+	Z        int           `yaml:"z" doc:"double-spend: the confirmations the merchant waits for (its block and z−1 on top), 1 … 1000"`
+	GiveUp   int           `yaml:"give_up" doc:"double-spend: abandon the race when the public chain leads by this many blocks; 0: z + 12"`
+	Merchant string        `yaml:"merchant" doc:"the account the attacker pays and then robs; empty: merchant"`
+	Amount   int64         `yaml:"amount" doc:"the price paid (and spent twice); 0: 100"`
+	Every    time.Duration `yaml:"every" doc:"forge: how often an invalid block is sent; 0: 2s"`
 }
 
 // PoWParams configure proof of work.
 type PoWParams struct {
-	Common `yaml:",inline"`
-	// K is the puzzle's difficulty: the hash must start with K zero units.
-	K int `yaml:"k"`
-	// Unit is hex (the default: a hex digit, 16^k tries per block) or bits
-	// (2^k tries).
-	Unit string `yaml:"unit"`
-	// Interval is the expected time between blocks at difficulty K; it
-	// sets the network's hash rate (unit^K tries per Interval) unless
-	// Hashrate does, and it is what retargeting aims at.
-	Interval time.Duration `yaml:"interval"`
-	// Hashrate is the whole network's tries per second (0: from Interval).
-	Hashrate float64 `yaml:"hashrate"`
-	// Shares are the miners' shares of the hash rate (default: equal). They
-	// must sum to at most 1; what is missing is hash power outside the
-	// simulation.
-	Shares map[string]float64 `yaml:"shares"`
-	// RealHash makes miners run the SHA-256 nonce loop instead of drawing
-	// block times (keep K small: every try is a real hash).
-	RealHash bool `yaml:"realhash"`
-	// Tick is how often a real-hash miner runs a batch of tries (default
-	// Interval/50): its share of the hash rate over one tick.
-	Tick time.Duration `yaml:"tick"`
-	// Retarget adjusts the difficulty every this many blocks toward
-	// Interval, as Bitcoin does every 2016 (0: never).
-	Retarget int `yaml:"retarget"`
+	Balance   int64              `yaml:"balance" doc:"every account's genesis balance (clients and servers)"`
+	Balances  map[string]int64   `yaml:"balances" doc:"genesis balances of named accounts, overriding balance"`
+	MaxTxs    int                `yaml:"max_txs" doc:"the most transactions one block holds (the block size)"`
+	Adversary *Adversary         `yaml:"adversary" doc:"make one server an attacker; absent: everyone is honest"`
+	K         int                `yaml:"k" doc:"the puzzle's difficulty: the hash must start with k zero units (hex digits by default); virtual mining takes 1 … 60 hex digits (240 bits), realhash 1 … 5 (20 bits)"`
+	Unit      string             `yaml:"unit" doc:"what k counts: hex (a zero hex digit, 16^k tries a block) or bits (2^k tries)"`
+	Interval  time.Duration      `yaml:"interval" doc:"the expected time between blocks at difficulty k: it sets the network's hash rate (unit^k tries per interval) unless hashrate does, and retargeting aims at it"`
+	Hashrate  float64            `yaml:"hashrate" doc:"the whole network's tries per second; 0: unit^k / interval"`
+	Shares    map[string]float64 `yaml:"shares" doc:"miners' shares of the hash rate (default: the rest split equally); they sum to at most 1, what is missing is hash power outside the run"`
+	RealHash  bool               `yaml:"realhash" doc:"run the SHA-256 nonce loop (counting tries) instead of drawing each miner's next block time from an exponential with rate share × hash rate / unit^k"`
+	Tick      time.Duration      `yaml:"tick" doc:"realhash: how often a miner runs a batch of tries (its share of the hash rate over one tick); 0: interval/50"`
+	Retarget  int                `yaml:"retarget" doc:"adjust the difficulty every this many blocks toward interval, at most ×4 either way, as Bitcoin does every 2016; 0: never"`
 }
 
 // PoSParams configure proof of stake.
 type PoSParams struct {
-	Common `yaml:",inline"`
-	// Rule picks each slot's producer: max (the course's: the largest coin
-	// age) or lottery (drawn from the parent's hash, weighted by coin age).
-	Rule string `yaml:"rule"`
-	// Slot is the time between block slots; Day is how much virtual time
-	// counts as one day of coin age.
-	Slot time.Duration `yaml:"slot"`
-	Day  time.Duration `yaml:"day"`
-	// Stakes are the validators' bonded coins (default Stake each), and
-	// AgeDays how many days they have held them at the start.
-	Stake   float64            `yaml:"stake"`
-	Stakes  map[string]float64 `yaml:"stakes"`
-	AgeDays map[string]float64 `yaml:"age_days"`
-	// Interest is the yearly rate paid on consumed coin age (the course's
-	// 5 %: 5000 coin-days earn 0.68 coins).
-	Interest float64 `yaml:"interest"`
-	// KeepAge leaves a winner's coin age in place (false: winning a block
-	// consumes it, as in Peercoin and the course's example).
-	KeepAge bool `yaml:"keep_age"`
-	// Slashing burns the stake of a validator caught signing two blocks
-	// for one slot (the evidence travels in a later block).
-	Slashing bool `yaml:"slashing"`
+	Balance   int64              `yaml:"balance" doc:"every account's genesis balance (clients and servers)"`
+	Balances  map[string]int64   `yaml:"balances" doc:"genesis balances of named accounts, overriding balance"`
+	MaxTxs    int                `yaml:"max_txs" doc:"the most transactions one block holds (the block size)"`
+	Adversary *Adversary         `yaml:"adversary" doc:"make one server an attacker; absent: everyone is honest"`
+	Rule      string             `yaml:"rule" doc:"who makes each slot's block: max (the course's: the largest coin age) or lottery (a draw from the parent's hash, weighted by coin age)"`
+	Slot      time.Duration      `yaml:"slot" doc:"the time between block slots (at least 1ms)"`
+	Day       time.Duration      `yaml:"day" doc:"how much virtual time counts as one day of coin age"`
+	Stake     float64            `yaml:"stake" doc:"each validator's bonded coins, unless stakes names it"`
+	Stakes    map[string]float64 `yaml:"stakes" doc:"bonded coins of named validators"`
+	AgeDays   map[string]float64 `yaml:"age_days" doc:"how many days named validators have held their coins at the start"`
+	Interest  float64            `yaml:"interest" doc:"the yearly rate paid on consumed coin age (the course's 5 %: 5000 coin-days earn 0.68 coins)"`
+	KeepAge   bool               `yaml:"keep_age" doc:"winning leaves the winner's coin age in place; false: winning consumes it, as in Peercoin and the course's example"`
+	Slashing  bool               `yaml:"slashing" doc:"burn the stake of a validator caught signing two blocks for one slot; the proof is gossiped and carried in a later block"`
 }
 
 // DPoSParams configure delegated proof of stake.
 type DPoSParams struct {
-	Common `yaml:",inline"`
-	// Delegates is K, the number of elected producers (EOS: 21; the course
-	// says 101).
-	Delegates int `yaml:"delegates"`
-	// PerTurn is m, the blocks a delegate makes in a row (EOS: 12).
-	PerTurn int `yaml:"per_turn"`
-	// Slot is the time per block (EOS: 500ms).
-	Slot time.Duration `yaml:"slot"`
-	// Maintenance is how many rounds pass between elections.
-	Maintenance int `yaml:"maintenance"`
-	// Turnout is the chance a voter votes again at each election.
-	Turnout float64 `yaml:"turnout"`
+	Balance     int64            `yaml:"balance" doc:"every account's genesis balance (clients and servers); a voter's balance is its vote's weight"`
+	Balances    map[string]int64 `yaml:"balances" doc:"genesis balances of named accounts, overriding balance"`
+	MaxTxs      int              `yaml:"max_txs" doc:"the most transactions one block holds (the block size)"`
+	Adversary   *Adversary       `yaml:"adversary" doc:"DPoS has no adversary roles: leave it out"`
+	Delegates   int              `yaml:"delegates" doc:"K, the number of elected producers (EOS: 21; the course says 101); at most nodes"`
+	PerTurn     int              `yaml:"per_turn" doc:"m, the blocks a delegate makes in a row in its turn (EOS: 12)"`
+	Slot        time.Duration    `yaml:"slot" doc:"the time per block (EOS: 500ms; at least 1ms)"`
+	Maintenance int              `yaml:"maintenance" doc:"rounds between vote counts (elections)"`
+	Turnout     float64          `yaml:"turnout" doc:"the chance a voter votes again at each election, after asking a server who missed a turn"`
+}
+
+func (p *PoWParams) common() *Common {
+	return &Common{Balance: p.Balance, Balances: p.Balances, MaxTxs: p.MaxTxs, Adversary: p.Adversary}
+}
+
+func (p *PoSParams) common() *Common {
+	return &Common{Balance: p.Balance, Balances: p.Balances, MaxTxs: p.MaxTxs, Adversary: p.Adversary}
+}
+
+func (p *DPoSParams) common() *Common {
+	return &Common{Balance: p.Balance, Balances: p.Balances, MaxTxs: p.MaxTxs, Adversary: p.Adversary}
 }
 
 // Workload is what the clients do.
 type Workload struct {
-	// Clients is the number of clients (c0, c1, …).
-	Clients int `yaml:"clients"`
-	// Every is a client's mean time between transactions (0: none).
-	Every time.Duration `yaml:"every"`
-	// Amount is the largest amount a transfer moves.
-	Amount int64 `yaml:"amount"`
-	// Stop ends the transactions (0: they go on to the end).
-	Stop time.Duration `yaml:"stop"`
+	Clients int           `yaml:"clients" doc:"the number of clients (c0, c1, …); they send transfers to every server and, under DPoS, vote"`
+	Every   time.Duration `yaml:"every" doc:"a client's mean time between transactions (exponential); 0: none"`
+	Amount  int64         `yaml:"amount" doc:"the largest amount one transfer moves; 0: 10"`
+	Stop    time.Duration `yaml:"stop" doc:"when the transactions stop; 0: they go on to the end"`
 }
 
 // DefaultWorkload: three clients, one transaction each per second.
@@ -133,23 +107,21 @@ func DefaultWorkload() *Workload {
 	return &Workload{Clients: 3, Every: time.Second, Amount: 10}
 }
 
-func defaultCommon() Common { return Common{Balance: 1000, MaxTxs: 100} }
-
 // DefaultPoW: difficulty 4 hex digits, a block a second, virtual mining.
 func DefaultPoW() *PoWParams {
-	return &PoWParams{Common: defaultCommon(), K: 4, Unit: string(blockhash.Hex), Interval: time.Second}
+	return &PoWParams{Balance: 1000, MaxTxs: 100, K: 4, Unit: string(blockhash.Hex), Interval: time.Second}
 }
 
 // DefaultPoS: the course's rule (largest coin age), one-second slots and
 // days, 5 % a year.
 func DefaultPoS() *PoSParams {
-	return &PoSParams{Common: defaultCommon(), Rule: RuleMax, Slot: time.Second, Day: time.Second, Stake: 1000, Interest: 0.05}
+	return &PoSParams{Balance: 1000, MaxTxs: 100, Rule: RuleMax, Slot: time.Second, Day: time.Second, Stake: 1000, Interest: 0.05}
 }
 
 // DefaultDPoS: 21 delegates, one block each per turn, half-second slots,
 // an election every round, full turnout.
 func DefaultDPoS() *DPoSParams {
-	return &DPoSParams{Common: defaultCommon(), Delegates: 21, PerTurn: 1, Slot: 500 * time.Millisecond, Maintenance: 1, Turnout: 1}
+	return &DPoSParams{Balance: 1000, MaxTxs: 100, Delegates: 21, PerTurn: 1, Slot: 500 * time.Millisecond, Maintenance: 1, Turnout: 1}
 }
 
 // PoS slot rules.
@@ -376,7 +348,7 @@ func shares(servers []string, given map[string]float64) (map[string]float64, err
 }
 
 func powConfig(servers int, p *PoWParams, w *Workload) (*config, error) {
-	cfg, err := newConfig(cc.PoW, servers, &p.Common, w)
+	cfg, err := newConfig(cc.PoW, servers, p.common(), w)
 	if err != nil {
 		return nil, err
 	}
@@ -427,7 +399,7 @@ func powConfig(servers int, p *PoWParams, w *Workload) (*config, error) {
 }
 
 func posConfig(servers int, p *PoSParams, w *Workload) (*config, error) {
-	cfg, err := newConfig(cc.PoS, servers, &p.Common, w)
+	cfg, err := newConfig(cc.PoS, servers, p.common(), w)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +446,7 @@ func posConfig(servers int, p *PoSParams, w *Workload) (*config, error) {
 }
 
 func dposConfig(servers int, p *DPoSParams, w *Workload) (*config, error) {
-	cfg, err := newConfig(cc.DPoS, servers, &p.Common, w)
+	cfg, err := newConfig(cc.DPoS, servers, p.common(), w)
 	if err != nil {
 		return nil, err
 	}

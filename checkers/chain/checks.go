@@ -35,75 +35,75 @@ const (
 type CommonPrefixOptions struct {
 	// K is the deepest reorganization allowed: no honest node may abandon
 	// more than K blocks of its chain.
-	K int `yaml:"k"`
+	K int `yaml:"k" doc:"the deepest reorganization allowed: no honest node may abandon more than k blocks of its chain"`
 	// Settle: if the run's last fault is at least this long before its
 	// end, the honest nodes up at the end must also agree on their chains
 	// with the last Agree blocks cut off (0: do not check).
-	Settle time.Duration `yaml:"settle"`
+	Settle time.Duration `yaml:"settle" doc:"if the run's last fault is at least this long before its end, the honest nodes up at the end must agree on their chains but for the last agree blocks; 0: not checked"`
 	// Agree is how many blocks the settled nodes' chains may differ by at
 	// the end (default K): a partition may force deep reorganizations while
 	// it lasts, but once it has healed everyone should be on one chain.
-	Agree int `yaml:"agree"`
+	Agree int `yaml:"agree" doc:"how many blocks the settled nodes' chains may differ by at the end; 0: k"`
 }
 
 // GrowthOptions tune chain-growth.
 type GrowthOptions struct {
 	// Every honest node's chain must grow by at least Min blocks in every
 	// Window of time it is up.
-	Window time.Duration `yaml:"window"`
-	Min    int           `yaml:"min"`
+	Window time.Duration `yaml:"window" doc:"the window of time in which every honest chain must grow by min blocks"`
+	Min    int           `yaml:"min" doc:"the fewest blocks a chain must gain per window"`
 }
 
 // QualityOptions tune chain-quality.
 type QualityOptions struct {
 	// Tolerance: the adversary's share of the main chain may exceed its
 	// weight (hash share or stake) by at most this much.
-	Tolerance float64 `yaml:"tolerance"`
+	Tolerance float64 `yaml:"tolerance" doc:"how much the adversary's share of the main chain may exceed its weight (hash share or stake); with fairness, how far any producer's share may be from its weight's"`
 	// Window is ℓ: the largest adversarial share of any ℓ consecutive
 	// blocks is reported (0: 20).
-	Window int `yaml:"window"`
+	Window int `yaml:"window" doc:"ℓ: the largest adversarial share of any ℓ consecutive main-chain blocks is reported; 0: 20"`
 	// Fairness also holds every producer's share within Tolerance of its
 	// weight's share (the PoS monopoly question).
-	Fairness bool `yaml:"fairness"`
+	Fairness bool `yaml:"fairness" doc:"hold every producer's share within tolerance of its weight's share (the PoS monopoly question)"`
 	// MinHonest is Garay–Kiayias–Leonardos's μ: every window of ℓ blocks
 	// must hold at least this fraction of honest blocks (0: not checked).
-	MinHonest float64 `yaml:"min_honest"`
+	MinHonest float64 `yaml:"min_honest" doc:"μ (Garay–Kiayias–Leonardos): every window of ℓ blocks holds at least this fraction of honest blocks; 0: not checked"`
 }
 
 // ConfirmationOptions tune confirmation-safety.
 type ConfirmationOptions struct {
 	// Z: a transaction with Z confirmations (its block and Z−1 on top) on
 	// an honest node's chain must stay on that node's chain.
-	Z int `yaml:"z"`
+	Z int `yaml:"z" doc:"a transaction with z confirmations (its block and z−1 on top) on an honest node's chain must stay on it"`
 	// MaxReverted is how many such transactions may still be reverted
 	// (0: none).
-	MaxReverted int `yaml:"max_reverted"`
+	MaxReverted int `yaml:"max_reverted" doc:"how many such transactions may still be reverted"`
 }
 
 // LivenessOptions tune finality-liveness.
 type LivenessOptions struct {
 	// Bound: after the last fault, every honest node's last irreversible
 	// block must move at least once per Bound.
-	Bound time.Duration `yaml:"bound"`
+	Bound time.Duration `yaml:"bound" doc:"after the last fault, every judged node's last irreversible block must move at least once per bound"`
 	// Nodes limits the check to these servers (default: every honest one).
-	Nodes []string `yaml:"nodes"`
+	Nodes []string `yaml:"nodes" doc:"judge only these servers; empty: every honest one"`
 }
 
 // CostOptions tune chain-cost. With no tolerance set it only measures.
 type CostOptions struct {
 	// Z is the depth for the time-to-Z-confirmations figure.
-	Z int `yaml:"z"`
+	Z int `yaml:"z" doc:"the depth for the time-to-z-confirmations figure"`
 	// TriesTolerance fails the check when the measured tries per block are
 	// off the target's expectation by more than this fraction.
-	TriesTolerance float64 `yaml:"tries_tolerance"`
+	TriesTolerance float64 `yaml:"tries_tolerance" doc:"fail when the tries per block are off the target's expectation by more than this fraction; 0: only measure"`
 	// StaleTolerance fails it when the stale rate is off 1 − e^(−Δ/T) by
 	// more than this fraction of the formula (Δ: the measured propagation
 	// delay of new blocks, T: the mean block interval).
-	StaleTolerance float64 `yaml:"stale_tolerance"`
+	StaleTolerance float64 `yaml:"stale_tolerance" doc:"fail when the stale rate is off 1 − e^(−Δ/T) (Δ measured from the NewBlock messages, T the mean interval) by more than this fraction of it; 0: only measure"`
 	// Interval and IntervalTolerance: the mean interval over the second
 	// half of the main chain must be within this fraction of Interval.
-	Interval          time.Duration `yaml:"interval"`
-	IntervalTolerance float64       `yaml:"interval_tolerance"`
+	Interval          time.Duration `yaml:"interval" doc:"the expected mean block interval over the second half of the main chain (with interval_tolerance)"`
+	IntervalTolerance float64       `yaml:"interval_tolerance" doc:"the fraction the second half's mean interval may be off interval; 0: not checked"`
 }
 
 // Specs lists the family's checkers for the registry.

@@ -1,0 +1,5 @@
+package algorithms
+
+import "distlab/algorithms/chain"
+
+func init() { families = append(families, chain.Specs()) }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -450,6 +451,9 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 	}
 	sim := simnet.New(cfg)
 	if err := sc.spec.Build(algo.Build{Sim: sim, Nodes: sc.Nodes, Params: sc.Params, Workload: sc.Workload}); err != nil {
+		if fe := (*algo.FieldError)(nil); errors.As(err, &fe) {
+			return nil, sc.src.errAt(fe.Section+"."+fe.Field, "algorithm %s: %s", sc.Algorithm, fe.Msg)
+		}
 		return nil, sc.src.errAt("params", "algorithm %s: %v", sc.Algorithm, err)
 	}
 	names := sim.NodeNames()

@@ -94,6 +94,17 @@ func (s Spec) SpeaksContract(c *contract.Contract) bool {
 	return false
 }
 
+// FieldError is a Build error about one field of the scenario's params or
+// workload section (k larger than the cluster, an unknown topology); the
+// scenario loader reports it at that field's line.
+type FieldError struct {
+	Section string // "params" or "workload"
+	Field   string // the field's YAML name
+	Msg     string
+}
+
+func (e *FieldError) Error() string { return e.Section + "." + e.Field + ": " + e.Msg }
+
 // Build is what Spec.Build gets.
 type Build struct {
 	Sim *simnet.Sim

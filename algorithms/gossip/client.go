@@ -27,7 +27,8 @@ type Workload struct {
 	// Start is when the clients begin.
 	Start time.Duration `yaml:"start"`
 	// Settle is the quiet spell after a client's last operation before it
-	// reads every replica once (the final reads); 0: no final reads.
+	// reads its share of the replicas, all at once (the final reads; the
+	// clients together read every replica); 0: no final reads.
 	Settle time.Duration `yaml:"settle"`
 	// Timeout is how long a client waits for an answer; then it records
 	// the operation as unknown and goes on.
@@ -76,10 +77,10 @@ type client struct {
 	final   []simnet.NodeID // replicas this client reads at the end
 	writes  int
 	reads   int
-	finals  bool  // in the final reads
 	seq     int64 // request number; also makes written values unique
 	pending bool
 	op      simnet.OpID
+	finals  map[int64]simnet.OpID // the final reads still out, by request number
 }
 
 func newClient(env *simnet.Env, w Workload, index int, servers, writeTo []simnet.NodeID) *client {
@@ -107,11 +108,13 @@ func (c *client) Timer(tag any) {
 		case tagOp:
 			c.next()
 		case tagFinal:
-			c.finals = true
-			c.finalRead()
+			c.finalReads()
 		}
 	case timeout:
-		if c.pending && t.Op == c.seq {
+		if op, ok := c.finals[t.Op]; ok {
+			delete(c.finals, t.Op)
+			c.env.Return(op, gc.Output{Unknown: true})
+		} else if c.pending && t.Op == c.seq {
 			c.finish(gc.Output{Unknown: true})
 		}
 	}
@@ -146,15 +149,15 @@ func (c *client) next() {
 	c.send(to, gc.Input{Kind: gc.OpRead, Replica: c.env.NameOf(to)}, ReadReq{Op: c.seq})
 }
 
-// finalRead reads the next replica of this client's share.
-func (c *client) finalRead() {
-	if len(c.final) == 0 {
-		return
+// finalReads reads every replica of this client's share at once.
+func (c *client) finalReads() {
+	c.finals = map[int64]simnet.OpID{}
+	for _, to := range c.final {
+		c.seq++
+		c.finals[c.seq] = c.env.Invoke(gc.Input{Kind: gc.OpRead, Replica: c.env.NameOf(to)})
+		c.env.Send(to, ReadReq{Op: c.seq})
+		c.env.SetTimer(c.w.Timeout, timeout{Op: c.seq})
 	}
-	to := c.final[0]
-	c.final = c.final[1:]
-	c.seq++
-	c.send(to, gc.Input{Kind: gc.OpRead, Replica: c.env.NameOf(to)}, ReadReq{Op: c.seq})
 }
 
 func (c *client) send(to simnet.NodeID, in gc.Input, req any) {
@@ -172,7 +175,10 @@ func (c *client) Receive(_ simnet.NodeID, msg any) {
 			c.finish(gc.Output{OK: true, Entry: &e})
 		}
 	case ReadOK:
-		if c.pending && m.Op == c.seq {
+		if op, ok := c.finals[m.Op]; ok {
+			delete(c.finals, m.Op)
+			c.env.Return(op, gc.Output{OK: true, Entries: m.Entries})
+		} else if c.pending && m.Op == c.seq {
 			c.finish(gc.Output{OK: true, Entries: m.Entries})
 		}
 	}
@@ -182,9 +188,5 @@ func (c *client) Receive(_ simnet.NodeID, msg any) {
 func (c *client) finish(out gc.Output) {
 	c.pending = false
 	c.env.Return(c.op, out)
-	if c.finals {
-		c.finalRead()
-		return
-	}
 	c.env.SetTimer(c.pause(), tagOp)
 }

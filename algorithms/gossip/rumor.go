@@ -25,10 +25,10 @@ const (
 
 // RumorParams are rumor mongering's knobs.
 type RumorParams struct {
-	Mode   string `yaml:"mode"` // feedback | blind
-	Stop   string `yaml:"stop"` // counter | coin
-	K      int    `yaml:"k"`
-	Fanout int    `yaml:"fanout"` // peers told per round
+	Mode   string        `yaml:"mode"` // feedback | blind
+	Stop   string        `yaml:"stop"` // counter | coin
+	K      int           `yaml:"k"`
+	Fanout int           `yaml:"fanout"` // peers told per round
 	Period time.Duration `yaml:"period"`
 	// Backup, when positive, runs push-pull anti-entropy with one random
 	// peer at this period, to catch what the rumors missed.

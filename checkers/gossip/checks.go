@@ -3,6 +3,7 @@ package gossip
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"distlab/checkers/check"
@@ -40,9 +41,12 @@ func Specs() []check.Spec {
 	}
 }
 
-// parsed reads the trace, or says why the check cannot judge it.
+// parsed reads the trace, or says why the check cannot judge it. The
+// family's checks usually run one after the other on one trace, so the
+// last few readings are kept and shared: a history is only read, never
+// changed, once parsed.
 func parsed(ctx context.Context, name string, tr *trace.Trace) (*history, *check.Result) {
-	h, err := parse(ctx, tr)
+	h, err := cached(ctx, tr)
 	if err != nil {
 		r := check.Unknowable(name, err.Error())
 		return nil, &r
@@ -53,5 +57,32 @@ func parsed(ctx context.Context, name string, tr *trace.Trace) (*history, *check
 		r.Events = []int{p.idx}
 		return nil, &r
 	}
+	return h, nil
+}
+
+// recent holds the last histories parsed, newest first.
+var recent struct {
+	sync.Mutex
+	list []*history
+}
+
+const keepHistories = 4
+
+func cached(ctx context.Context, tr *trace.Trace) (*history, error) {
+	recent.Lock()
+	for _, h := range recent.list {
+		if h.tr == tr && h.events == tr.Len() {
+			recent.Unlock()
+			return h, nil
+		}
+	}
+	recent.Unlock()
+	h, err := parse(ctx, tr)
+	if err != nil {
+		return nil, err
+	}
+	recent.Lock()
+	recent.list = append([]*history{h}, recent.list[:min(len(recent.list), keepHistories-1)]...)
+	recent.Unlock()
 	return h, nil
 }

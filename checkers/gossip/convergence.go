@@ -36,7 +36,12 @@ func runConvergence(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	}
 	metrics := map[string]float64{}
 	h.coverageMetrics(metrics)
-	stable := h.stableLatencies(metrics)
+	stable, contradiction := h.stableLatencies(metrics)
+	if contradiction != "" {
+		r := check.Failed(Convergence, 0, nil, "the reads contradict the replicas' marks: "+contradiction)
+		r.Metrics = metrics
+		return r
+	}
 
 	// Equal at the end?
 	ref := h.liveEnd[0]
@@ -131,7 +136,9 @@ func (h *history) coverageMetrics(m map[string]float64) {
 		if !c.complete() {
 			continue
 		}
-		took = append(took, c.at-c.w.origin)
+		// An update can be held before its replica took it: a newer
+		// version of its key already there (it lost at once).
+		took = append(took, max(0, c.at-c.w.origin))
 		rounds = append(rounds, h.rounds(c.w.origin, c.at))
 	}
 	m["covered"] = float64(len(took))
@@ -156,23 +163,29 @@ func (h *history) coverageMetrics(m map[string]float64) {
 }
 
 // stableLatencies is Maelstrom's stable latency of every acknowledged
-// write: from its invocation to the first read from which on every read
-// shows it. Writes no read ever showed for good are left out.
-func (h *history) stableLatencies(m map[string]float64) []time.Duration {
-	var lat []time.Duration
-	for _, w := range h.acked() {
-		reads := h.readsAfter(w.invoke)
-		stableFrom := -1
-		for i := len(reads) - 1; i >= 0 && h.sees(reads[i], w); i-- {
-			stableFrom = i
-		}
-		if stableFrom < 0 {
+// write: from its invocation until every later read shows it. A read
+// shows it once the replica that serves it holds it, so the moment is
+// when the last live replica took it for good (from the marks); the reads
+// are the cross-check: one begun after that moment that misses the write
+// is returned as a contradiction. Writes that never reached every live
+// replica are left out (residue counts them).
+func (h *history) stableLatencies(m map[string]float64) (lat []time.Duration, contradiction string) {
+	for _, c := range h.cover() {
+		w := c.w
+		if !w.acked || !c.complete() {
 			continue
 		}
-		lat = append(lat, reads[stableFrom].invoke-w.invoke)
+		at := max(c.at, w.invoke)
+		lat = append(lat, at-w.invoke)
+		for _, r := range h.readsAfter(at + 1) {
+			if !r.holds(w) && contradiction == "" && h.faultBefore(r.invoke) < at {
+				contradiction = fmt.Sprintf("every live replica held %s=%q from %v on, yet the read of %s at %v does not show it",
+					w.key, w.value, at, r.replica, r.invoke)
+			}
+		}
 	}
 	if len(lat) == 0 {
-		return nil
+		return nil, contradiction
 	}
 	slices.Sort(lat)
 	m["stable_updates"] = float64(len(lat))
@@ -185,7 +198,7 @@ func (h *history) stableLatencies(m map[string]float64) []time.Duration {
 		m["stable_p95_rounds"] = float64(percentile(lat, 0.95)) / p
 		m["stable_max_rounds"] = float64(lat[len(lat)-1]) / p
 	}
-	return lat
+	return lat, contradiction
 }
 
 // percentile of sorted durations (nearest rank).

@@ -55,6 +55,7 @@ type apply struct {
 // history, every store change, who was up at the end, and the rounds.
 type history struct {
 	tr       *trace.Trace
+	events   int // the trace's length when it was read
 	byName   map[string]trace.NodeID
 	servers  []trace.NodeID
 	isServer []bool
@@ -66,9 +67,9 @@ type history struct {
 	protocol string
 	liveEnd  []trace.NodeID // servers up at the end
 	end      time.Duration
-	quiet    time.Duration // the later of the last write and the last fault
+	quiet    time.Duration   // the later of the last write and the last fault
 	faults   []time.Duration // the time of every fault, in order
-	problems []problem     // payloads that do not decode
+	problems []problem       // payloads that do not decode
 	// What each server's store held over time, replayed from the marks:
 	// stores is the current (at the end: final) store of each server,
 	// timeline every version each (server, key) held, a crash included
@@ -103,7 +104,7 @@ var errTimeout = fmt.Errorf("out of time")
 // parse reads the client history and the marks. It checks ctx now and
 // then, so a huge trace yields unknown rather than running on.
 func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
-	h := &history{tr: tr, servers: contract.Servers(tr.Header), byValue: map[string]*write{}, end: tr.End()}
+	h := &history{tr: tr, events: tr.Len(), servers: contract.Servers(tr.Header), byValue: map[string]*write{}, end: tr.End()}
 	n := len(tr.Header.Nodes)
 	h.byName = make(map[string]trace.NodeID, n)
 	for i, name := range tr.Header.Nodes {
@@ -267,6 +268,12 @@ func (h *history) sees(r *read, w *write) bool {
 		return false
 	}
 	return !w.stamp.After(e.Stamp())
+}
+
+// holds reports whether read r returned w's key at w's version or newer.
+func (r *read) holds(w *write) bool {
+	e, ok := r.entries[w.key]
+	return ok && !w.stamp.After(e.Stamp())
 }
 
 // readsAfter lists the reads invoked at or after t, in invocation order.

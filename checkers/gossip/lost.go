@@ -18,18 +18,22 @@ type LostOptions struct {
 	Settle time.Duration `yaml:"settle"`
 }
 
-// outcome is what became of one acknowledged write (Jepsen's set-full).
+// outcome is what became of one acknowledged write (Jepsen's set-full,
+// judged by the reads that began after the write was acknowledged; a read
+// is settled when it began at least Settle after both the acknowledgement
+// and the last fault before it).
 type outcome uint8
 
 const (
 	stable    outcome = iota // every read after the ack showed it
-	stale                    // some read after the ack missed it, the last one showed it
-	lost                     // the last read, settled, missed it
+	stale                    // some read after the ack missed it; settled reads show it
+	divergent                // some settled reads show it, others still miss it
+	lost                     // no settled read shows it: the store forgot it
 	neverRead                // no read began after the ack
-	unsettled                // the last read missed it, but came too soon to be final
+	unsettled                // reads missed it, but none came late enough to say it is lost
 )
 
-var outcomeNames = [...]string{"stable", "stale", "lost", "never_read", "unsettled"}
+var outcomeNames = [...]string{"stable", "stale", "divergent", "lost", "never_read", "unsettled"}
 
 func runLost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	opts := o.(*LostOptions)
@@ -55,8 +59,8 @@ func runLost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	for i, name := range outcomeNames {
 		metrics[name] = float64(counts[i])
 	}
-	summary := fmt.Sprintf("%d acknowledged writes: %d stable, %d stale, %d lost, %d never read, %d unsettled",
-		len(acked), counts[stable], counts[stale], counts[lost], counts[neverRead], counts[unsettled])
+	summary := fmt.Sprintf("%d acknowledged writes: %d stable, %d stale, %d divergent, %d lost, %d never read, %d unsettled",
+		len(acked), counts[stable], counts[stale], counts[divergent], counts[lost], counts[neverRead], counts[unsettled])
 	if first != nil {
 		r := check.Failed(LostWrite, firstRead.invoke, []string{first.replica, firstRead.replica},
 			fmt.Sprintf("write %s=%q (to %s at %v, acknowledged at %v, version %v) is lost: %s; %s",
@@ -65,7 +69,7 @@ func runLost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 		r.Metrics = metrics
 		return r
 	}
-	if counts[stable]+counts[stale] == 0 {
+	if counts[stable]+counts[stale]+counts[divergent] == 0 {
 		r := check.Unknowable(LostWrite, "no read came late enough to judge any write: "+summary)
 		r.Metrics = metrics
 		return r
@@ -76,25 +80,40 @@ func runLost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 }
 
 // outcome classifies an acknowledged write by the reads that began after
-// its acknowledgement, and returns the last of them.
+// its acknowledgement, and returns the last settled read (or the last read).
 func (h *history) outcome(w *write, settle time.Duration) (outcome, *read) {
 	reads := h.readsAfter(w.ret + 1)
 	if len(reads) == 0 {
 		return neverRead, nil
 	}
+	var missed bool
+	var settled, seen, missedSettled int
 	last := reads[len(reads)-1]
-	if !h.sees(last, w) {
-		if last.invoke-max(w.ret, h.faultBefore(last.invoke)) < settle {
-			return unsettled, last
-		}
-		return lost, last
-	}
 	for _, r := range reads {
-		if !h.sees(r, w) {
-			return stale, last
+		sees := h.sees(r, w)
+		missed = missed || !sees
+		if r.invoke-max(w.ret, h.faultBefore(r.invoke)) < settle {
+			continue
+		}
+		settled++
+		last = r
+		if sees {
+			seen++
+		} else {
+			missedSettled++
 		}
 	}
-	return stable, last
+	switch {
+	case !missed:
+		return stable, last
+	case settled == 0:
+		return unsettled, last
+	case seen == 0:
+		return lost, last
+	case missedSettled > 0:
+		return divergent, last
+	}
+	return stale, last
 }
 
 // faultBefore is the time of the last fault before t.
@@ -110,12 +129,12 @@ func (h *history) faultBefore(t time.Duration) time.Duration {
 func (h *history) why(r *read, w *write) string {
 	e, ok := r.entries[w.key]
 	if !ok {
-		return fmt.Sprintf("the final read of %s at %v has no %s", r.replica, r.invoke, w.key)
+		return fmt.Sprintf("no settled read shows it (the last, of %s at %v, has no %s)", r.replica, r.invoke, w.key)
 	}
 	other := h.byValue[e.Value]
 	if other != nil && other.precedes(w) {
-		return fmt.Sprintf("the final read of %s at %v returns %q with version %v, written by an earlier write (acknowledged at %v, before this one began): last-writer-wins kept the older write because its timestamp is larger",
+		return fmt.Sprintf("no settled read shows it; the last, of %s at %v, returns %q with version %v, written by an earlier write (acknowledged at %v, before this one began): last-writer-wins kept the older write because its timestamp is larger",
 			r.replica, r.invoke, e.Value, e.Stamp(), other.ret)
 	}
-	return fmt.Sprintf("the final read of %s at %v returns %q with the older version %v", r.replica, r.invoke, e.Value, e.Stamp())
+	return fmt.Sprintf("no settled read shows it; the last, of %s at %v, returns %q with the older version %v", r.replica, r.invoke, e.Value, e.Stamp())
 }

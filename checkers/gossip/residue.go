@@ -53,7 +53,7 @@ func runResidue(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	detail := fmt.Sprintf("%d updates over %d live replicas: mean residue %.4f, worst %.4f", len(covers), len(h.liveEnd), metrics["residue"], worstS)
 	if worstS > opts.Max {
 		r := check.Failed(Residue, h.end, names(tr, worst.missing...),
-			fmt.Sprintf("update %s=%q (written at %s) never reached %d of %d live replicas (%s): residue %.4f > %.4f; %s",
+			fmt.Sprintf("update %s=%q (written at %s) is missing at the end from %d of %d live replicas (%s), which hold neither it nor a newer version: residue %.4f > %.4f; %s",
 				worst.w.key, worst.w.value, worst.w.replica, len(worst.missing), len(h.liveEnd), short(tr, worst.missing), worstS, opts.Max, detail))
 		r.Metrics = metrics
 		return r

@@ -55,7 +55,7 @@ func (h *history) validate(ctx context.Context) *violation {
 		}
 		return ""
 	}
-	sends := map[int64]int{}                // message id → its send event, replica to replica
+	sends := map[int64]int{} // message id → its send event, replica to replica
 	n := len(tr.Header.Nodes)
 	last := make([]map[string]gc.Stamp, n) // per replica: this incarnation's version of each key
 	held := make([]map[gc.Entry]bool, n)   // per replica: every entry it ever held, for restores
@@ -63,6 +63,7 @@ func (h *history) validate(ctx context.Context) *violation {
 		last[id], held[id] = map[string]gc.Stamp{}, map[gc.Entry]bool{}
 	}
 	var cur handler
+	next := 0 // the next apply in h.applies
 	for i, e := range tr.All() {
 		if i&0xffff == 0xffff && ctx.Err() != nil {
 			return nil
@@ -80,31 +81,31 @@ func (h *history) validate(ctx context.Context) *violation {
 				clear(last[e.Node])
 			}
 		case trace.Mark:
-			if !gc.Apply.Is(&e) || !h.server(e.Node) {
+			for next < len(h.applies) && h.applies[next].idx < i {
+				next++
+			}
+			if next == len(h.applies) || h.applies[next].idx != i || !h.server(e.Node) {
 				continue
 			}
-			m, err := gc.Apply.Decode(&e)
-			if err != nil {
-				continue // parse reported it
-			}
-			en := m.Entry()
+			m := h.applies[next]
+			en := m.entry
 			node := tr.NodeName(e.Node)
 			if why := genuine(en); why != "" {
 				return &violation{i, []trace.NodeID{e.Node}, fmt.Sprintf("%s applied %s: %s", node, en.Key, why)}
 			}
 			if prev, ok := last[e.Node][en.Key]; ok && !en.Stamp().After(prev) {
 				return &violation{i, []trace.NodeID{e.Node}, fmt.Sprintf("%s's version of %s went backwards: it held %v and took %q with the older version %v (%s from %s)",
-					node, en.Key, prev, en.Value, en.Stamp(), m.Via, m.From)}
+					node, en.Key, prev, en.Value, en.Stamp(), m.via, m.from)}
 			}
 			last[e.Node][en.Key] = en.Stamp()
-			switch m.Via {
+			switch m.via {
 			case gc.ViaGossip:
-				if why := h.deliveredIt(cur, e.Node, m.From, en, sends); why != "" {
-					return &violation{i, []trace.NodeID{e.Node}, fmt.Sprintf("%s applied %s=%q from %s, but %s", node, en.Key, en.Value, m.From, why)}
+				if why := h.deliveredIt(cur, e.Node, m.from, en, sends); why != "" {
+					return &violation{i, []trace.NodeID{e.Node}, fmt.Sprintf("%s applied %s=%q from %s, but %s", node, en.Key, en.Value, m.from, why)}
 				}
 			case gc.ViaWrite:
-				if !cur.deliver || cur.node != e.Node || tr.NodeName(cur.from) != m.From || h.server(cur.from) {
-					return &violation{i, []trace.NodeID{e.Node}, fmt.Sprintf("%s applied %s=%q as a client's write, but it was not handling a message from client %s", node, en.Key, en.Value, m.From)}
+				if !cur.deliver || cur.node != e.Node || tr.NodeName(cur.from) != m.from || h.server(cur.from) {
+					return &violation{i, []trace.NodeID{e.Node}, fmt.Sprintf("%s applied %s=%q as a client's write, but it was not handling a message from client %s", node, en.Key, en.Value, m.from)}
 				}
 			case gc.ViaRestore:
 				if !held[e.Node][en] {

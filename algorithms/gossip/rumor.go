@@ -53,7 +53,7 @@ func (p RumorParams) validate(peers int) error {
 	case p.Fanout < 1 || p.Fanout > peers:
 		return fieldErr("fanout", "fanout = %d: a replica has %d peers (valid: 1..%d)", p.Fanout, peers, peers)
 	case p.Period <= 0:
-		return fieldErr("period", "period must be positive (got %v)", p.Period)
+		return checkPeriod(p.Period)
 	case p.Backup < 0:
 		return fieldErr("backup", "backup must be a positive period, or 0 for none (got %v)", p.Backup)
 	}

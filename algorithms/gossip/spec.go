@@ -61,7 +61,7 @@ func workloadErr(field, format string, args ...any) error {
 
 func checkPeriod(d time.Duration) error {
 	if d <= 0 {
-		return fieldErr("period", "period must be positive (got %v): a replica gossips once every period", d)
+		return fieldErr("period", "period must be positive (got %v): a replica gossips once a period (valid: any duration > 0, e.g. 100ms)", d)
 	}
 	return nil
 }
@@ -136,7 +136,11 @@ func buildPush(arrival bool) func(b algo.Build) error {
 			return err
 		}
 		if p.K < 1 || p.K > b.Nodes-1 {
-			return fieldErr("k", "k = %d: each replica sends to k of its %d peers (valid: 1..%d)", p.K, b.Nodes-1, b.Nodes-1)
+			what := "is larger than the cluster allows"
+			if p.K < 1 {
+				what = "sends to nobody"
+			}
+			return fieldErr("k", "k = %d %s: a replica has %d peers (valid: 1..%d)", p.K, what, b.Nodes-1, b.Nodes-1)
 		}
 		if err := checkPeriod(p.Period); err != nil {
 			return err

@@ -130,12 +130,13 @@ func entryText(e gc.Entry) string { return fmt.Sprintf("%q %v", e.Value, e.Stamp
 // and hops each took to reach every live replica.
 func (h *history) coverageMetrics(m map[string]float64) {
 	var took []time.Duration
-	var rounds, hops []float64
+	var rounds, hops, msgs []float64
 	for _, c := range h.cover() {
 		hops = append(hops, float64(c.hops))
 		if !c.complete() {
 			continue
 		}
+		msgs = append(msgs, float64(h.sentBetween(c.w.origin, max(c.at, c.w.origin))))
 		// An update can be held before its replica took it: a newer
 		// version of its key already there (it lost at once).
 		took = append(took, max(0, c.at-c.w.origin))
@@ -152,6 +153,9 @@ func (h *history) coverageMetrics(m map[string]float64) {
 	slices.Sort(took)
 	m["cover_ms_mean"] = ms(meanDur(took))
 	m["cover_ms_max"] = ms(took[len(took)-1])
+	// Messages between replicas while the update spread (with several
+	// updates in flight they overlap: a measure for single-update runs).
+	m["cover_msgs_mean"] = mean(msgs)
 	if h.period > 0 {
 		m["cover_rounds_mean"] = mean(rounds)
 		m["cover_rounds_max"] = slices.Max(rounds)

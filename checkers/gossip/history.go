@@ -69,6 +69,7 @@ type history struct {
 	end      time.Duration
 	quiet    time.Duration   // the later of the last write and the last fault
 	faults   []time.Duration // the time of every fault, in order
+	sends    []time.Duration // the time of every message between replicas, in order
 	problems []problem       // payloads that do not decode
 	// What each server's store held over time, replayed from the marks:
 	// stores is the current (at the end: final) store of each server,
@@ -130,6 +131,10 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 			h.faults = append(h.faults, e.Time)
 		}
 		switch e.Kind {
+		case trace.Send:
+			if h.server(e.Node) && h.server(e.Peer) {
+				h.sends = append(h.sends, e.Time)
+			}
 		case trace.Crash:
 			if h.server(e.Node) {
 				// The volatile store is gone; a durable replica marks what
@@ -280,6 +285,13 @@ func (r *read) holds(w *write) bool {
 func (h *history) readsAfter(t time.Duration) []*read {
 	i := sort.Search(len(h.reads), func(i int) bool { return h.reads[i].invoke >= t })
 	return h.reads[i:]
+}
+
+// sentBetween counts the messages between replicas sent in [from, to].
+func (h *history) sentBetween(from, to time.Duration) int {
+	i := sort.Search(len(h.sends), func(i int) bool { return h.sends[i] >= from })
+	j := sort.Search(len(h.sends), func(i int) bool { return h.sends[i] > to })
+	return j - i
 }
 
 // rounds counts the round instants (multiples of the period) in [from, to):

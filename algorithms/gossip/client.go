@@ -30,6 +30,9 @@ type Workload struct {
 	// reads its share of the replicas, all at once (the final reads; the
 	// clients together read every replica); 0: no final reads.
 	Settle time.Duration `yaml:"settle"`
+	// FinalAt, when set, is the earliest time the final reads begin (a
+	// scenario with faults puts them after its last fault).
+	FinalAt time.Duration `yaml:"final_at"`
 	// Timeout is how long a client waits for an answer; then it records
 	// the operation as unknown and goes on.
 	Timeout time.Duration `yaml:"timeout"`
@@ -51,8 +54,8 @@ func (w *Workload) validate() error {
 		return workloadErr("writes", "writes and reads must not be negative")
 	case w.Keys < 0:
 		return workloadErr("keys", "keys must not be negative: 0 gives every write its own key")
-	case w.Interval < 0 || w.Start < 0 || w.Settle < 0:
-		return workloadErr("interval", "interval, start and settle must not be negative")
+	case w.Interval < 0 || w.Start < 0 || w.Settle < 0 || w.FinalAt < 0:
+		return workloadErr("interval", "interval, start, settle and final_at must not be negative")
 	case w.Timeout <= 0:
 		return workloadErr("timeout", "timeout must be positive (got %v)", w.Timeout)
 	}
@@ -127,7 +130,7 @@ func (c *client) next() {
 	total := c.writes + c.reads
 	if total == 0 {
 		if len(c.final) > 0 {
-			c.env.SetTimer(c.w.Settle, tagFinal)
+			c.env.SetTimer(max(c.w.Settle, c.w.FinalAt-c.env.Now()), tagFinal)
 		}
 		return
 	}

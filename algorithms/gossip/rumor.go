@@ -194,11 +194,11 @@ func (g *rumorer) unnecessary(i int) {
 	}
 	if lose {
 		g.hot = slices.Delete(g.hot, i, i+1)
+		if len(g.hot) == 0 {
+			g.env.Highlight("")
+		}
 	}
 	// STUB
-	// panic("TODO(lab gossip): count the occasion (counter) or toss the coin, and drop the rumor when interest is lost")
+	// panic("TODO(lab gossip): count the occasion (counter) or toss the coin; drop the rumor when interest is lost (and end the highlight when none is left)")
 	// END SOLUTION
-	if len(g.hot) == 0 {
-		g.env.Highlight("")
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"weak"
 
 	"distlab/checkers/check"
 	gc "distlab/contract/gossip"
@@ -42,9 +43,8 @@ func Specs() []check.Spec {
 }
 
 // parsed reads the trace, or says why the check cannot judge it. The
-// family's checks usually run one after the other on one trace, so the
-// last few readings are kept and shared: a history is only read, never
-// changed, once parsed.
+// family's checks usually run one after the other on one trace, so recent
+// readings are shared: a history is only read, never changed, once parsed.
 func parsed(ctx context.Context, name string, tr *trace.Trace) (*history, *check.Result) {
 	h, err := cached(ctx, tr)
 	if err != nil {
@@ -60,20 +60,30 @@ func parsed(ctx context.Context, name string, tr *trace.Trace) (*history, *check
 	return h, nil
 }
 
-// recent holds the last histories parsed, newest first.
+// recent holds the last histories parsed, newest first, weakly: a
+// reading is shared while its trace is being checked and freed with it
+// (a kept trace of a thousand replicas is hundreds of megabytes).
 var recent struct {
 	sync.Mutex
-	list []*history
+	list []cachedHistory
+}
+
+type cachedHistory struct {
+	tr     weak.Pointer[trace.Trace]
+	events int
+	h      weak.Pointer[history]
 }
 
 const keepHistories = 4
 
 func cached(ctx context.Context, tr *trace.Trace) (*history, error) {
 	recent.Lock()
-	for _, h := range recent.list {
-		if h.tr == tr && h.events == tr.Len() {
-			recent.Unlock()
-			return h, nil
+	for _, c := range recent.list {
+		if c.tr.Value() == tr && c.events == tr.Len() {
+			if h := c.h.Value(); h != nil {
+				recent.Unlock()
+				return h, nil
+			}
 		}
 	}
 	recent.Unlock()
@@ -82,7 +92,8 @@ func cached(ctx context.Context, tr *trace.Trace) (*history, error) {
 		return nil, err
 	}
 	recent.Lock()
-	recent.list = append([]*history{h}, recent.list[:min(len(recent.list), keepHistories-1)]...)
+	entry := cachedHistory{tr: weak.Make(tr), events: tr.Len(), h: weak.Make(h)}
+	recent.list = append([]cachedHistory{entry}, recent.list[:min(len(recent.list), keepHistories-1)]...)
 	recent.Unlock()
 	return h, nil
 }

@@ -54,23 +54,24 @@ type apply struct {
 // history is what the gossip checkers need from a trace: the client
 // history, every store change, who was up at the end, and the rounds.
 type history struct {
-	tr       *trace.Trace
-	events   int // the trace's length when it was read
-	byName   map[string]trace.NodeID
-	servers  []trace.NodeID
-	isServer []bool
-	writes   []*write
-	byValue  map[string]*write
-	reads    []*read
-	applies  []apply
-	period   time.Duration // the replicas' round (0: none)
-	protocol string
-	liveEnd  []trace.NodeID // servers up at the end
-	end      time.Duration
-	quiet    time.Duration   // the later of the last write and the last fault
-	faults   []time.Duration // the time of every fault, in order
-	sends    []time.Duration // the time of every message between replicas, in order
-	problems []problem       // payloads that do not decode
+	tr        *trace.Trace
+	events    int // the trace's length when it was read
+	byName    map[string]trace.NodeID
+	servers   []trace.NodeID
+	isServer  []bool
+	writes    []*write
+	byValue   map[string]*write
+	reads     []*read
+	applies   []apply
+	period    time.Duration // the replicas' round (0: none)
+	protocol  string
+	liveEnd   []trace.NodeID // servers up at the end
+	end       time.Duration
+	quiet     time.Duration   // the later of the last write and the last fault
+	faults    []time.Duration // the time of every fault, in order
+	lastFault time.Duration
+	sends     []time.Duration // the time of every message between replicas, in order
+	problems  []problem       // payloads that do not decode
 	// What each server's store held over time, replayed from the marks:
 	// stores is the current (at the end: final) store of each server,
 	// timeline every version each (server, key) held, a crash included
@@ -227,7 +228,8 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 			}
 		}
 	}
-	h.quiet = max(h.quiet, tr.LastFault())
+	h.lastFault = tr.LastFault()
+	h.quiet = max(h.quiet, h.lastFault)
 	sort.SliceStable(h.reads, func(i, j int) bool { return h.reads[i].idx < h.reads[j].idx })
 	for _, id := range h.servers {
 		if w.Up(id) {

@@ -13,15 +13,15 @@ import (
 // LostOptions configures no-lost-write.
 type LostOptions struct {
 	// Settle is how long after a write was acknowledged, and after the
-	// last fault, a read must begin for its answer to be final: a write
-	// that such a read misses is lost.
+	// run's last fault, a read must begin for its answer to be final: a
+	// write that every such read misses is lost.
 	Settle time.Duration `yaml:"settle"`
 }
 
 // outcome is what became of one acknowledged write (Jepsen's set-full,
 // judged by the reads that began after the write was acknowledged; a read
 // is settled when it began at least Settle after both the acknowledgement
-// and the last fault before it).
+// and the run's last fault: only then must it show every write).
 type outcome uint8
 
 const (
@@ -92,7 +92,7 @@ func (h *history) outcome(w *write, settle time.Duration) (outcome, *read) {
 	for _, r := range reads {
 		sees := h.sees(r, w)
 		missed = missed || !sees
-		if r.invoke-max(w.ret, h.faultBefore(r.invoke)) < settle {
+		if r.invoke-max(w.ret, h.lastFault) < settle {
 			continue
 		}
 		settled++

@@ -21,6 +21,9 @@ type PushParams struct {
 	// Durable keeps the store in durable storage (it survives a crash,
 	// not a crash with amnesia).
 	Durable bool `yaml:"durable"`
+	// Resolution coarsens the timestamps (1s: whole seconds, as some
+	// stores kept them), so that writes at different replicas tie.
+	Resolution time.Duration `yaml:"resolution"`
 }
 
 // DefaultPushParams is the seed's gossip with one peer a round.
@@ -46,6 +49,7 @@ const ProtocolPush = "push"
 func newPusher(env *simnet.Env, servers []simnet.NodeID, p PushParams, arrival bool) *pusher {
 	g := &pusher{replica: newReplica(env, servers, p.Durable), p: p}
 	g.store.arrival = arrival
+	g.resolution = p.Resolution
 	g.changed = func(gc.Entry, simnet.NodeID) { g.forget() }
 	if p.Memory {
 		g.sent = make([]bool, int(slices.Max(servers))+1)

@@ -20,6 +20,8 @@ type replica struct {
 	store   Store
 	durable bool
 	lastTS  int64
+	// resolution, when set, truncates timestamps to its multiples.
+	resolution time.Duration
 	// changed, set by the protocol, hears of every change a write or a
 	// peer's message made (not of restores).
 	changed func(e gc.Entry, from simnet.NodeID)
@@ -79,6 +81,9 @@ func (r *replica) serve(from simnet.NodeID, msg any) bool {
 // last-writer-wins stores do), made unique on this replica.
 func (r *replica) stamp() int64 {
 	ts := int64(r.env.Clock())
+	if r.resolution > 0 {
+		ts -= ts % int64(r.resolution)
+	}
 	if ts <= r.lastTS {
 		ts = r.lastTS + 1
 	}

@@ -145,6 +145,9 @@ func buildPush(arrival bool) func(b algo.Build) error {
 		if err := checkPeriod(p.Period); err != nil {
 			return err
 		}
+		if p.Resolution < 0 {
+			return fieldErr("resolution", "resolution must not be negative (got %v; 0 keeps nanoseconds)", p.Resolution)
+		}
 		servers := addServers(b, func(env *simnet.Env, servers []simnet.NodeID) simnet.Node {
 			return newPusher(env, servers, p, arrival)
 		})

@@ -119,7 +119,7 @@ func Measure(family string, opts Options) (*Table, error) {
 				sec.Rows = append(sec.Rows, row)
 			}
 			if c.Reading != "" {
-				t.Readings = append(t.Readings, Reading{Algorithm: spec.Name, Text: c.Reading})
+				t.Readings = append(t.Readings, Reading{Algorithm: rowName(spec, c), Text: c.Reading})
 			}
 		}
 	}
@@ -144,11 +144,7 @@ func (t *Table) section(c algo.Claim) *Section {
 // runs were scheduled) and combines each figure over the runs that
 // reported it.
 func measure(spec algo.Spec, c algo.Claim, n int, seed int64, seeds int) (Row, error) {
-	name := spec.Name
-	if c.Variant != "" {
-		name += " " + c.Variant
-	}
-	row := Row{Algorithm: name, Nodes: n, Seeds: seeds, Values: map[string]float64{}, Errors: map[string]float64{},
+	row := Row{Algorithm: rowName(spec, c), Nodes: n, Seeds: seeds, Values: map[string]float64{}, Errors: map[string]float64{},
 		Formats: map[string]string{}, Texts: map[string]string{}, Parts: map[string]map[string]float64{}}
 	results := make([]map[string]check.Result, seeds)
 	var g errgroup.Group
@@ -253,6 +249,14 @@ func measure(spec algo.Spec, c algo.Claim, n int, seed int64, seeds int) (Row, e
 		}
 	}
 	return row, nil
+}
+
+// rowName is the algorithm's name, and the claim's variant if it has one.
+func rowName(spec algo.Spec, c algo.Claim) string {
+	if c.Variant != "" {
+		return spec.Name + " " + c.Variant
+	}
+	return spec.Name
 }
 
 // meanAndError is the mean of xs and its standard error (the sample

@@ -25,12 +25,9 @@ that never hear it, the traffic m the rumor messages per replica (Demers et al. 
 )
 
 // oneUpdate is the scenario of a claim: one write, then nothing but the
-// protocol, for as long as the slowest variant needs at size n.
-func oneUpdate(n int, params, checks string) string {
-	duration := "2s"
-	if n > 100 {
-		duration = "3s"
-	}
+// protocol for the given time (enough for the slowest of its runs: a run
+// that has not reached everyone by then is left out of the rounds).
+func oneUpdate(duration, params, checks string) string {
 	return fmt.Sprintf(`duration: %s
 params: %s
 workload: {clients: 1, writes: 1, reads: 0, start: 10ms, settle: 0s}
@@ -53,19 +50,22 @@ const spreadChecks = "[{name: convergence, bound: 3500ms}, {name: residue, max: 
 
 // spreadClaims measure one variant at each size (default n = 100 and
 // 1000): 400 seeds at 100, 100 at 1000, enough for the rounds' first two
-// digits (their standard error is printed).
-func spreadClaims(variant, params string, rounds, msgs func(n int) string, reading string, sizes ...int) []algo.Claim {
+// digits (their standard error is printed). rounds is about the most
+// rounds the variant needs at n = 1000 (the runs last twice that, at
+// least 1s).
+func spreadClaims(variant, params string, rounds int, formula, msgs func(n int) string, reading string, sizes ...int) []algo.Claim {
 	if len(sizes) == 0 {
 		sizes = []int{100, 1000}
 	}
 	var out []algo.Claim
 	for i, n := range sizes {
-		seeds := 400
+		seeds, need := 400, rounds*2/3
 		if n >= 1000 {
-			seeds = 100
+			seeds, need = 100, rounds
 		}
+		duration := fmt.Sprintf("%dms", max(1000, 150*need))
 		c := algo.Claim{Situation: situationSpread, Variant: variant, Note: noteSpread,
-			Scenario: oneUpdate(n, params, spreadChecks), Figures: spreadFigures(rounds, msgs),
+			Scenario: oneUpdate(duration, params, spreadChecks), Figures: spreadFigures(formula, msgs),
 			Sizes: []int{n}, Seeds: seeds}
 		if i == 0 {
 			c.Reading = reading
@@ -89,24 +89,24 @@ func seedRounds(int) string { return `the seed: "a few periods"` }
 func pushClaims() []algo.Claim {
 	both := func(n int) string { return pushRounds(n) + `; the seed: "a few periods"` }
 	return slices.Concat(
-		spreadClaims("k=1", "{k: 1, period: 100ms}", both, nil,
+		spreadClaims("k=1", "{k: 1, period: 100ms}", 22, both, nil,
 			`each informed replica pushes to one random peer a round: the push model of the
 literature, log2 n rounds while the informed double, then about ln n more to find the last
 few (a random push mostly hits replicas that already know). The seed's "a few periods"
 is about 8 at n = 100 and 17 at n = 1000. Every round every informed replica sends its
 whole store, so the messages grow with n × rounds, most of them redundant.`),
-		spreadClaims("k=1 memory", "{k: 1, period: 100ms, memory: true}", seedRounds, nil,
+		spreadClaims("k=1 memory", "{k: 1, period: 100ms, memory: true}", 22, seedRounds, nil,
 			`the seed's optimisation: a replica does not send the same data to the same peer
-twice. Within the ~10–20 rounds an update needs, a replica picks few peers twice anyway
-(it has 99 or 999 to choose from), so rounds and messages hardly move; the redundancy comes
-from different senders hitting the same replica, which memory cannot see. Under a partition
-it is worse than useless: see scenarios/gossip/gossip-memory-partition.yaml.`, 100),
-		spreadClaims("k=2", "{k: 2, period: 100ms}", seedRounds, nil, "", 100),
-		spreadClaims("k=2 memory", "{k: 2, period: 100ms, memory: true}", seedRounds, nil, "", 100),
-		spreadClaims("k=3", "{k: 3, period: 100ms}", seedRounds, nil,
+twice. Within the ~10 rounds an update needs at n = 100 a replica seldom picks a peer twice
+anyway (it has 99 to choose from), so rounds and messages move by a percent or two; most
+redundancy is different senders hitting the same replica, which memory cannot see. Under a
+partition it is worse than useless: see scenarios/gossip/gossip-memory-partition.yaml.`, 100),
+		spreadClaims("k=2", "{k: 2, period: 100ms}", 14, seedRounds, nil, "", 100),
+		spreadClaims("k=2 memory", "{k: 2, period: 100ms, memory: true}", 14, seedRounds, nil, "", 100),
+		spreadClaims("k=3", "{k: 3, period: 100ms}", 10, seedRounds, nil,
 			`larger k: fewer rounds (the informed grow about (k+1)-fold a round at first) for
 about k times the messages a round.`, 100),
-		spreadClaims("k=3 memory", "{k: 3, period: 100ms, memory: true}", seedRounds, nil, "", 100),
+		spreadClaims("k=3 memory", "{k: 3, period: 100ms, memory: true}", 10, seedRounds, nil, "", 100),
 	)
 }
 
@@ -115,15 +115,15 @@ func antiEntropyClaims() []algo.Claim {
 		return fmt.Sprintf("push-pull: log3 n + O(log log n) = %.1f + O(%.1f) (Karp et al. 2000)", log2(n)/math.Log2(3), math.Log(ln(n)))
 	}
 	return slices.Concat(
-		spreadClaims("push", "{mode: push, period: 100ms}", pushRounds, nil,
+		spreadClaims("push", "{mode: push, period: 100ms}", 22, pushRounds, nil,
 			`push: only the informed offer, as in the seed's gossip with k = 1, but the digest
 goes first and only the missing entries travel: the same rounds for much smaller messages
 (three per exchange: digest, want, diff).`),
-		spreadClaims("pull", "{mode: pull, period: 100ms}", nil, nil,
+		spreadClaims("pull", "{mode: pull, period: 100ms}", 22, nil, nil,
 			`pull: every replica asks a random peer each round. It starts slowly (a replica must
 happen to ask one of the few that know) and ends fast: the share still in the dark is
 squared every round (Demers et al.), where push needs ln n rounds to find the last few.`, 100),
-		spreadClaims("push-pull", "{mode: push-pull, period: 100ms}", pushPull, nil,
+		spreadClaims("push-pull", "{mode: push-pull, period: 100ms}", 11, pushPull, nil,
 			`push-pull: each exchange moves the update whichever side had it, so the informed
 about triple a round at first, and the end is as fast as pull's: log3 n + O(log log n)
 rounds. It is the fastest to reach everyone here, and pays a digest from every replica
@@ -178,7 +178,7 @@ messages, but it cannot tell a rumor that is old news from a fresh one.`
 			}
 			out = append(out, algo.Claim{Situation: situationRumor, Note: noteRumor,
 				Variant:  fmt.Sprintf("%s %s k=%d", v.mode, v.stop, k),
-				Scenario: oneUpdate(1000, fmt.Sprintf("{mode: %s, stop: %s, k: %d, period: 100ms}", v.mode, v.stop, k), checks),
+				Scenario: oneUpdate("3s", fmt.Sprintf("{mode: %s, stop: %s, k: %d, period: 100ms}", v.mode, v.stop, k), checks),
 				Figures:  figures(formula), Sizes: []int{1000}, Seeds: 50, Reading: reading})
 		}
 	}
@@ -190,12 +190,13 @@ messages, but it cannot tell a rumor that is old news from a fresh one.`
 		reading := ""
 		if f == 5 {
 			reading = `infect and die: with fan-out ln n + c everyone hears the update with probability
-about e^(−e^(−c)) (Kermarrec et al. 2003, as n grows); at n = 100 the runs land close to it,
-and a fan-out of 7 (c ≈ 2.4) already leaves one run in ten with someone uninformed.`
+e^(−e^(−c)) as n grows (Kermarrec et al. 2003); at n = 100 the runs land a few points above
+the limit. Even at c ≈ 2.4 (fan-out 7, 7 messages per replica) some runs leave a replica
+out: a probabilistic broadcast, not a reliable one.`
 		}
 		out = append(out, algo.Claim{Situation: situationDie, Note: noteDie,
 			Variant:  fmt.Sprintf("f=%d", f),
-			Scenario: oneUpdate(100, fmt.Sprintf("{mode: blind, stop: counter, k: 1, fanout: %d, period: 100ms}", f), checks),
+			Scenario: oneUpdate("1s", fmt.Sprintf("{mode: blind, stop: counter, k: 1, fanout: %d, period: 100ms}", f), checks),
 			Figures: []algo.Figure{
 				{Label: "P(all)", Check: "residue", Metric: "complete", StdErr: true, Format: "%.3f", Textbook: success},
 				{Label: "residue", Check: "residue", Metric: "residue", Format: "%.4f"},
@@ -207,7 +208,7 @@ and a fan-out of 7 (c ≈ 2.4) already leaves one run in ten with someone uninfo
 }
 
 func floodClaims() []algo.Claim {
-	return spreadClaims("total", "{topology: total}", nil,
+	return spreadClaims("total", "{topology: total}", 4, nil,
 		func(n int) string { return fmt.Sprintf("(n−1)² = %d", (n-1)*(n-1)) },
 		`flood over the total topology: the writer tells everyone at once, then every replica
 tells everyone again: (n−1)² messages for one update, n−2 of every n−1 redundant. The hops
@@ -216,7 +217,7 @@ path often beats the direct one.`, 100)
 }
 
 func treeClaims() []algo.Claim {
-	return spreadClaims("branching 4", "{branching: 4}", nil,
+	return spreadClaims("branching 4", "{branching: 4}", 4, nil,
 		func(n int) string { return fmt.Sprintf("n−1 = %d", n-1) },
 		`a tree: exactly n−1 messages and a few hops (up to twice its depth), the cheapest and
 quickest here — and the most fragile: one lost message cuts off a subtree for good

@@ -44,3 +44,27 @@ func benchScenario(b *testing.B, src string, skip bool) {
 	}
 	b.ReportMetric(float64(events)/float64(b.N), "events/run")
 }
+
+// BenchmarkNemesisSeeds runs the lab's gossip-nemesis scenario (6
+// replicas, 5% loss, partitions, crashes, every check) seed after seed on
+// one core.
+//
+//	go test -run XXX -bench NemesisSeeds ./algorithms/gossip
+func BenchmarkNemesisSeeds(b *testing.B) {
+	sc, err := scenarios.Load("../../scenarios/gossip/gossip-nemesis.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	seed := int64(0)
+	for b.Loop() {
+		seed++
+		res, err := sc.Run(scenarios.RunOptions{Seed: &seed})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.ExpectationMet {
+			b.Fatalf("seed %d: %s", seed, res.Why)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Minutes(), "seeds/min")
+}

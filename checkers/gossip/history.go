@@ -39,6 +39,7 @@ type read struct {
 	invoke  time.Duration
 	ret     time.Duration
 	entries map[string]gc.Entry
+	list    []gc.Entry // the entries in the order returned
 }
 
 // apply is one Apply mark.
@@ -188,6 +189,7 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 				delete(pendingR, e.Op)
 				if out.OK {
 					rd.ret = e.Time
+					rd.list = out.Entries
 					rd.entries = make(map[string]gc.Entry, len(out.Entries))
 					for _, en := range out.Entries {
 						rd.entries[en.Key] = en

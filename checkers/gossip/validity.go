@@ -116,7 +116,7 @@ func (h *history) validate(ctx context.Context) *violation {
 		}
 	}
 	for _, r := range h.reads {
-		for _, en := range r.entries {
+		for _, en := range r.list {
 			if why := genuine(en); why != "" {
 				c := tr.At(r.idx)
 				return &violation{r.idx, []trace.NodeID{c.Node}, fmt.Sprintf("a read of %s returned %s: %s", r.replica, en.Key, why)}

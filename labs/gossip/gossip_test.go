@@ -212,7 +212,7 @@ workload: {clients: 3, writes: 8, reads: 0, keys: 1, interval: 30ms, settle: 0s}
 checks: [convergence, gossip-validity, residue]
 `))
 	require.NoError(t, err)
-	labkit.Sweep(t, sc, labkit.Seeds(300))
+	labkit.Sweep(t, sc, labkit.Seeds(1000))
 }
 
 // A thousand seeds of loss, partitions, isolations, crashes and restarts.

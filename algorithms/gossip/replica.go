@@ -57,7 +57,12 @@ func (r *replica) boot(cfg gc.ConfigMark) {
 		}
 		if e, ok := simnet.Load[gc.Entry](st, k); ok && r.store.Merge(e) {
 			r.mark(e, gc.ViaRestore, trace.None)
-			r.lastTS = max(r.lastTS, e.TS)
+			if e.Node == int32(r.me) {
+				// Its own stamps stay unique across the restart; other
+				// replicas' stamps must not push its clock (that would
+				// be a Lamport clock, not last-writer-wins).
+				r.lastTS = max(r.lastTS, e.TS)
+			}
 		}
 	}
 }

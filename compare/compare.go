@@ -3,10 +3,14 @@ package compare
 import (
 	"fmt"
 	"io"
+	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"golang.org/x/sync/errgroup"
 
 	"distlab/algorithms"
 	"distlab/algorithms/algo"
@@ -52,10 +56,13 @@ type Section struct {
 
 // Row is one algorithm at one cluster size, averaged over seeds.
 type Row struct {
-	Algorithm string
+	Algorithm string // the algorithm's name, and its claim's variant if it has one
 	Nodes     int
+	Seeds     int                // seeds run
 	Runs      int                // runs in which the first figure was measured
 	Values    map[string]float64 // numeric figures by label (absent: never measured)
+	Errors    map[string]float64 // standard errors of the means, for figures that ask
+	Formats   map[string]string  // printf verbs of figures that set one
 	Texts     map[string]string  // gathered figures ("Request 1.00, Grant 1.00")
 	Parts     map[string]map[string]float64
 	Textbook  []string // "label: claim" for the figures with one
@@ -112,7 +119,7 @@ func Measure(family string, opts Options) (*Table, error) {
 				sec.Rows = append(sec.Rows, row)
 			}
 			if c.Reading != "" {
-				t.Readings = append(t.Readings, Reading{Algorithm: spec.Name, Text: c.Reading})
+				t.Readings = append(t.Readings, Reading{Algorithm: rowName(spec, c), Text: c.Reading})
 			}
 		}
 	}
@@ -132,26 +139,42 @@ func (t *Table) section(c algo.Claim) *Section {
 	return &t.Sections[len(t.Sections)-1]
 }
 
-// measure runs one algorithm at one size over seeds and averages each
-// figure over the runs that reported it.
+// measure runs one algorithm at one size over seeds (in parallel; the
+// figures are combined in seed order, so the row is the same however the
+// runs were scheduled) and combines each figure over the runs that
+// reported it.
 func measure(spec algo.Spec, c algo.Claim, n int, seed int64, seeds int) (Row, error) {
-	row := Row{Algorithm: spec.Name, Nodes: n, Values: map[string]float64{}, Texts: map[string]string{}, Parts: map[string]map[string]float64{}}
-	sums := map[string]float64{}
+	row := Row{Algorithm: rowName(spec, c), Nodes: n, Seeds: seeds, Values: map[string]float64{}, Errors: map[string]float64{},
+		Formats: map[string]string{}, Texts: map[string]string{}, Parts: map[string]map[string]float64{}}
+	results := make([]map[string]check.Result, seeds)
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range seeds {
+		g.Go(func() error {
+			s := seed + int64(i)
+			src := fmt.Sprintf("version: 1\nname: compare-%s\nalgorithm: %s\nnodes: %d\nseed: %d\n%s", spec.Family, spec.Name, n, s, c.Scenario)
+			sc, err := scenarios.Parse(fmt.Sprintf("%s claim %q", spec.Name, c.Situation), []byte(src))
+			if err != nil {
+				return fmt.Errorf("the claim's scenario does not load: %w", err)
+			}
+			res, err := sc.Run(scenarios.RunOptions{})
+			if err != nil {
+				return err
+			}
+			byCheck := map[string]check.Result{}
+			for _, r := range res.Checks {
+				byCheck[r.Name] = r
+			}
+			results[i] = byCheck
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return row, err
+	}
+	values := map[string][]float64{}
 	counts := map[string]int{}
-	for s := seed; s < seed+int64(seeds); s++ {
-		src := fmt.Sprintf("version: 1\nname: compare-%s\nalgorithm: %s\nnodes: %d\nseed: %d\n%s", spec.Family, spec.Name, n, s, c.Scenario)
-		sc, err := scenarios.Parse(fmt.Sprintf("%s claim %q", spec.Name, c.Situation), []byte(src))
-		if err != nil {
-			return row, fmt.Errorf("the claim's scenario does not load: %w", err)
-		}
-		res, err := sc.Run(scenarios.RunOptions{})
-		if err != nil {
-			return row, err
-		}
-		byCheck := map[string]check.Result{}
-		for _, r := range res.Checks {
-			byCheck[r.Name] = r
-		}
+	for _, byCheck := range results {
 		for k, f := range c.Figures {
 			r, ok := byCheck[f.Check]
 			if !ok {
@@ -179,22 +202,20 @@ func measure(spec algo.Spec, c algo.Claim, n int, seed int64, seeds int) (Row, e
 			if !ok {
 				continue
 			}
-			sums[f.Label] += v * scale
-			counts[f.Label]++
+			values[f.Label] = append(values[f.Label], v*scale)
 			if k == 0 {
 				row.Runs++
 			}
 		}
 	}
 	for _, f := range c.Figures {
-		k := counts[f.Label]
-		if k == 0 {
-			continue
+		if f.Format != "" {
+			row.Formats[f.Label] = f.Format
 		}
-		if parts, ok := row.Parts[f.Label]; ok {
+		if parts, ok := row.Parts[f.Label]; ok && counts[f.Label] > 0 {
 			var names []string
 			for name := range parts {
-				parts[name] /= float64(k)
+				parts[name] /= float64(counts[f.Label])
 				names = append(names, name)
 			}
 			sort.Strings(names)
@@ -205,7 +226,20 @@ func measure(spec algo.Spec, c algo.Claim, n int, seed int64, seeds int) (Row, e
 			row.Texts[f.Label] = strings.Join(text, ", ")
 			continue
 		}
-		row.Values[f.Label] = sums[f.Label] / float64(k)
+		vs := values[f.Label]
+		if len(vs) == 0 {
+			continue
+		}
+		switch f.Aggregate {
+		case "max":
+			row.Values[f.Label] = slices.Max(vs)
+		default:
+			mean, se := meanAndError(vs)
+			row.Values[f.Label] = mean
+			if f.StdErr {
+				row.Errors[f.Label] = se
+			}
+		}
 	}
 	for _, f := range c.Figures {
 		if f.Textbook != nil {
@@ -217,28 +251,61 @@ func measure(spec algo.Spec, c algo.Claim, n int, seed int64, seeds int) (Row, e
 	return row, nil
 }
 
+// rowName is the algorithm's name, and the claim's variant if it has one.
+func rowName(spec algo.Spec, c algo.Claim) string {
+	if c.Variant != "" {
+		return spec.Name + " " + c.Variant
+	}
+	return spec.Name
+}
+
+// meanAndError is the mean of xs and its standard error (the sample
+// standard deviation over √n; 0 for a single value).
+func meanAndError(xs []float64) (mean, se float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	if len(xs) < 2 {
+		return mean, 0
+	}
+	var ss float64
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss/float64(len(xs)-1)) / math.Sqrt(float64(len(xs)))
+}
+
 // Print measures the family and prints its tables.
 func Print(w io.Writer, family string, opts Options) error {
 	t, err := Measure(family, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: the family's algorithms on the same scenarios; each row averages %d seed(s) from seed %d.\n", t.Family, t.Seeds, t.Seed)
-	fmt.Fprintf(w, "Figures are the metrics of the checks each scenario runs; \"-\" means never measured.\n")
+	fmt.Fprintf(w, "%s: the family's algorithms on the same scenarios; each row combines the seeds in its seeds column, from seed %d.\n", t.Family, t.Seed)
+	fmt.Fprintf(w, "Figures are the metrics of the checks each scenario runs (the mean over the runs that measured them; \"±\" its standard error); \"-\" means never measured.\n")
 	for _, sec := range t.Sections {
 		fmt.Fprintf(w, "\n%s: %s\n\n", sec.Situation, sec.Note)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprint(tw, "algorithm\tn\truns\t")
+		fmt.Fprint(tw, "algorithm\tn\tseeds\truns\t")
 		for _, l := range sec.Labels {
 			fmt.Fprintf(tw, "%s\t", l)
 		}
 		fmt.Fprintln(tw, "textbook\t")
 		for _, r := range sec.Rows {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t", r.Algorithm, r.Nodes, r.Runs)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t", r.Algorithm, r.Nodes, r.Seeds, r.Runs)
 			for _, l := range sec.Labels {
+				format := "%.2f"
+				if f, ok := r.Formats[l]; ok {
+					format = f
+				}
 				switch v, ok := r.Values[l]; {
 				case ok:
-					fmt.Fprintf(tw, "%.2f\t", v)
+					text := fmt.Sprintf(format, v)
+					if se, ok := r.Errors[l]; ok {
+						text += " ±" + fmt.Sprintf(format, se)
+					}
+					fmt.Fprintf(tw, "%s\t", text)
 				case r.Texts[l] != "":
 					fmt.Fprintf(tw, "%s\t", r.Texts[l])
 				default:

@@ -138,6 +138,15 @@ func traceBytes(t *testing.T, tr *trace.Trace) []byte {
 	return buf.Bytes()
 }
 
+// skipHuge skips, under -short (the race-detector pass), the scenarios of
+// more than 200 nodes: a thousand replicas under the race detector take
+// minutes and gigabytes. The full pass runs them.
+func skipHuge(t *testing.T, sc *scenarios.Scenario) {
+	if testing.Short() && sc.Nodes > 200 {
+		t.Skipf("-short: %d nodes are checked by the full pass", sc.Nodes)
+	}
+}
+
 // TestEveryScenarioIsDeterministic runs each scenario file twice with its
 // seed (identical traces, byte for byte) and once with another seed
 // (a different trace).
@@ -147,6 +156,7 @@ func TestEveryScenarioIsDeterministic(t *testing.T) {
 			t.Parallel()
 			sc, err := scenarios.Load(file)
 			require.NoError(t, err)
+			skipHuge(t, sc)
 			opts := scenarios.RunOptions{SkipChecks: true}
 			a, err := sc.Run(opts)
 			require.NoError(t, err)
@@ -171,6 +181,7 @@ func TestEveryScenarioMeetsItsExpectation(t *testing.T) {
 			t.Parallel()
 			sc, err := scenarios.Load(file)
 			require.NoError(t, err)
+			skipHuge(t, sc)
 			opts := scenarios.RunOptions{ArtifactDir: t.TempDir()}
 			res, err := sc.Run(opts)
 			require.NoError(t, err)

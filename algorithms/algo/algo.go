@@ -44,6 +44,9 @@ type Claim struct {
 	// Situation names the setting ("busy load", "leader crash"); the
 	// family's claims with the same name share a table.
 	Situation string
+	// Variant tells apart the rows of one algorithm in one situation when
+	// it has several claims there (other params: "k=2", "memory").
+	Variant string
 	// Note says what the situation is (printed above its table).
 	Note string
 	// Scenario is the scenario file without version, algorithm, nodes and
@@ -70,6 +73,14 @@ type Figure struct {
 	Metric string
 	// Scale multiplies the metric (0 means 1).
 	Scale float64
+	// Aggregate is how the runs' values combine: "" (the mean) or "max"
+	// (the largest, e.g. the worst rounds over all seeds).
+	Aggregate string
+	// StdErr prints the mean's standard error beside it ("17.2 ±0.09"),
+	// so a reader sees how many digits the seeds make stable.
+	StdErr bool
+	// Format is the value's printf verb (default "%.2f").
+	Format string
 	// Textbook is what the book claims at cluster size n ("2(n−1) = 8"),
 	// "" for no claim.
 	Textbook func(n int) string

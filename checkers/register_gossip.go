@@ -1,0 +1,5 @@
+package checkers
+
+import "distlab/checkers/gossip"
+
+func init() { families = append(families, gossip.Specs()) }

@@ -93,14 +93,15 @@ type Ops struct {
 
 // Contract is what one family's algorithms promise to write into a trace
 // and what its checkers read: mark names with payload types, published
-// state keys, client operations. It lives in a leaf package that both
-// sides import.
+// state keys, client operations, and the fields of the messages the
+// checkers read. It lives in a leaf package that both sides import.
 type Contract struct {
-	Name  string
-	Doc   string
-	Marks []MarkDef
-	State []StateKey
-	Ops   *Ops
+	Name     string
+	Doc      string
+	Marks    []MarkDef
+	State    []StateKey
+	Ops      *Ops
+	Messages []MessageDef
 }
 
 // MarkNames lists the contract's mark names.
@@ -113,14 +114,19 @@ func (c *Contract) MarkNames() []string {
 }
 
 // Evidence counts the trace's events that belong to this contract: its
-// marks and, when it has client operations, invocations. Zero means the
-// trace holds nothing a checker of this family could judge.
+// marks, the sending of the messages it reads and, when it has client
+// operations, invocations. Zero means the trace holds nothing a checker of
+// this family could judge.
 func (c *Contract) Evidence(tr *trace.Trace) int {
 	n := 0
 	for _, e := range tr.All() {
 		switch e.Kind {
 		case trace.Mark:
 			if slices.ContainsFunc(c.Marks, func(m MarkDef) bool { return m.Name == e.Name }) {
+				n++
+			}
+		case trace.Send:
+			if slices.ContainsFunc(c.Messages, func(m MessageDef) bool { return slices.Contains(m.Names, e.Name) }) {
 				n++
 			}
 		case trace.Invoke:
@@ -137,6 +143,13 @@ func (c *Contract) Sought() string {
 	var parts []string
 	if len(c.Marks) > 0 {
 		parts = append(parts, "marks "+strings.Join(c.MarkNames(), ", "))
+	}
+	if len(c.Messages) > 0 {
+		var names []string
+		for _, m := range c.Messages {
+			names = append(names, m.Names...)
+		}
+		parts = append(parts, "messages "+strings.Join(names, ", "))
 	}
 	if c.Ops != nil {
 		parts = append(parts, "client operations")

@@ -496,6 +496,11 @@ func (s *Sim) apply(f Fault) {
 		s.net.Rejoin(f.Node)
 		ev.Kind, ev.Node = trace.Rejoin, f.Node
 	case FaultCrash:
+		if f.For > 0 && s.nodes[f.Node].up {
+			// A crash with a downtime restarts the node it took down
+			// (resolved now, for an aimed crash) after that long.
+			s.push(event{at: s.now + f.For, kind: evFault, node: trace.None, payload: Fault{At: s.now + f.For, Kind: FaultRestart, Node: f.Node}})
+		}
 		if f.Amnesia {
 			if s.nodes[f.Node].up {
 				s.nodes[f.Node].storage = newStorage()

@@ -32,10 +32,10 @@ func Specs() []algo.Spec {
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{StaleReads: true}, true)},
 		{Name: "raft", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
 			Summary: "Raft leader election (the raft-kv servers with no clients)",
-			Params:  electionParams, Build: buildServers(Bugs{}), Claims: electionClaims},
+			Params:  electionParams, Tolerances: tolerances, Build: buildServers(Bugs{}), Claims: electionClaims},
 		{Name: "raft-double-vote", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
 			Summary: "BROKEN on purpose: Raft election whose servers vote for every up-to-date candidate of a term",
-			Params:  electionParams, Build: buildServers(Bugs{DoubleVote: true})},
+			Params:  electionParams, Tolerances: tolerances, Build: buildServers(Bugs{DoubleVote: true})},
 	}
 }
 
@@ -45,6 +45,13 @@ var electionClaims = election.Claims(
 	func(n int) string { return fmt.Sprintf("one round: 2(n−1) = %d", 2*(n-1)) },
 	`one candidate usually wins in one round, 2(n−1) messages, but only after a randomized
 election timeout (150–300ms here), which is most of its time.`)
+
+// tolerances: an old leader learns of the new one from the first message
+// of the newer term it gets (a heartbeat, or a follower's answer to its
+// own); by one election timeout its followers would have elected anew.
+func tolerances(p any) map[string]string {
+	return election.Handover(p.(*Params).ElectionTimeoutMax)
+}
 
 // kvContracts are what Raft-KV's traces follow: its servers run the
 // election, its clients record a key-value history.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"distlab/checkers/check"
+	"distlab/contract"
 	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
@@ -194,16 +195,33 @@ func unmarkedVote(name string, tr *trace.Trace, e *trace.Event, v ec.SentVote, m
 }
 
 // CheckFreshestLeader checks every ZAB leader against the votes of its
-// quorum: each member's vote for it in the round it won carried the
-// member's own (zxid, id), which must not beat the leader's. Every vote a
-// notification casts must also have been marked.
+// quorum: the quorum is a majority of the voting servers (those the trace
+// never shows observing), each member voted for it in the round it won,
+// and each member's own (zxid, id) there must not beat the leader's. Every
+// vote a notification casts must also have been marked.
 func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
+	voters := len(contract.Servers(tr.Header))
+	observers := map[trace.NodeID]bool{}
+	for _, e := range tr.All() {
+		if ec.ZabNotification.Is(&e) && !observers[e.Node] {
+			if m, err := ec.ZabNotification.Decode(&e); err == nil && m.State == ec.ZabObserving {
+				observers[e.Node] = true
+				voters--
+			}
+		}
+	}
+	majority := voters/2 + 1
 	type key struct {
 		voter, leader trace.NodeID
 		round         int64
 	}
 	const anyRound = -1
-	lastVote := map[key]ec.VoteMark{}
+	type cast struct {
+		v  ec.VoteMark
+		at time.Duration
+	}
+	votes := map[key][]cast{}
+	started := map[trace.NodeID]time.Duration{} // each node's latest start
 	marks := map[voteKey][]trace.NodeID{}
 	checked := 0
 	for i := range tr.Len() {
@@ -212,6 +230,8 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 		}
 		e := tr.At(i)
 		switch {
+		case e.Kind == trace.Start || e.Kind == trace.Restart:
+			started[e.Node] = e.Time
 		case e.Kind == trace.Send:
 			v, ok, err := ec.VoteOf(&e)
 			if err != nil {
@@ -228,8 +248,8 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
 			}
 			l := trace.NodeID(v.Leader)
-			lastVote[key{e.Node, l, v.Term}] = v
-			lastVote[key{e.Node, l, anyRound}] = v
+			votes[key{e.Node, l, v.Term}] = append(votes[key{e.Node, l, v.Term}], cast{v, e.Time})
+			votes[key{e.Node, l, anyRound}] = append(votes[key{e.Node, l, anyRound}], cast{v, e.Time})
 			k := voteKey{e.Node, v.Term}
 			if !slices.Contains(marks[k], l) {
 				marks[k] = append(marks[k], l)
@@ -245,13 +265,37 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 				r.Events = []int{e.Index}
 				return r
 			}
+			if len(m.Quorum) < majority {
+				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
+					fmt.Sprintf("%s became leader of epoch %d elected by %d vote(s) (%s), not a majority of the %d voting servers (%d needed)",
+						tr.NodeName(e.Node), m.Term, len(m.Quorum), quorumNames(tr, m.Quorum), voters, majority))
+				r.Events = []int{e.Index}
+				return r
+			}
 			round, inRound := m.Round, " in round "+fmt.Sprint(m.Round)
 			if round <= 0 {
 				round, inRound = anyRound, "" // a mark without its round: the member's last vote for it
 			}
 			for _, q := range m.Quorum {
 				qid := trace.NodeID(q)
-				v, ok := lastVote[key{qid, e.Node, round}]
+				// The vote the leader counted: among the member's votes for
+				// it in that round since the leader (re)started (rounds
+				// start again at a restart), the one with the member's
+				// least zxid — a member that synced to the new leader and
+				// voted again in that round (after a restart, say) holds
+				// the leader's own new history, not what it had.
+				var v ec.VoteMark
+				ok := false
+				for _, since := range []time.Duration{started[e.Node], 0} {
+					for _, c := range votes[key{qid, e.Node, round}] {
+						if c.at >= since && (!ok || c.v.Zxid < v.Zxid) {
+							v, ok = c.v, true
+						}
+					}
+					if ok {
+						break // else a vote sent before the restart, delivered after
+					}
+				}
 				if !ok {
 					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
 						fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it%s",
@@ -276,6 +320,14 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum; every vote sent was marked", checked))
 	r.Metrics = map[string]float64{"leaders": float64(checked)}
 	return r
+}
+
+func quorumNames(tr *trace.Trace, q []int32) string {
+	names := make([]string, len(q))
+	for i, id := range q {
+		names[i] = tr.NodeName(trace.NodeID(id))
+	}
+	return strings.Join(names, ", ")
 }
 
 // CheckOneVotePerTerm fails when a node votes for two different candidates
@@ -615,7 +667,7 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	case first < 0:
 		return unknown(Liveness, fmt.Sprintf("the run ended at %v, before the bound ran out (last fault %v + bound %v); nothing to judge yet: %s", end, from, o.Bound, w.describe()))
 	default:
-		tail := "to the end"
+		tail := ", to the end"
 		if lost > 0 {
 			tail = fmt.Sprintf("; agreement lost %d time(s) later, each time back within the bound (longest %v without)", lost, worstGap)
 		}

@@ -34,8 +34,12 @@ type NotificationFields struct {
 	}
 }
 
-// ZabLooking is a ZAB notification's State while its sender is electing.
-const ZabLooking = 0
+// ZabLooking is a ZAB notification's State while its sender is electing;
+// ZabObserving the State an observer always sends (it never votes).
+const (
+	ZabLooking   = 0
+	ZabObserving = 3
+)
 
 // TermFields and EpochFields carry the term (Raft) or epoch (ZAB) a
 // leader's message is sent in.

@@ -318,6 +318,14 @@ func fairRing(tr *trace.Trace, h *history) check.Result {
 		if e.Kind != trace.Mark {
 			continue
 		}
+		if mc.TokenRegenerated.Is(&e) {
+			// The token was lost and a new one starts a new round from
+			// wherever it was made: counting starts again.
+			for _, w := range waits {
+				clear(w.count)
+			}
+			continue
+		}
 		if r, ok := byIdx[e.Index]; ok {
 			waits = append(waits, &wait{r: r, count: map[trace.NodeID]int{}})
 		}

@@ -51,3 +51,28 @@ func TestCrashForRestartsTheNodeItTookDown(t *testing.T) {
 	}, got)
 	assert.Equal(t, "300ms crash n2 for 20ms", simnet.Fault{At: 300 * time.Millisecond, Kind: simnet.FaultCrash, Node: 2, For: 20 * time.Millisecond}.Describe(func(id simnet.NodeID) string { return []string{"n0", "n1", "n2"}[id] }))
 }
+
+// storm answers every message with two.
+type storm struct{ env *simnet.Env }
+
+func (s *storm) Start() {
+	if s.env.ID() == 0 {
+		s.env.Broadcast(ping{})
+	}
+}
+func (s *storm) Receive(from simnet.NodeID, _ any) {
+	s.env.Send(from, ping{})
+	s.env.Send(from, ping{})
+}
+func (s *storm) Timer(any) {}
+
+// A message storm stops at the event limit, reported as a misuse.
+func TestEventLimitStopsAStorm(t *testing.T) {
+	sim := simnet.New(simnet.Config{Seed: 1, MaxEvents: 10_000})
+	sim.AddNodes("n", 2, "server", func(env *simnet.Env) simnet.Node { return &storm{env: env} })
+	sim.Run(time.Hour)
+	assert.LessOrEqual(t, sim.Processed(), int64(10_000))
+	require.NotEmpty(t, sim.Errors())
+	assert.Contains(t, sim.Errors()[0], "the run went past")
+	assert.Contains(t, sim.Errors()[0], "a message storm?")
+}

@@ -66,7 +66,18 @@ type Config struct {
 	Stream func(*trace.Event)
 	// NoTrace keeps no events in memory (benchmarks of the bare loop).
 	NoTrace bool
+	// MaxEvents stops the run, as a misuse the simulator reports, once
+	// this many events were processed, or a twentieth as many are waiting
+	// (0: DefaultMaxEvents; negative: no limit). A message storm — nodes answering every message, duplicates
+	// included, with more messages — grows without bound in virtual time
+	// that barely moves, and would otherwise fill the machine's memory.
+	MaxEvents int64
 }
+
+// DefaultMaxEvents bounds a run: far above any scenario in the repository
+// (the largest take tens of thousands of events), far below what fills
+// the memory of a laptop (a trace event is about 170 bytes).
+const DefaultMaxEvents = 2_000_000
 
 type nodeSlot struct {
 	name    string
@@ -287,6 +298,17 @@ func (s *Sim) NextAt() (time.Duration, bool) {
 	return s.events[0].at, true
 }
 
+// maxEvents is the run's event limit (Config.MaxEvents), 0 for none.
+func (s *Sim) maxEvents() int64 {
+	switch {
+	case s.cfg.MaxEvents == 0:
+		return DefaultMaxEvents
+	case s.cfg.MaxEvents < 0:
+		return 0
+	}
+	return s.cfg.MaxEvents
+}
+
 func (s *Sim) push(e event) {
 	s.seq++
 	e.seq = s.seq
@@ -294,6 +316,13 @@ func (s *Sim) push(e event) {
 }
 
 func (s *Sim) step() {
+	if limit := s.maxEvents(); limit > 0 && (s.count >= limit || int64(len(s.events)) >= limit/20) {
+		msg := fmt.Sprintf("the run went past %d events (%d more pending) at %v and was stopped: a message storm? (nodes answering messages, duplicates included, with more messages than they got)", s.count, len(s.events), s.now)
+		s.errs = append(s.errs, msg)
+		s.record(trace.Event{Kind: trace.Error, Node: trace.None, Peer: trace.None, Value: msg})
+		s.stopped = true
+		return
+	}
 	e := s.events.pop()
 	s.now = e.at
 	s.count++

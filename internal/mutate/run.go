@@ -273,10 +273,12 @@ func seedOf(lines []string) (seed, detail string) {
 		switch {
 		case strings.Contains(s, "expectation not met"), strings.Contains(s, "seed") && strings.Contains(s, "failed"):
 			r = 0
-		case strings.HasPrefix(s, "Error:"):
+		case strings.HasPrefix(s, "Messages:"): // testify: the assertion's own words
 			r = 1
 		case strings.Contains(s, ".go:") && !strings.Contains(s, "Error Trace:"):
 			r = 2
+		case strings.HasPrefix(s, "Error:"):
+			r = 3
 		}
 		if r < rank {
 			rank, detail = r, s

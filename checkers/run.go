@@ -23,13 +23,13 @@ type RunConfig struct {
 //
 //   - no evidence, no pass: a check that reads a family contract gets
 //     unknown, without running, when the trace holds none of that
-//     contract's marks or client operations;
+//     contract's marks, client operations or messages;
 //   - bounded: past the timeout the verdict is unknown, and a checker that
 //     ignores its deadline is abandoned shortly after it;
 //   - a checker that panics is reported unknown with the panic;
 //   - a checker that overran its deadline cannot claim a pass.
 func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result {
-	if spec.Contract != nil && spec.Contract.Evidence(tr) == 0 {
+	if spec.Contract != nil && !spec.Contract.HasEvidence(tr) {
 		return check.Unknowable(spec.Name, fmt.Sprintf("no evidence: the trace holds none of %s, so there is nothing to check", spec.Contract.Sought()))
 	}
 	timeout := cfg.Timeout

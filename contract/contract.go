@@ -120,22 +120,34 @@ func (c *Contract) MarkNames() []string {
 func (c *Contract) Evidence(tr *trace.Trace) int {
 	n := 0
 	for _, e := range tr.All() {
-		switch e.Kind {
-		case trace.Mark:
-			if slices.ContainsFunc(c.Marks, func(m MarkDef) bool { return m.Name == e.Name }) {
-				n++
-			}
-		case trace.Send:
-			if slices.ContainsFunc(c.Messages, func(m MessageDef) bool { return slices.Contains(m.Names, e.Name) }) {
-				n++
-			}
-		case trace.Invoke:
-			if c.Ops != nil {
-				n++
-			}
+		if c.isEvidence(&e) {
+			n++
 		}
 	}
 	return n
+}
+
+// HasEvidence reports whether Evidence is more than zero, stopping at the
+// first piece.
+func (c *Contract) HasEvidence(tr *trace.Trace) bool {
+	for _, e := range tr.All() {
+		if c.isEvidence(&e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Contract) isEvidence(e *trace.Event) bool {
+	switch e.Kind {
+	case trace.Mark:
+		return slices.ContainsFunc(c.Marks, func(m MarkDef) bool { return m.Name == e.Name })
+	case trace.Send:
+		return slices.ContainsFunc(c.Messages, func(m MessageDef) bool { return slices.Contains(m.Names, e.Name) })
+	case trace.Invoke:
+		return c.Ops != nil
+	}
+	return false
 }
 
 // Sought says in words what Evidence looks for.

@@ -183,7 +183,7 @@ func fieldByJSON(t reflect.Type, name string) (reflect.StructField, bool) {
 // project copies into dst (a T) the fields of src (a live message value)
 // with the same JSON names, converting integer kinds: what json would do
 // with a round trip, without encoding the whole message (an AppendEntries
-// carries its entries).
+// carries its entries). The copy is planned once per pair of types.
 func project(dst, src reflect.Value) error {
 	for src.Kind() == reflect.Pointer || src.Kind() == reflect.Interface {
 		if src.IsNil() {
@@ -191,63 +191,121 @@ func project(dst, src reflect.Value) error {
 		}
 		src = src.Elem()
 	}
-	switch dst.Kind() {
+	return planFor(dst.Type(), src.Type())(dst, src)
+}
+
+// copier copies one value into another of a planned pair of types.
+type copier func(dst, src reflect.Value) error
+
+var plans sync.Map // [2]reflect.Type{dst, src} → copier
+
+func planFor(dt, st reflect.Type) copier {
+	k := [2]reflect.Type{dt, st}
+	if c, ok := plans.Load(k); ok {
+		return c.(copier)
+	}
+	c := compile(dt, st)
+	plans.Store(k, c)
+	return c
+}
+
+func failing(format string, args ...any) copier {
+	err := fmt.Errorf(format, args...)
+	return func(reflect.Value, reflect.Value) error { return err }
+}
+
+// compile plans the copy of a st value into a dt value.
+func compile(dt, st reflect.Type) copier {
+	if st.Kind() == reflect.Pointer || st.Kind() == reflect.Interface {
+		return func(dst, src reflect.Value) error { return project(dst, src) }
+	}
+	switch dt.Kind() {
 	case reflect.Struct:
-		if src.Kind() != reflect.Struct {
-			return fmt.Errorf("%s is not a struct", src.Type())
+		if st.Kind() != reflect.Struct {
+			return failing("%s is not a struct", st)
 		}
-		t := dst.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
+		type step struct {
+			dst int
+			src []int
+			sub copier
+		}
+		var steps []step
+		for i := range dt.NumField() {
+			f := dt.Field(i)
 			if !f.IsExported() {
 				continue
 			}
-			sf, ok := fieldByJSON(src.Type(), jsonName(f))
+			sf, ok := fieldByJSON(st, jsonName(f))
 			if !ok {
 				continue // as json: an absent field keeps its zero value
 			}
-			if err := project(dst.Field(i), src.FieldByIndex(sf.Index)); err != nil {
-				return fmt.Errorf("%s: %w", f.Name, err)
+			steps = append(steps, step{i, sf.Index, planFor(f.Type, sf.Type)})
+		}
+		return func(dst, src reflect.Value) error {
+			for _, s := range steps {
+				var from reflect.Value
+				if len(s.src) == 1 {
+					from = src.Field(s.src[0])
+				} else {
+					from = src.FieldByIndex(s.src)
+				}
+				if err := s.sub(dst.Field(s.dst), from); err != nil {
+					return fmt.Errorf("%s: %w", dt.Field(s.dst).Name, err)
+				}
 			}
+			return nil
 		}
 	case reflect.Slice:
-		if src.Kind() != reflect.Slice {
-			return fmt.Errorf("%s is not a list", src.Type())
+		if st.Kind() != reflect.Slice {
+			return failing("%s is not a list", st)
 		}
-		out := reflect.MakeSlice(dst.Type(), src.Len(), src.Len())
-		for i := range src.Len() {
-			if err := project(out.Index(i), src.Index(i)); err != nil {
-				return err
-			}
-		}
-		dst.Set(out)
-	default:
-		switch {
-		case isInt(dst.Type()) && isInt(src.Type()):
-			if src.CanInt() {
-				if dst.CanInt() {
-					dst.SetInt(src.Int())
-				} else {
-					dst.SetUint(uint64(src.Int()))
+		elem := planFor(dt.Elem(), st.Elem())
+		return func(dst, src reflect.Value) error {
+			n := src.Len()
+			out := reflect.MakeSlice(dt, n, n)
+			for i := range n {
+				if err := elem(out.Index(i), src.Index(i)); err != nil {
+					return err
 				}
-			} else if dst.CanInt() {
-				dst.SetInt(int64(src.Uint()))
-			} else {
-				dst.SetUint(src.Uint())
 			}
-		case src.Type().ConvertibleTo(dst.Type()) && dst.Kind() == src.Kind():
-			dst.Set(src.Convert(dst.Type()))
-		case (dst.Kind() == reflect.Float64 || dst.Kind() == reflect.Float32) && (isInt(src.Type()) || src.CanFloat()):
-			if src.CanFloat() {
-				dst.SetFloat(src.Float())
-			} else if src.CanInt() {
-				dst.SetFloat(float64(src.Int()))
-			} else {
-				dst.SetFloat(float64(src.Uint()))
-			}
-		default:
-			return fmt.Errorf("%s cannot be read as %s", src.Type(), dst.Type())
+			dst.Set(out)
+			return nil
 		}
 	}
-	return nil
+	switch {
+	case isInt(dt) && isInt(st):
+		signedSrc := st.Kind() >= reflect.Int && st.Kind() <= reflect.Int64
+		signedDst := dt.Kind() >= reflect.Int && dt.Kind() <= reflect.Int64
+		return func(dst, src reflect.Value) error {
+			switch {
+			case signedSrc && signedDst:
+				dst.SetInt(src.Int())
+			case signedSrc:
+				dst.SetUint(uint64(src.Int()))
+			case signedDst:
+				dst.SetInt(int64(src.Uint()))
+			default:
+				dst.SetUint(src.Uint())
+			}
+			return nil
+		}
+	case st.ConvertibleTo(dt) && dt.Kind() == st.Kind():
+		return func(dst, src reflect.Value) error {
+			dst.Set(src.Convert(dt))
+			return nil
+		}
+	case (dt.Kind() == reflect.Float64 || dt.Kind() == reflect.Float32) && (isInt(st) || st.Kind() == reflect.Float64 || st.Kind() == reflect.Float32):
+		return func(dst, src reflect.Value) error {
+			switch {
+			case src.CanFloat():
+				dst.SetFloat(src.Float())
+			case src.CanInt():
+				dst.SetFloat(float64(src.Int()))
+			default:
+				dst.SetFloat(float64(src.Uint()))
+			}
+			return nil
+		}
+	}
+	return failing("%s cannot be read as %s", st, dt)
 }

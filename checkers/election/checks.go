@@ -200,17 +200,10 @@ func unmarkedVote(name string, tr *trace.Trace, e *trace.Event, v ec.SentVote, m
 // and each member's own (zxid, id) there must not beat the leader's. Every
 // vote a notification casts must also have been marked.
 func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
+	// Observers say so in every notification they send, from their start
+	// on, long before any leader is established.
 	voters := len(contract.Servers(tr.Header))
 	observers := map[trace.NodeID]bool{}
-	for _, e := range tr.All() {
-		if ec.ZabNotification.Is(&e) && !observers[e.Node] {
-			if m, err := ec.ZabNotification.Decode(&e); err == nil && m.State == ec.ZabObserving {
-				observers[e.Node] = true
-				voters--
-			}
-		}
-	}
-	majority := voters/2 + 1
 	type key struct {
 		voter, leader trace.NodeID
 		round         int64
@@ -232,12 +225,17 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 		switch {
 		case e.Kind == trace.Start || e.Kind == trace.Restart:
 			started[e.Node] = e.Time
-		case e.Kind == trace.Send:
-			v, ok, err := ec.VoteOf(&e)
+		case ec.ZabNotification.Is(&e):
+			n, err := ec.ZabNotification.Decode(&e)
 			if err != nil {
 				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
 			}
-			if ok {
+			if n.State == ec.ZabObserving && !observers[e.Node] {
+				observers[e.Node] = true
+				voters--
+			}
+			if n.State == ec.ZabLooking && n.Vote.Leader >= 0 {
+				v := ec.SentVote{Term: n.Round, Candidate: trace.NodeID(n.Vote.Leader)}
 				if r := unmarkedVote(ZabFreshestLeader, tr, &e, v, marks); r != nil {
 					return *r
 				}
@@ -265,6 +263,7 @@ func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
 				r.Events = []int{e.Index}
 				return r
 			}
+			majority := voters/2 + 1
 			if len(m.Quorum) < majority {
 				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
 					fmt.Sprintf("%s became leader of epoch %d elected by %d vote(s) (%s), not a majority of the %d voting servers (%d needed)",

@@ -27,7 +27,7 @@ type RunConfig struct {
 //
 //   - no evidence, no pass: a check that reads a family contract gets
 //     unknown, without running, when the trace holds none of that
-//     contract's marks or client operations;
+//     contract's marks, client operations or messages;
 //   - bounded: past the timeout the verdict is unknown, and a checker that
 //     ignores its deadline is abandoned shortly after it;
 //   - a checker that panics is reported unknown with the panic;
@@ -42,13 +42,13 @@ func Run(spec check.Spec, tr *trace.Trace, opts any, cfg RunConfig) check.Result
 		return check.Unknowable(spec.Name, w.err)
 	}
 	if spec.Contract != nil {
-		evidence := 0
+		var evidence bool
 		if w != nil {
-			evidence = w.evidence
+			evidence = w.evidence > 0
 		} else {
-			evidence = spec.Contract.Evidence(tr)
+			evidence = spec.Contract.HasEvidence(tr)
 		}
-		if evidence == 0 {
+		if !evidence {
 			return check.Unknowable(spec.Name, fmt.Sprintf("no evidence: the trace holds none of %s, so there is nothing to check", spec.Contract.Sought()))
 		}
 	}

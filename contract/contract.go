@@ -93,14 +93,15 @@ type Ops struct {
 
 // Contract is what one family's algorithms promise to write into a trace
 // and what its checkers read: mark names with payload types, published
-// state keys, client operations. It lives in a leaf package that both
-// sides import.
+// state keys, client operations, and the fields of the messages the
+// checkers read. It lives in a leaf package that both sides import.
 type Contract struct {
-	Name  string
-	Doc   string
-	Marks []MarkDef
-	State []StateKey
-	Ops   *Ops
+	Name     string
+	Doc      string
+	Marks    []MarkDef
+	State    []StateKey
+	Ops      *Ops
+	Messages []MessageDef
 }
 
 // MarkNames lists the contract's mark names.
@@ -113,8 +114,9 @@ func (c *Contract) MarkNames() []string {
 }
 
 // Evidence counts the trace's events that belong to this contract: its
-// marks and, when it has client operations, invocations. Zero means the
-// trace holds nothing a checker of this family could judge.
+// marks, the sending of the messages it reads and, when it has client
+// operations, invocations. Zero means the trace holds nothing a checker of
+// this family could judge.
 func (c *Contract) Evidence(tr *trace.Trace) int {
 	n := 0
 	for _, m := range c.Marks {
@@ -122,6 +124,43 @@ func (c *Contract) Evidence(tr *trace.Trace) int {
 	}
 	if c.Ops != nil {
 		n += tr.Count(trace.Invoke)
+	}
+	if len(c.Messages) > 0 {
+		n += c.sends(tr, false)
+	}
+	return n
+}
+
+// HasEvidence reports whether Evidence is more than zero, stopping at the
+// first piece.
+func (c *Contract) HasEvidence(tr *trace.Trace) bool {
+	for _, m := range c.Marks {
+		if tr.Marks(m.Name) > 0 {
+			return true
+		}
+	}
+	if c.Ops != nil && tr.Count(trace.Invoke) > 0 {
+		return true
+	}
+	return len(c.Messages) > 0 && c.sends(tr, true) > 0
+}
+
+// sends counts the sending of the messages the contract reads (only the
+// first, if first), reading no event of another kind.
+func (c *Contract) sends(tr *trace.Trace, first bool) int {
+	n := 0
+	var e trace.Event
+	for i := range tr.Len() {
+		if tr.KindAt(i) != trace.Send {
+			continue
+		}
+		tr.Fill(i, &e)
+		if c.Counts(&e) {
+			n++
+			if first {
+				break
+			}
+		}
 	}
 	return n
 }
@@ -132,6 +171,8 @@ func (c *Contract) Counts(e *trace.Event) bool {
 	switch e.Kind {
 	case trace.Mark:
 		return slices.ContainsFunc(c.Marks, func(m MarkDef) bool { return m.Name == e.Name })
+	case trace.Send:
+		return slices.ContainsFunc(c.Messages, func(m MessageDef) bool { return slices.Contains(m.Names, e.Name) })
 	case trace.Invoke:
 		return c.Ops != nil
 	}
@@ -143,6 +184,13 @@ func (c *Contract) Sought() string {
 	var parts []string
 	if len(c.Marks) > 0 {
 		parts = append(parts, "marks "+strings.Join(c.MarkNames(), ", "))
+	}
+	if len(c.Messages) > 0 {
+		var names []string
+		for _, m := range c.Messages {
+			names = append(names, m.Names...)
+		}
+		parts = append(parts, "messages "+strings.Join(names, ", "))
 	}
 	if c.Ops != nil {
 		parts = append(parts, "client operations")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
 	"distlab/algorithms"
@@ -70,7 +71,7 @@ type FaultSpec struct {
 	Groups   [][]string
 	Node     string
 	From, To string
-	For      time.Duration // pause
+	For      time.Duration // pause; a crash's downtime
 	Amnesia  bool          // crash
 	Msg      int64         // drop, duplicate: the message's id in the run
 }
@@ -311,8 +312,10 @@ func (sc *Scenario) fillFaults(faults []faultYAML) error {
 		switch {
 		case set[0].Kind == simnet.FaultPause && (f.For == nil || *f.For <= 0):
 			return sc.src.errAt(field+".pause", "a pause needs `for:`, a positive duration (how long the node stops)")
-		case set[0].Kind != simnet.FaultPause && f.For != nil:
-			return sc.src.errAt(field+".for", "`for` is how long a pause lasts; this fault is a %s", set[0].Kind)
+		case set[0].Kind == simnet.FaultCrash && f.For != nil && *f.For <= 0:
+			return sc.src.errAt(field+".for", "a crash's `for:` is how long the node stays down before it restarts: a positive duration")
+		case set[0].Kind != simnet.FaultPause && set[0].Kind != simnet.FaultCrash && f.For != nil:
+			return sc.src.errAt(field+".for", "`for` is how long a pause lasts (or a crashed node stays down); this fault is a %s", set[0].Kind)
 		case f.Amnesia && set[0].Kind != simnet.FaultCrash:
 			return sc.src.errAt(field+".amnesia", "amnesia belongs to a crash (the node loses its durable storage); this fault is a %s", set[0].Kind)
 		}
@@ -364,6 +367,9 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 		cs.spec = spec
 		if spec.Options != nil {
 			cs.Options = spec.Options()
+			if err := sc.tolerate(&cs); err != nil {
+				return sc.src.errAt(field, "%v", err)
+			}
 			if opts != nil && len(opts.Values) > 0 {
 				if err := sc.src.decodeNode(opts, cs.Options, field); err != nil {
 					return describeHint(err, cs.Name)
@@ -380,6 +386,9 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 			if err == nil {
 				err = checkFits(sc.spec, cs.spec)
 			}
+			if err == nil {
+				err = sc.tolerate(&cs)
+			}
 			if err != nil {
 				return sc.src.errAt("algorithm", "algorithm %s names default check %s: %v", sc.Algorithm, name, err)
 			}
@@ -387,6 +396,22 @@ func (sc *Scenario) fillChecks(nodes []ast.Node) error {
 		}
 	}
 	sc.Checks = withNoPanic(sc.Checks)
+	return nil
+}
+
+// tolerate sets a check's default options from the algorithm's
+// tolerances for its parameters (algo.Spec.Tolerances).
+func (sc *Scenario) tolerate(cs *CheckSpec) error {
+	if sc.spec.Tolerances == nil || cs.Options == nil {
+		return nil
+	}
+	text, ok := sc.spec.Tolerances(sc.Params)[cs.Name]
+	if !ok {
+		return nil
+	}
+	if err := yaml.UnmarshalWithOptions([]byte(text), cs.Options, yaml.Strict()); err != nil {
+		return fmt.Errorf("algorithm %s's tolerance for check %s (%s): %v", sc.Algorithm, cs.Name, text, err)
+	}
 	return nil
 }
 

@@ -98,7 +98,8 @@ func TestParseErrors(t *testing.T) {
 		{"restart aimed at a highlight", base + "faults:\n  - {at: 1s, restart: \"@leader\"}\n", "faults[0].restart: only crash and isolate can aim at a highlighted node (@leader), not restart"},
 		{"empty highlight", base + "faults:\n  - {at: 1s, crash: \"@\"}\n", `faults[0].crash: "@" names no highlight`},
 		{"pause without for", base + "faults:\n  - {at: 1s, pause: n1}\n", "faults[0].pause: a pause needs `for:`, a positive duration"},
-		{"for without pause", base + "faults:\n  - {at: 1s, crash: n1, for: 1s}\n", "faults[0].for: `for` is how long a pause lasts; this fault is a crash"},
+		{"for on a partition", base + "faults:\n  - {at: 1s, isolate: n1, for: 1s}\n", "faults[0].for: `for` is how long a pause lasts (or a crashed node stays down); this fault is a isolate"},
+		{"crash down for nothing", base + "faults:\n  - {at: 1s, crash: n1, for: 0s}\n", "faults[0].for: a crash's `for:` is how long the node stays down"},
 		{"amnesia without crash", base + "faults:\n  - {at: 1s, pause: n1, for: 1s, amnesia: true}\n", "faults[0].amnesia: amnesia belongs to a crash"},
 		{"pause of a stranger", base + "faults:\n  - {at: 1s, pause: n9, for: 1s}\n", `faults[0].pause: unknown node "n9"`},
 		{"bad nemesis amnesia", base + "nemesis: {start: 1ms, end: 2ms, interval: 1ms, crash: 1, amnesia: 2}\n", "nemesis amnesia is a probability"},
@@ -226,7 +227,7 @@ func TestSpilledRunIsTheSame(t *testing.T) {
 			require.NoError(t, spilled.Trace.SpillError())
 			assert.Equal(t, traceBytes(t, mem.Trace), traceBytes(t, spilled.Trace))
 			assert.Equal(t, withoutWallTime(mem.Checks), withoutWallTime(spilled.Checks))
-			if mem.Trace.Len() > 3*4096 {
+			if mem.Trace.Len() > 6*4096 { // shorter traces are mostly their interned names and values
 				assert.Less(t, spilled.Trace.MemoryBytes(), mem.Trace.MemoryBytes()/2, "most of the trace is on disk")
 			}
 		})

@@ -107,7 +107,7 @@ func (sc *Scenario) Encode(seed int64, faults []simnet.Fault, names []string, co
 			item = append(item, yaml.MapItem{Key: "cut", Value: yaml.MapSlice{{Key: "from", Value: name(f.From)}, {Key: "to", Value: name(f.To)}}})
 		default:
 			item = append(item, yaml.MapItem{Key: string(f.Kind), Value: f.Target(name)})
-			if f.Kind == simnet.FaultPause {
+			if f.Kind == simnet.FaultPause || (f.Kind == simnet.FaultCrash && f.For > 0) {
 				item = append(item, yaml.MapItem{Key: "for", Value: f.For})
 			}
 			if f.Amnesia {

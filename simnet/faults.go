@@ -36,7 +36,8 @@ type Fault struct {
 	Node   NodeID     // crash, restart, isolate, rejoin, pause
 	From   NodeID     // cut
 	To     NodeID     // cut
-	// For is how long a pause lasts.
+	// For is how long a pause lasts, or how long a crashed node stays
+	// down before it restarts (0: until a restart fault).
 	For time.Duration
 	// Amnesia makes a crash lose the node's durable storage too (a disk
 	// replaced, a container rebuilt): it restarts knowing nothing.
@@ -84,10 +85,14 @@ func (f Fault) Describe(name func(NodeID) string) string {
 	case FaultDrop, FaultDuplicate:
 		return fmt.Sprintf("%v %s message #%d", f.At, f.Kind, f.Msg)
 	case FaultCrash:
+		s := fmt.Sprintf("%v crash %s", f.At, f.Target(name))
 		if f.Amnesia {
-			return fmt.Sprintf("%v crash %s with amnesia", f.At, f.Target(name))
+			s += " with amnesia"
 		}
-		return fmt.Sprintf("%v crash %s", f.At, f.Target(name))
+		if f.For > 0 {
+			s += fmt.Sprintf(" for %v", f.For)
+		}
+		return s
 	default:
 		return fmt.Sprintf("%v %s %s", f.At, f.Kind, f.Target(name))
 	}

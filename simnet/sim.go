@@ -66,7 +66,18 @@ type Config struct {
 	Stream func(*trace.Event)
 	// NoTrace keeps no events in memory (benchmarks of the bare loop).
 	NoTrace bool
+	// MaxEvents stops the run, as a misuse the simulator reports, once
+	// this many events were processed, or a twentieth as many are waiting
+	// (0: DefaultMaxEvents; negative: no limit). A message storm — nodes answering every message, duplicates
+	// included, with more messages — grows without bound in virtual time
+	// that barely moves, and would otherwise fill the machine's memory.
+	MaxEvents int64
 }
+
+// DefaultMaxEvents bounds a run: far above any scenario in the repository
+// (the largest take tens of thousands of events), far below what fills
+// the memory of a laptop (a trace event is about 170 bytes).
+const DefaultMaxEvents = 2_000_000
 
 type nodeSlot struct {
 	name    string
@@ -310,6 +321,17 @@ func (s *Sim) NextAt() (time.Duration, bool) {
 	return s.events[0].at, true
 }
 
+// maxEvents is the run's event limit (Config.MaxEvents), 0 for none.
+func (s *Sim) maxEvents() int64 {
+	switch {
+	case s.cfg.MaxEvents == 0:
+		return DefaultMaxEvents
+	case s.cfg.MaxEvents < 0:
+		return 0
+	}
+	return s.cfg.MaxEvents
+}
+
 func (s *Sim) push(e *event) {
 	s.seq++
 	e.seq = s.seq
@@ -317,6 +339,13 @@ func (s *Sim) push(e *event) {
 }
 
 func (s *Sim) step() {
+	if limit := s.maxEvents(); limit > 0 && (s.count >= limit || int64(len(s.events)) >= limit/20) {
+		msg := fmt.Sprintf("the run went past %d events (%d more pending) at %v and was stopped: a message storm? (nodes answering messages, duplicates included, with more messages than they got)", s.count, len(s.events), s.now)
+		s.errs = append(s.errs, msg)
+		s.record(trace.Event{Kind: trace.Error, Node: trace.None, Peer: trace.None, Value: msg})
+		s.stopped = true
+		return
+	}
 	var e event
 	s.events.pop(&e)
 	s.now = e.at
@@ -562,6 +591,11 @@ func (s *Sim) apply(f Fault) {
 		s.net.Rejoin(f.Node)
 		ev.Kind, ev.Node = trace.Rejoin, f.Node
 	case FaultCrash:
+		if f.For > 0 && s.nodes[f.Node].up {
+			// A crash with a downtime restarts the node it took down
+			// (resolved now, for an aimed crash) after that long.
+			s.push(&event{at: s.now + f.For, kind: evFault, node: trace.None, payload: Fault{At: s.now + f.For, Kind: FaultRestart, Node: f.Node}})
+		}
 		if f.Amnesia {
 			if s.nodes[f.Node].up {
 				s.nodes[f.Node].storage = newStorage()

@@ -20,6 +20,13 @@ type Spec struct {
 	Contracts []*contract.Contract
 	// Checks are the checker names a scenario gets when it lists none.
 	Checks []string
+	// Tolerances gives, for the algorithm's parameters (what Params
+	// returned, filled from the scenario), default options of some checks
+	// as YAML mappings keyed by check name — allowances tied to the
+	// algorithm's own timeouts rather than one figure for every algorithm
+	// ({"split-brain": "{handover: 200ms}"}). A scenario's own options for
+	// the check override them. Nil: the checks' defaults.
+	Tolerances func(params any) map[string]string
 	// Params returns a pointer to the algorithm's parameters with their
 	// defaults; a scenario's "params:" section is decoded into it (unknown
 	// fields are errors). Nil when the algorithm has no parameters.

@@ -173,5 +173,5 @@ func TestZabIgnoringZxidIsCaught(t *testing.T) {
 	r := checks.CheckFreshestLeader(context.Background(), sim.Trace())
 	require.Equal(t, check.Fail, r.Verdict, r.Detail)
 	assert.Contains(t, r.Detail, "n4 became leader of epoch 1")
-	assert.Contains(t, r.Detail, "n1 in its quorum voted for it holding fresher (zxid 0x9, id 1)")
+	assert.Contains(t, r.Detail, "n1 in its quorum voted for it in round 1 holding fresher (zxid 0x9, id 1)")
 }

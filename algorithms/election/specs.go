@@ -2,6 +2,7 @@ package election
 
 import (
 	"fmt"
+	"time"
 
 	"distlab/algorithms/algo"
 	"distlab/contract"
@@ -17,6 +18,11 @@ func Specs() []algo.Spec {
 			Summary: "Bully election: Election/Alive/Victory, the highest live id wins; splits its brain under partitions",
 			Checks:  []string{"split-brain", "election-liveness", "election-cost"},
 			Params:  func() any { return DefaultBully() },
+			// The older of two leaders in one component hears of the newer
+			// at the next heartbeat of either: two heartbeats are plenty.
+			Tolerances: func(p any) map[string]string {
+				return Handover(2 * p.(*BullyParams).Heartbeat)
+			},
 			Build: func(b algo.Build) error {
 				p := b.Params.(*BullyParams)
 				if p.Heartbeat <= 0 || p.Timeout <= 0 || p.AnswerWait <= 0 || p.VictoryWait <= 0 {
@@ -29,20 +35,36 @@ func Specs() []algo.Spec {
 		},
 		{
 			Name: "zab", Family: "election", Contracts: []*contract.Contract{ec.Contract},
-			Summary: "ZooKeeper's fast leader election: votes (epoch, zxid, id) broadcast until a quorum agrees; the freshest data wins",
-			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness", "election-cost"},
-			Params:  func() any { return DefaultZab() },
-			Build:   buildZab(NewZab),
-			Claims:  zabClaims,
+			Summary:    "ZooKeeper's fast leader election: votes (epoch, zxid, id) broadcast until a quorum agrees; the freshest data wins",
+			Checks:     []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness", "election-cost"},
+			Params:     func() any { return DefaultZab() },
+			Tolerances: zabTolerances,
+			Build:      buildZab(NewZab),
+			Claims:     zabClaims,
 		},
 		{
 			Name: "zab-ignore-zxid", Family: "election", Contracts: []*contract.Contract{ec.Contract},
-			Summary: "BROKEN on purpose: ZAB whose votes compare server ids only, so stale data can win",
-			Checks:  []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness"},
-			Params:  func() any { return DefaultZab() },
-			Build:   buildZab(NewZabIgnoringZxid),
+			Summary:    "BROKEN on purpose: ZAB whose votes compare server ids only, so stale data can win",
+			Checks:     []string{"one-leader-per-term", "zab-freshest-leader", "split-brain", "election-liveness"},
+			Params:     func() any { return DefaultZab() },
+			Tolerances: zabTolerances,
+			Build:      buildZab(NewZabIgnoringZxid),
 		},
 	}
+}
+
+// zabTolerances: a ZAB leader does not listen to another's pings; it
+// notices it lost its quorum at its next quorum check, one timeout after
+// the last, which counted acks from the timeout before: two timeouts.
+func zabTolerances(p any) map[string]string {
+	return Handover(2 * p.(*ZabParams).Timeout)
+}
+
+// Handover is the split-brain tolerance an algorithm's timeouts justify:
+// how long two leaders may share one component while the older learns of
+// the newer.
+func Handover(d time.Duration) map[string]string {
+	return map[string]string{"split-brain": fmt.Sprintf("{handover: %v}", d)}
 }
 
 func buildZab(factory func(*ZabParams) simnet.Factory) func(b algo.Build) error {

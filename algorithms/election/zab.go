@@ -546,6 +546,17 @@ func (z *Zab) onFollowerInfo(f int32, m FollowerInfo) {
 		return
 	}
 	if z.newEpoch != 0 {
+		if m.AcceptedEpoch > z.newEpoch {
+			// The latecomer promised a later epoch (to a proposer that never
+			// got its quorum): it must refuse ours, forever. Only a new
+			// election, whose discovery hears its accepted epoch, can take
+			// it back in, so this leader steps down.
+			if z.established {
+				ec.Stepdown.Record(z.env, ec.TermMark{Term: z.d.CurrentEpoch})
+			}
+			z.lookForLeader()
+			return
+		}
 		// Already proposed (or established): a latecomer joins that epoch.
 		z.env.Send(simnet.NodeID(f), NewEpoch{Epoch: z.newEpoch, Zxid: z.syncZxid()})
 		return
@@ -633,7 +644,7 @@ func (z *Zab) tryEstablish() {
 	}
 	z.established = true
 	z.d.CurrentEpoch = z.newEpoch
-	ec.Leader.Record(z.env, ec.LeaderMark{Term: z.newEpoch, Epoch: z.vote.Epoch, Zxid: z.vote.Zxid, Quorum: slices.Clone(z.electedBy)})
+	ec.Leader.Record(z.env, ec.LeaderMark{Term: z.newEpoch, Epoch: z.vote.Epoch, Zxid: z.vote.Zxid, Quorum: slices.Clone(z.electedBy), Round: z.round})
 	z.syncTo(z.syncZxid())
 	z.save()
 	z.publish()

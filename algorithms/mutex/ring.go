@@ -179,6 +179,9 @@ func (r *ring) sendToken(to simnet.NodeID, tok tokenID) {
 		if r.sentTo >= 0 {
 			r.d.env.CancelTimer(r.ackTimer) // the previous pass's ack was lost; the token came back anyway
 		}
+		if tok != r.sentTok || to != r.sentTo {
+			r.tries = 0 // a new pass: the tries of an earlier one (acked late) do not count against it
+		}
 		r.sentTo, r.sentTok = to, tok
 		r.ackTimer = r.d.env.SetTimer(r.p.AckTimeout, tagAck)
 	}

@@ -53,7 +53,8 @@ type Client struct {
 	op       simnet.OpID
 	attempt  int64
 	timer    simnet.TimerID
-	redirect int               // redirects followed without a success, to damp loops
+	sentTo   NodeID            // where the current attempt went; None once its "not leader" is handled
+	redirect int               // leader hints followed since the last pause, to damp loops
 	seen     map[string]string // key → the value last seen there, what a cas expects
 }
 
@@ -66,7 +67,7 @@ func NewClient(env *simnet.Env, w Workload, index int, readAny bool) *Client {
 	if index < w.Ops%max(1, w.Clients) {
 		ops++
 	}
-	c := &Client{env: env, w: w, servers: env.Members(contract.ServerGroup), ops: ops, readAny: readAny, seen: map[string]string{}}
+	c := &Client{env: env, w: w, servers: env.Members(contract.ServerGroup), ops: ops, readAny: readAny, sentTo: None, seen: map[string]string{}}
 	if len(c.servers) > 0 {
 		c.guess = env.Rand().IntN(len(c.servers))
 	}
@@ -93,10 +94,12 @@ func (c *Client) Timer(tag any) {
 	case retryTimer:
 		if c.busy && t.Attempt == c.attempt {
 			c.guess = (c.guess + 1) % len(c.servers)
+			c.redirect = 0 // after a pause, hints are worth following again
 			c.send()
 		}
 	case resendTimer:
 		if c.busy && t.Attempt == c.attempt {
+			c.redirect = 0
 			c.send()
 		}
 	}
@@ -136,6 +139,7 @@ func (c *Client) send() {
 	if c.readAny && c.req.Op == kv.OpGet {
 		to = c.servers[c.env.Rand().IntN(len(c.servers))]
 	}
+	c.sentTo = to
 	c.env.Send(to, c.req)
 	c.timer = c.env.SetTimer(c.w.Timeout, retryTimer{Attempt: c.attempt})
 }
@@ -153,6 +157,12 @@ func (c *Client) Receive(from NodeID, msg any) {
 		c.env.SetTimer(c.think(), "think")
 		return
 	}
+	if from != c.sentTo {
+		// A late "not leader" to an earlier attempt, or a duplicate of one
+		// already acted on: acting again would skip a server or reset the wait.
+		return
+	}
+	c.sentTo = None
 	c.redirect++
 	if m.Leader != None && m.Leader != from && c.redirect <= len(c.servers) {
 		c.guess = c.indexOf(m.Leader)

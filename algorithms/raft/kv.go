@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"distlab/contract/kv"
+	rc "distlab/contract/raftlog"
 )
 
 // handleClient takes a client's operation. Only the leader accepts one; it
@@ -46,7 +47,9 @@ func (s *Server) handleClient(from NodeID, m ClientRequest) {
 func (s *Server) applyCommitted() {
 	for s.applied < s.commit {
 		s.applied++
-		s.apply(s.entry(s.applied))
+		e := s.entry(s.applied)
+		rc.Apply.Record(s.env, rc.ApplyMark{Index: e.Index, Term: e.Term})
+		s.apply(e)
 	}
 	if t := s.p.SnapshotThreshold; t > 0 && s.applied-s.snapIndex() > int64(t) {
 		s.takeSnapshot()

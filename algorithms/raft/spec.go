@@ -8,6 +8,7 @@ import (
 	"distlab/contract"
 	ec "distlab/contract/election"
 	"distlab/contract/kv"
+	rc "distlab/contract/raftlog"
 	"distlab/simnet"
 )
 
@@ -21,21 +22,21 @@ func Specs() []algo.Spec {
 	electionParams := func() any { return DefaultParams() }
 	workload := func() any { return DefaultWorkload() }
 	return []algo.Spec{
-		{Name: "raft-kv", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
+		{Name: "raft-kv", Family: "raft", Contracts: kvContracts, Checks: kvChecks,
 			Summary: "Raft log replication with a key-value service (get, put, append, cas) and retrying exactly-once clients",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{}, false)},
-		{Name: "raft-kv-cas-at-leader", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
+		{Name: "raft-kv-cas-at-leader", Family: "raft", Contracts: kvContracts, Checks: kvChecks,
 			Summary: "BROKEN on purpose: Raft KV whose leader compares a cas on arrival, against its applied state, not in log order",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{CASAtLeader: true}, false)},
-		{Name: "raft-kv-stale-read", Family: "raft", Contracts: kvContracts, Checks: []string{"linearizability", "kv-liveness"},
+		{Name: "raft-kv-stale-read", Family: "raft", Contracts: kvContracts, Checks: kvChecks,
 			Summary: "BROKEN on purpose: Raft KV whose servers answer Get from local state, without a quorum",
 			Params:  kvParams, Workload: workload, Build: buildKV(Bugs{StaleReads: true}, true)},
-		{Name: "raft", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
+		{Name: "raft", Family: "election", Contracts: []*contract.Contract{ec.Contract, rc.Contract}, Checks: electionChecks,
 			Summary: "Raft leader election (the raft-kv servers with no clients)",
-			Params:  electionParams, Build: buildServers(Bugs{}), Claims: electionClaims},
-		{Name: "raft-double-vote", Family: "election", Contracts: []*contract.Contract{ec.Contract}, Checks: electionChecks,
+			Params:  electionParams, Tolerances: tolerances, Build: buildServers(Bugs{}), Claims: electionClaims},
+		{Name: "raft-double-vote", Family: "election", Contracts: []*contract.Contract{ec.Contract, rc.Contract}, Checks: electionChecks,
 			Summary: "BROKEN on purpose: Raft election whose servers vote for every up-to-date candidate of a term",
-			Params:  electionParams, Build: buildServers(Bugs{DoubleVote: true})},
+			Params:  electionParams, Tolerances: tolerances, Build: buildServers(Bugs{DoubleVote: true})},
 	}
 }
 
@@ -46,9 +47,20 @@ var electionClaims = election.Claims(
 	`one candidate usually wins in one round, 2(n−1) messages, but only after a randomized
 election timeout (150–300ms here), which is most of its time.`)
 
+// tolerances: an old leader learns of the new one from the first message
+// of the newer term it gets (a heartbeat, or a follower's answer to its
+// own); by one election timeout its followers would have elected anew.
+func tolerances(p any) map[string]string {
+	return election.Handover(p.(*Params).ElectionTimeoutMax)
+}
+
 // kvContracts are what Raft-KV's traces follow: its servers run the
-// election, its clients record a key-value history.
-var kvContracts = []*contract.Contract{ec.Contract, kv.Contract}
+// election and replicate a log, its clients record a key-value history.
+var kvContracts = []*contract.Contract{ec.Contract, rc.Contract, kv.Contract}
+
+// kvChecks are Raft-KV's checks: what the clients saw, and the log rules
+// behind it.
+var kvChecks = []string{"linearizability", "kv-liveness", "raft-commit-rule", "raft-state-machine-safety", "raft-log-matching"}
 
 // electionChecks are the election family's checkers (checkers/election).
 var electionChecks = []string{"one-leader-per-term", "one-vote-per-term", "split-brain", "election-liveness"}

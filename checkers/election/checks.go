@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"distlab/checkers/check"
+	"distlab/contract"
 	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
@@ -25,56 +26,63 @@ const (
 // SplitBrainOptions tune the split-brain check.
 type SplitBrainOptions struct {
 	// Grace is how long leaders in different components are tolerated.
-	Grace time.Duration `yaml:"grace" doc:"how long leaders in different connected components are tolerated"`
-	// Handover is how long two leaders in one component are tolerated.
-	Handover time.Duration `yaml:"handover" doc:"how long two leaders in one component are tolerated (a handover in progress)"`
+	Grace time.Duration `yaml:"grace" doc:"how long leaders in two different components are tolerated (default 0: split brain at once)"`
+	// Handover is how long two leaders in one component are tolerated,
+	// each pair on its own: the time the older takes to hear of the newer.
+	// Algorithms tie it to their timeouts (algo.Spec.Tolerances): Raft one
+	// election timeout (election_timeout_max), ZAB two timeouts, Bully two
+	// heartbeats; DefaultHandover otherwise.
+	Handover time.Duration `yaml:"handover" doc:"how long two leaders may share one component, each pair on its own (the older hearing of the newer); default: the algorithm's own (Raft election_timeout_max, ZAB 2×timeout, Bully 2×heartbeat), else 500ms"`
 }
+
+// DefaultHandover is split-brain's handover when the algorithm states none.
+const DefaultHandover = 500 * time.Millisecond
 
 // LivenessOptions tune election-liveness.
 type LivenessOptions struct {
 	// Bound is how long after the last fault a single leader must be
 	// known to every live server.
-	Bound time.Duration `yaml:"bound" doc:"how long after the last fault a single leader must be known to every live server"`
+	Bound time.Duration `yaml:"bound" doc:"how long after the last fault a leader known to every live server may take to emerge, and the longest it may be missing afterwards"`
 }
 
 // CostOptions tune election-cost.
 type CostOptions struct {
 	// MaxLeaderChanges fails the check when leadership passes from one
-	// node to another more often than this (0: no limit) — Bully's
-	// "frequent switchover".
-	MaxLeaderChanges int `yaml:"max_leader_changes" doc:"fail when leadership passes from one node to another more often than this (Bully's frequent switchover); 0: no limit"`
+	// node to another more often than this — Bully's "frequent
+	// switchover". 0 (the default) allows one change per fault the trace
+	// shows so far, plus one; a negative value sets no limit.
+	MaxLeaderChanges int `yaml:"max_leader_changes" doc:"most times leadership may pass from one node to another; 0 (default): one per fault seen so far (crash, restart, partition, heal, cut, isolate, rejoin, pause, resume), plus one; negative: no limit"`
 	// KeepAlive names the message types that keep a leader in place
 	// rather than elect one (heartbeats and their answers); they are
 	// counted apart in the *_to_known metrics.
-	KeepAlive []string `yaml:"keepalive" doc:"message types that keep a leader in place rather than elect one (heartbeats and their answers), counted apart in the to_known metrics"`
+	KeepAlive []string `yaml:"keepalive" doc:"message types that keep a leader in place rather than elect one (heartbeats and their answers), counted apart in the *_to_known metrics"`
 }
 
 // Specs returns the election checks.
 func Specs() []check.Spec {
 	return []check.Spec{
-		incremental(check.Spec{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)"},
-			observeOneLeader),
-		incremental(check.Spec{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it"},
-			observeFreshest),
-		incremental(check.Spec{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included"},
-			observeOneVote),
-		incremental(check.Spec{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
-			Options: func() any { return &SplitBrainOptions{Handover: time.Second} }}, observeSplitBrain),
-		incremental(check.Spec{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
-			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} }}, observeLiveness),
+		{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)",
+			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneLeaderPerTerm(ctx, tr) }},
+		{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it",
+			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckFreshestLeader(ctx, tr) }},
+		{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included",
+			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneVotePerTerm(ctx, tr) }},
+		{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
+			Options: func() any { return &SplitBrainOptions{Handover: DefaultHandover} },
+			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
+				return CheckSplitBrain(ctx, tr, *opts(o, &SplitBrainOptions{Handover: DefaultHandover}))
+			}},
+		{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
+			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
+			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
+				return CheckLiveness(ctx, tr, *opts(o, &LivenessOptions{Bound: 3 * time.Second}))
+			}},
 		{Name: Cost, Contract: ec.Contract, Summary: "messages and virtual time per election, leader changes",
 			Options: func() any { return &CostOptions{} },
 			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
 				return CheckCost(ctx, tr, *opts(o, &CostOptions{}))
 			}},
 	}
-}
-
-// incremental makes a spec judge runs as they are recorded (Observe), and
-// whole traces the same way (Run).
-func incremental(s check.Spec, observe func(trace.Header, any) check.Observer) check.Spec {
-	s.Observe, s.Run = observe, check.Fold(s.Name, observe)
-	return s
 }
 
 // opts returns the options a scenario gave, or the defaults.
@@ -95,203 +103,306 @@ type leaderAt struct {
 	index int
 }
 
-// CheckOneLeaderPerTerm fails when two nodes record "leader" marks with the
-// same term.
+// CheckOneLeaderPerTerm fails when two nodes lead in the same term: by
+// their "leader" marks, or by the messages only a leader sends (Raft's
+// AppendEntries and InstallSnapshot, ZAB's Ping, each carrying its term).
+// A node that sends a leader's message in a term it never marked leading
+// fails too: its marks and its messages disagree.
 func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
-	return check.Fold(OneLeaderPerTerm, observeOneLeader)(ctx, tr, nil)
-}
-
-type oneLeader struct {
-	decided
-	h       trace.Header
-	byTerm  map[int64]leaderAt
-	leaders int
-}
-
-func observeOneLeader(h trace.Header, _ any) check.Observer {
-	return &oneLeader{h: h, byTerm: map[int64]leaderAt{}}
-}
-
-func (o *oneLeader) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
-
-func (o *oneLeader) Observe(e *trace.Event) {
-	if o.done() || !ec.Leader.Is(e) {
-		return
+	type nodeTerm struct {
+		node trace.NodeID
+		term int64
 	}
-	m, err := ec.Leader.Decode(e)
-	if err != nil {
-		o.decide(check.Failed(OneLeaderPerTerm, e.Time, []string{o.h.NodeName(e.Node)}, err.Error()))
-		return
-	}
-	o.leaders++
-	prev, seen := o.byTerm[m.Term]
-	if seen && prev.node != e.Node {
-		r := check.Failed(OneLeaderPerTerm, e.Time, []string{o.h.NodeName(prev.node), o.h.NodeName(e.Node)},
-			fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v)",
-				m.Term, o.h.NodeName(prev.node), prev.at, o.h.NodeName(e.Node), e.Time))
+	byTerm := map[int64]leaderAt{}
+	marked := map[nodeTerm]bool{}
+	leaders, msgs := 0, 0
+	twoLeaders := func(term int64, prev leaderAt, e *trace.Event, how string) check.Result {
+		r := check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
+			fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v%s)",
+				term, tr.NodeName(prev.node), prev.at, tr.NodeName(e.Node), e.Time, how))
 		r.Events = []int{prev.index, e.Index}
-		o.decide(r)
-		return
+		return r
 	}
-	if !seen {
-		o.byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return unknown(OneLeaderPerTerm, "out of time")
+		}
+		e := tr.At(i)
+		if e.Kind == trace.Send {
+			l, ok, err := ec.LeadingOf(&e)
+			if err != nil {
+				return check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			}
+			if !ok || !l.Termed {
+				continue
+			}
+			msgs++
+			if prev, seen := byTerm[l.Term]; seen && prev.node != e.Node {
+				return twoLeaders(l.Term, prev, &e, fmt.Sprintf(", who sent %s as only the leader does", e.Name))
+			}
+			if !marked[nodeTerm{e.Node, l.Term}] {
+				r := check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)},
+					fmt.Sprintf("marks and messages disagree: %s sent %s of term %d at %v, as only the leader of term %d does, but never marked itself leader of term %d",
+						tr.NodeName(e.Node), e.Name, l.Term, e.Time, l.Term, l.Term))
+				r.Events = []int{e.Index}
+				return r
+			}
+			continue
+		}
+		if !ec.Leader.Is(&e) {
+			continue
+		}
+		m, err := ec.Leader.Decode(&e)
+		if err != nil {
+			return check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+		}
+		leaders++
+		marked[nodeTerm{e.Node, m.Term}] = true
+		prev, seen := byTerm[m.Term]
+		if seen && prev.node != e.Node {
+			return twoLeaders(m.Term, prev, &e, "")
+		}
+		if !seen {
+			byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
+		}
 	}
-}
-
-func (o *oneLeader) Finish(context.Context) check.Result {
-	if o.done() {
-		return *o.res
-	}
-	if o.leaders == 0 {
+	if leaders == 0 {
 		return unknown(OneLeaderPerTerm, "no leader marks: nobody became leader, so there is no term to judge")
 	}
-	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each", o.leaders, len(o.byTerm)))
-	r.Metrics = map[string]float64{"leaders": float64(o.leaders), "terms": float64(len(o.byTerm))}
+	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each; %d leader messages, each from the marked leader of its term", leaders, len(byTerm), msgs))
+	r.Metrics = map[string]float64{"leaders": float64(leaders), "terms": float64(len(byTerm)), "leader_messages": float64(msgs)}
 	return r
 }
 
-// CheckFreshestLeader checks every ZAB leader against the votes of its
-// quorum: each member's last vote for it carried the member's own (zxid,
-// id), which must not beat the leader's.
-func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
-	return check.Fold(ZabFreshestLeader, observeFreshest)(ctx, tr, nil)
-}
-
+// voteKey is one node's vote in one round.
 type voteKey struct {
-	voter, leader trace.NodeID
-}
-
-type freshest struct {
-	decided
-	h        trace.Header
-	lastVote map[voteKey]ec.VoteMark
-	checked  int
-}
-
-func observeFreshest(h trace.Header, _ any) check.Observer {
-	return &freshest{h: h, lastVote: map[voteKey]ec.VoteMark{}}
-}
-
-func (o *freshest) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
-
-func (o *freshest) Observe(e *trace.Event) {
-	if o.done() {
-		return
-	}
-	name := o.h.NodeName
-	switch {
-	case ec.Vote.Is(e):
-		v, err := ec.Vote.Decode(e)
-		if err != nil {
-			o.decide(check.Failed(ZabFreshestLeader, e.Time, []string{name(e.Node)}, err.Error()))
-			return
-		}
-		o.lastVote[voteKey{e.Node, trace.NodeID(v.Leader)}] = v
-	case ec.Leader.Is(e):
-		m, err := ec.Leader.Decode(e)
-		if err != nil {
-			o.decide(check.Failed(ZabFreshestLeader, e.Time, []string{name(e.Node)}, err.Error()))
-			return
-		}
-		fail := func(nodes []string, format string, args ...any) {
-			r := check.Failed(ZabFreshestLeader, e.Time, nodes, fmt.Sprintf(format, args...))
-			r.Events = []int{e.Index}
-			o.decide(r)
-		}
-		if len(m.Quorum) == 0 {
-			fail([]string{name(e.Node)}, "%s became leader of epoch %d with no quorum in its mark; the check needs it", name(e.Node), m.Term)
-			return
-		}
-		for _, q := range m.Quorum {
-			qid := trace.NodeID(q)
-			v, ok := o.lastVote[voteKey{qid, e.Node}]
-			if !ok {
-				fail([]string{name(e.Node), name(qid)}, "%s became leader of epoch %d naming %s in its quorum, but %s never voted for it",
-					name(e.Node), m.Term, name(qid), name(qid))
-				return
-			}
-			if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
-				fail([]string{name(e.Node), name(qid)}, "%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it holding fresher (zxid %#x, id %d)",
-					name(e.Node), m.Term, m.Zxid, e.Node, name(qid), v.Zxid, qid)
-				return
-			}
-		}
-		o.checked++
-	}
-}
-
-func (o *freshest) Finish(context.Context) check.Result {
-	if o.done() {
-		return *o.res
-	}
-	if o.checked == 0 {
-		return unknown(ZabFreshestLeader, "no leader marks: no leader to compare with its quorum")
-	}
-	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum", o.checked))
-	r.Metrics = map[string]float64{"leaders": float64(o.checked)}
-	return r
-}
-
-// CheckOneVotePerTerm fails when a node's "vote" marks name two different
-// candidates in one term. Votes survive restarts in a correct Raft, so a
-// vote cast again after a crash counts too.
-func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
-	return check.Fold(OneVotePerTerm, observeOneVote)(ctx, tr, nil)
-}
-
-type termKey struct {
 	node trace.NodeID
 	term int64
 }
 
-type oneVote struct {
-	decided
-	h     trace.Header
-	votes map[termKey]leaderAt
-	n     int
+// unmarkedVote checks a vote a sent message shows against the node's
+// vote marks: it must have marked that vote (in this or an earlier
+// incarnation: a persisted vote is granted again without a new mark).
+func unmarkedVote(name string, tr *trace.Trace, e *trace.Event, v ec.SentVote, marks map[voteKey][]trace.NodeID) *check.Result {
+	if slices.Contains(marks[voteKey{e.Node, v.Term}], v.Candidate) {
+		return nil
+	}
+	r := check.Failed(name, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(v.Candidate)},
+		fmt.Sprintf("marks and messages disagree: %s sent %s at %v, a vote for %s in term %d, but never marked that vote",
+			tr.NodeName(e.Node), e.Name, e.Time, tr.NodeName(v.Candidate), v.Term))
+	r.Events = []int{e.Index}
+	return &r
 }
 
-func observeOneVote(h trace.Header, _ any) check.Observer {
-	return &oneVote{h: h, votes: map[termKey]leaderAt{}}
+// CheckFreshestLeader checks every ZAB leader against the votes of its
+// quorum: the quorum is a majority of the voting servers (those the trace
+// never shows observing), each member voted for it in the round it won,
+// and each member's own (zxid, id) there must not beat the leader's. Every
+// vote a notification casts must also have been marked.
+func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
+	// Observers say so in every notification they send, from their start
+	// on, long before any leader is established.
+	voters := len(contract.Servers(tr.Header))
+	observers := map[trace.NodeID]bool{}
+	type key struct {
+		voter, leader trace.NodeID
+		round         int64
+	}
+	const anyRound = -1
+	type cast struct {
+		v  ec.VoteMark
+		at time.Duration
+	}
+	votes := map[key][]cast{}
+	started := map[trace.NodeID]time.Duration{} // each node's latest start
+	marks := map[voteKey][]trace.NodeID{}
+	checked := 0
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return unknown(ZabFreshestLeader, "out of time")
+		}
+		e := tr.At(i)
+		switch {
+		case e.Kind == trace.Start || e.Kind == trace.Restart:
+			started[e.Node] = e.Time
+		case ec.ZabNotification.Is(&e):
+			n, err := ec.ZabNotification.Decode(&e)
+			if err != nil {
+				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			}
+			if n.State == ec.ZabObserving && !observers[e.Node] {
+				observers[e.Node] = true
+				voters--
+			}
+			if n.State == ec.ZabLooking && n.Vote.Leader >= 0 {
+				v := ec.SentVote{Term: n.Round, Candidate: trace.NodeID(n.Vote.Leader)}
+				if r := unmarkedVote(ZabFreshestLeader, tr, &e, v, marks); r != nil {
+					return *r
+				}
+			}
+		case ec.Vote.Is(&e):
+			v, err := ec.Vote.Decode(&e)
+			if err != nil {
+				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			}
+			l := trace.NodeID(v.Leader)
+			votes[key{e.Node, l, v.Term}] = append(votes[key{e.Node, l, v.Term}], cast{v, e.Time})
+			votes[key{e.Node, l, anyRound}] = append(votes[key{e.Node, l, anyRound}], cast{v, e.Time})
+			k := voteKey{e.Node, v.Term}
+			if !slices.Contains(marks[k], l) {
+				marks[k] = append(marks[k], l)
+			}
+		case ec.Leader.Is(&e):
+			m, err := ec.Leader.Decode(&e)
+			if err != nil {
+				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			}
+			if len(m.Quorum) == 0 {
+				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
+					fmt.Sprintf("%s became leader of epoch %d with no quorum in its mark; the check needs it", tr.NodeName(e.Node), m.Term))
+				r.Events = []int{e.Index}
+				return r
+			}
+			majority := voters/2 + 1
+			if len(m.Quorum) < majority {
+				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
+					fmt.Sprintf("%s became leader of epoch %d elected by %d vote(s) (%s), not a majority of the %d voting servers (%d needed)",
+						tr.NodeName(e.Node), m.Term, len(m.Quorum), quorumNames(tr, m.Quorum), voters, majority))
+				r.Events = []int{e.Index}
+				return r
+			}
+			round, inRound := m.Round, " in round "+fmt.Sprint(m.Round)
+			if round <= 0 {
+				round, inRound = anyRound, "" // a mark without its round: the member's last vote for it
+			}
+			for _, q := range m.Quorum {
+				qid := trace.NodeID(q)
+				// The vote the leader counted: among the member's votes for
+				// it in that round since the leader (re)started (rounds
+				// start again at a restart), the one with the member's
+				// least zxid — a member that synced to the new leader and
+				// voted again in that round (after a restart, say) holds
+				// the leader's own new history, not what it had.
+				var v ec.VoteMark
+				ok := false
+				for _, since := range []time.Duration{started[e.Node], 0} {
+					for _, c := range votes[key{qid, e.Node, round}] {
+						if c.at >= since && (!ok || c.v.Zxid < v.Zxid) {
+							v, ok = c.v, true
+						}
+					}
+					if ok {
+						break // else a vote sent before the restart, delivered after
+					}
+				}
+				if !ok {
+					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
+						fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it%s",
+							tr.NodeName(e.Node), m.Term, tr.NodeName(qid), tr.NodeName(qid), inRound))
+					r.Events = []int{e.Index}
+					return r
+				}
+				if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
+					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
+						fmt.Sprintf("%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it%s holding fresher (zxid %#x, id %d)",
+							tr.NodeName(e.Node), m.Term, m.Zxid, e.Node, tr.NodeName(qid), inRound, v.Zxid, qid))
+					r.Events = []int{e.Index}
+					return r
+				}
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		return unknown(ZabFreshestLeader, "no leader marks: no leader to compare with its quorum")
+	}
+	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum; every vote sent was marked", checked))
+	r.Metrics = map[string]float64{"leaders": float64(checked)}
+	return r
 }
 
-func (o *oneVote) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
+func quorumNames(tr *trace.Trace, q []int32) string {
+	names := make([]string, len(q))
+	for i, id := range q {
+		names[i] = tr.NodeName(trace.NodeID(id))
+	}
+	return strings.Join(names, ", ")
+}
 
-func (o *oneVote) Observe(e *trace.Event) {
-	if o.done() || !ec.Vote.Is(e) {
-		return
+// CheckOneVotePerTerm fails when a node votes for two different candidates
+// in one term: by its "vote" marks, or by the votes its messages cast (a
+// Raft RequestVoteReply with Granted, not a pre-vote). Votes survive
+// restarts in a correct Raft, so a vote cast again after a crash counts
+// too. A vote a message casts that the node never marked fails as well:
+// marks and messages disagree.
+func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
+	type vote struct {
+		leaderAt
+		how string
 	}
-	name := o.h.NodeName
-	v, err := ec.Vote.Decode(e)
-	if err != nil {
-		o.decide(check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)}, err.Error()))
-		return
-	}
-	o.n++
-	k := termKey{e.Node, v.Term}
-	prev, ok := o.votes[k]
-	if ok && prev.node != trace.NodeID(v.Leader) {
-		r := check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)},
-			fmt.Sprintf("%s voted twice in term %d: for %s at %v and for %s at %v",
-				name(e.Node), v.Term, name(prev.node), prev.at, name(trace.NodeID(v.Leader)), e.Time))
+	votes := map[voteKey]vote{}
+	marks := map[voteKey][]trace.NodeID{}
+	n, sent := 0, 0
+	twice := func(e *trace.Event, term int64, prev vote, cand trace.NodeID, how string) check.Result {
+		r := check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)},
+			fmt.Sprintf("%s voted twice in term %d: for %s at %v%s and for %s at %v%s",
+				tr.NodeName(e.Node), term, tr.NodeName(prev.node), prev.at, prev.how, tr.NodeName(cand), e.Time, how))
 		r.Events = []int{prev.index, e.Index}
-		o.decide(r)
-		return
+		return r
 	}
-	if !ok {
-		o.votes[k] = leaderAt{trace.NodeID(v.Leader), e.Time, e.Index}
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return unknown(OneVotePerTerm, "out of time")
+		}
+		e := tr.At(i)
+		if e.Kind == trace.Send {
+			v, ok, err := ec.VoteOf(&e)
+			if err != nil {
+				return check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			}
+			if !ok {
+				continue
+			}
+			sent++
+			how := fmt.Sprintf(" (%s granted)", e.Name)
+			k := voteKey{e.Node, v.Term}
+			if prev, ok := votes[k]; ok && prev.node != v.Candidate {
+				return twice(&e, v.Term, prev, v.Candidate, how)
+			}
+			if r := unmarkedVote(OneVotePerTerm, tr, &e, v, marks); r != nil {
+				return *r
+			}
+			if _, ok := votes[k]; !ok {
+				votes[k] = vote{leaderAt{v.Candidate, e.Time, e.Index}, how}
+			}
+			continue
+		}
+		if !ec.Vote.Is(&e) {
+			continue
+		}
+		v, err := ec.Vote.Decode(&e)
+		if err != nil {
+			return check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+		}
+		n++
+		cand := trace.NodeID(v.Leader)
+		k := voteKey{e.Node, v.Term}
+		if !slices.Contains(marks[k], cand) {
+			marks[k] = append(marks[k], cand)
+		}
+		prev, ok := votes[k]
+		if ok && prev.node != cand {
+			return twice(&e, v.Term, prev, cand, "")
+		}
+		if !ok {
+			votes[k] = vote{leaderAt{cand, e.Time, e.Index}, ""}
+		}
 	}
-}
-
-func (o *oneVote) Finish(context.Context) check.Result {
-	if o.done() {
-		return *o.res
+	if n == 0 && sent == 0 {
+		return unknown(OneVotePerTerm, "no vote marks and no vote granted in a message: no vote to judge")
 	}
-	if o.n == 0 {
-		return unknown(OneVotePerTerm, "no vote marks: no vote to judge")
-	}
-	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d votes, never two candidates in one term", o.n))
-	r.Metrics = map[string]float64{"votes": float64(o.n)}
+	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d vote marks and %d votes granted in messages, never two candidates in one term", n, sent))
+	r.Metrics = map[string]float64{"votes": float64(n), "votes_sent": float64(sent)}
 	return r
 }
 
@@ -305,133 +416,138 @@ type span struct {
 
 // CheckSplitBrain follows, at every instant, the counted leaders per
 // connected component (see the package comment) and fails on leaders in
-// two components for longer than Grace, or two in one component for longer
-// than Handover.
+// two components for longer than Grace, or on two leaders sharing one
+// component for longer than Handover (each pair judged on its own: the
+// time the older leader takes to hear of the newer).
 func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) check.Result {
-	return check.Fold(SplitBrain, observeSplitBrain)(ctx, tr, &o)
-}
-
-type splitBrain struct {
-	decided
-	o                       SplitBrainOptions
-	w                       *world
-	split, double           *span // open spans
-	badSplit, badDouble     *span
-	splitTotal, doubleTotal time.Duration
-	maxLeaders, maxPerComp  int
-	leaderMarks             int
-	end                     time.Duration
-}
-
-func observeSplitBrain(h trace.Header, o any) check.Observer {
-	return &splitBrain{o: *opts(o, &SplitBrainOptions{Handover: time.Second}), w: newWorld(h)}
-}
-
-func (sb *splitBrain) closeSpan(s **span, total *time.Duration, limit time.Duration, bad **span, at time.Duration) {
-	if *s == nil {
-		return
-	}
-	(*s).to = at
-	d := at - (*s).from
-	*total += d
-	if d > limit && *bad == nil {
-		*bad = *s
-	}
-	*s = nil
-}
-
-func (sb *splitBrain) Observe(e *trace.Event) {
-	if sb.done() {
-		return
-	}
-	sb.end = e.Time
-	w := sb.w
-	changed, err := w.step(e)
-	if err != nil {
-		sb.decide(check.Failed(SplitBrain, e.Time, nil, err.Error()))
-		return
-	}
-	if ec.Leader.Is(e) {
-		sb.leaderMarks++
-	}
-	if !changed || e.Kind == trace.State {
-		return // who names whom as leader does not move leaders or links
-	}
-	comp := w.Net.Components(w.servers)
-	compOf := map[trace.NodeID]int{}
-	for j, s := range w.servers {
-		compOf[s] = comp[j]
-	}
-	perComp := map[int][]trace.NodeID{}
-	all := w.leaders()
-	sb.maxLeaders = max(sb.maxLeaders, len(all))
-	for _, l := range all {
-		c, isServer := compOf[l]
-		if !isServer {
-			continue
+	w := newWorld(tr.Header)
+	var split, double *span // open spans
+	var badSplit, badDouble, ignored *span
+	var splitTotal, doubleTotal, splitLongest, doubleLongest, unused time.Duration
+	pairs := map[[2]trace.NodeID]*span{} // leaders sharing a component, since when
+	maxLeaders, maxPerComp, leaderMarks := 0, 0, 0
+	closeSpan := func(s **span, total, longest *time.Duration, limit time.Duration, bad **span, at time.Duration) {
+		if *s == nil {
+			return
 		}
-		if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
-			continue // a quorum leader cut off from a majority decides nothing
+		(*s).to = at
+		d := at - (*s).from
+		*total += d
+		*longest = max(*longest, d)
+		if d > limit && *bad == nil {
+			*bad = *s
 		}
-		perComp[c] = append(perComp[c], l)
+		*s = nil
 	}
-	var comps []int
-	for c, ls := range perComp {
-		comps = append(comps, c)
-		sb.maxPerComp = max(sb.maxPerComp, len(ls))
-	}
-	slices.Sort(comps)
-	isSplit := len(comps) >= 2
-	isDouble := false
-	for _, c := range comps {
-		if len(perComp[c]) >= 2 {
-			isDouble = true
+	closePairs := func(keep map[[2]trace.NodeID]bool, at time.Duration) {
+		for _, k := range sortedPairs(pairs) {
+			if keep[k] {
+				continue
+			}
+			s := pairs[k]
+			closeSpan(&s, &unused, &doubleLongest, o.Handover, &badDouble, at)
+			delete(pairs, k)
 		}
 	}
-	if isSplit && sb.split == nil {
-		var sides []string
-		var nodes []string
-		for _, c := range comps {
-			sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
-				strings.Join(w.names(members(w.servers, comp, c)), ",")))
-			nodes = append(nodes, w.names(perComp[c])...)
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return unknown(SplitBrain, "out of time")
 		}
-		sb.split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
-	} else if !isSplit {
-		sb.closeSpan(&sb.split, &sb.splitTotal, sb.o.Grace, &sb.badSplit, e.Time)
-	}
-	if isDouble && sb.double == nil {
-		var desc []string
-		var nodes []string
+		e := tr.At(i)
+		changed, err := w.step(&e)
+		if err != nil {
+			return check.Failed(SplitBrain, e.Time, nil, err.Error())
+		}
+		if ec.Leader.Is(&e) {
+			leaderMarks++
+		}
+		if !changed || e.Kind == trace.State {
+			continue // who names whom as leader does not move leaders or links
+		}
+		comp := w.Net.Components(w.servers)
+		compOf := map[trace.NodeID]int{}
+		for j, s := range w.servers {
+			compOf[s] = comp[j]
+		}
+		perComp := map[int][]trace.NodeID{}
+		all := w.leaders()
+		maxLeaders = max(maxLeaders, len(all))
+		for _, l := range all {
+			c, isServer := compOf[l]
+			if !isServer {
+				continue
+			}
+			if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
+				continue // a quorum leader cut off from a majority decides nothing
+			}
+			perComp[c] = append(perComp[c], l)
+		}
+		var comps []int
+		for c, ls := range perComp {
+			comps = append(comps, c)
+			maxPerComp = max(maxPerComp, len(ls))
+		}
+		slices.Sort(comps)
+		isSplit := len(comps) >= 2
+		isDouble := false
 		for _, c := range comps {
 			if len(perComp[c]) >= 2 {
-				desc = append(desc, fmt.Sprintf("%s all leading {%s}", strings.Join(w.names(perComp[c]), ", "),
+				isDouble = true
+			}
+		}
+		if isSplit && split == nil {
+			var sides []string
+			var nodes []string
+			for _, c := range comps {
+				sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
 					strings.Join(w.names(members(w.servers, comp, c)), ",")))
 				nodes = append(nodes, w.names(perComp[c])...)
 			}
+			split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
+		} else if !isSplit {
+			closeSpan(&split, &splitTotal, &splitLongest, o.Grace, &badSplit, e.Time)
 		}
-		sb.double = &span{from: e.Time, first: e.Index, desc: strings.Join(desc, " | "), nodes: nodes}
-	} else if !isDouble {
-		sb.closeSpan(&sb.double, &sb.doubleTotal, sb.o.Handover, &sb.badDouble, e.Time)
+		if isDouble && double == nil {
+			double = &span{from: e.Time}
+		} else if !isDouble {
+			closeSpan(&double, &doubleTotal, &unused, 0, &ignored, e.Time)
+		}
+		now := map[[2]trace.NodeID]bool{}
+		for _, c := range comps {
+			ls := perComp[c]
+			for a := range ls {
+				for b := a + 1; b < len(ls); b++ {
+					k := [2]trace.NodeID{min(ls[a], ls[b]), max(ls[a], ls[b])}
+					now[k] = true
+					if pairs[k] == nil {
+						pairs[k] = &span{from: e.Time, first: e.Index, nodes: w.names(k[:]),
+							desc: fmt.Sprintf("%s and %s both leading {%s}", tr.NodeName(k[0]), tr.NodeName(k[1]),
+								strings.Join(w.names(members(w.servers, comp, c)), ","))}
+					}
+				}
+			}
+		}
+		closePairs(now, e.Time)
 	}
-}
-
-func (sb *splitBrain) Finish(context.Context) check.Result {
-	if sb.done() {
-		return *sb.res
-	}
-	end, o := sb.end, sb.o
-	openAtEnd := sb.split != nil
-	sb.closeSpan(&sb.split, &sb.splitTotal, o.Grace, &sb.badSplit, end)
-	sb.closeSpan(&sb.double, &sb.doubleTotal, o.Handover, &sb.badDouble, end)
+	end := tr.End()
+	openAtEnd := split != nil
+	closeSpan(&split, &splitTotal, &splitLongest, o.Grace, &badSplit, end)
+	closeSpan(&double, &doubleTotal, &unused, 0, &ignored, end)
+	closePairs(nil, end)
 	metrics := map[string]float64{
-		"max_leaders":               float64(sb.maxLeaders),
-		"max_leaders_per_component": float64(sb.maxPerComp),
-		"split_brain_ms":            ms(sb.splitTotal),
-		"double_leader_ms":          ms(sb.doubleTotal),
+		"max_leaders":               float64(maxLeaders),
+		"max_leaders_per_component": float64(maxPerComp),
+		"split_brain_ms":            ms(splitTotal),
+		"double_leader_ms":          ms(doubleTotal),
+		"longest_split_ms":          ms(splitLongest),
+		"longest_double_ms":         ms(doubleLongest),
 	}
 	var r check.Result
-	switch badSplit, badDouble := sb.badSplit, sb.badDouble; {
+	switch {
+	case w.disagree != nil:
+		d := w.disagree
+		r = check.Failed(SplitBrain, d.at, []string{tr.NodeName(d.node)}, d.detail)
+		r.Events = []int{d.index}
 	case badSplit != nil:
 		until := fmt.Sprintf("to %v", badSplit.to)
 		if openAtEnd && badSplit.to == end {
@@ -445,10 +561,10 @@ func (sb *splitBrain) Finish(context.Context) check.Result {
 			fmt.Sprintf("two leaders in one component from %v to %v (%v, longer than the %v handover): %s",
 				badDouble.from, badDouble.to, badDouble.to-badDouble.from, o.Handover, badDouble.desc))
 		r.Events = []int{badDouble.first}
-	case sb.leaderMarks == 0:
+	case leaderMarks == 0:
 		r = unknown(SplitBrain, "no leader marks: nobody ever led, so there was no brain to split")
 	default:
-		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components (at most %d leader(s) at once, %d per component)", sb.maxLeaders, sb.maxPerComp))
+		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components for longer than %v, nor two in one component for longer than the %v handover (at most %d leader(s) at once, %d per component)", o.Grace, o.Handover, maxLeaders, maxPerComp))
 	}
 	r.Metrics = metrics
 	return r
@@ -456,56 +572,117 @@ func (sb *splitBrain) Finish(context.Context) check.Result {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// CheckLiveness requires that, within Bound of the last fault, a single
-// leader is known to every live server and stays so to the end of the run
-// (a moment of agreement that falls apart does not count).
-func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
-	return check.Fold(Liveness, observeLiveness)(ctx, tr, &o)
-}
-
-type liveness struct {
-	o  LivenessOptions
-	st *stableTracker
-}
-
-func observeLiveness(h trace.Header, o any) check.Observer {
-	return &liveness{o: *opts(o, &LivenessOptions{Bound: 3 * time.Second}), st: newStableTracker(h)}
-}
-
-func (l *liveness) Observe(e *trace.Event) { l.st.observe(e) }
-
-func (l *liveness) Finish(context.Context) check.Result {
-	o, name := l.o, l.st.w.h.NodeName
-	st, err := l.st.result()
-	if err != nil {
-		return check.Failed(Liveness, st.failAt, nil, err.Error())
+func sortedPairs(m map[[2]trace.NodeID]*span) [][2]trace.NodeID {
+	keys := make([][2]trace.NodeID, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	from, w, since, leader, end := l.st.lastFault, st.w, st.since, st.leader, l.st.end
-	if since >= 0 {
-		took := since - from
-		m := map[string]float64{"elect_after_fault_ms": ms(took)}
-		if took > o.Bound {
-			r := check.Failed(Liveness, since, []string{name(leader)},
-				fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", name(leader), took, from, o.Bound))
-			r.Metrics = m
-			return r
+	slices.SortFunc(keys, func(a, b [2]trace.NodeID) int {
+		if a[0] != b[0] {
+			return int(a[0] - b[0])
 		}
-		r := check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v), to the end", name(leader), took, from, o.Bound))
-		r.Metrics = m
-		return r
+		return int(a[1] - b[1])
+	})
+	return keys
+}
+
+// CheckLiveness requires that, within Bound of the last fault, a single
+// leader is known to every live server, and that whenever that agreement
+// is lost afterwards (a follower that missed a few heartbeats on a lossy
+// network and re-elects) it comes back within Bound too: no span without
+// a leader known to all, from the last fault to the end, lasts longer
+// than Bound.
+func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
+	from := tr.LastFault()
+	end := tr.End()
+	w := newWorld(tr.Header)
+	dirty := false
+	var (
+		first             = time.Duration(-1) // first agreement after the fault
+		firstLeader       = trace.None
+		gapFrom           = from // an open span without agreement, or -1
+		worstGap          time.Duration
+		lost              int
+		badFrom, badUntil time.Duration = -1, -1
+	)
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return unknown(Liveness, "out of time")
+		}
+		e := tr.At(i)
+		changed, err := w.step(&e)
+		if err != nil {
+			return check.Failed(Liveness, e.Time, nil, err.Error())
+		}
+		dirty = dirty || changed
+		// Judge an instant once all its events are in.
+		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
+			continue
+		}
+		dirty = false
+		l, ok := w.singleKnown()
+		switch {
+		case ok && gapFrom >= 0:
+			gap := e.Time - gapFrom
+			worstGap = max(worstGap, gap)
+			if gap > o.Bound && badFrom < 0 {
+				badFrom, badUntil = gapFrom, e.Time
+			}
+			gapFrom = -1
+			if first < 0 {
+				first, firstLeader = e.Time, l
+			}
+		case !ok && gapFrom < 0:
+			gapFrom = e.Time
+			lost++
+		}
 	}
-	if end < from+o.Bound {
+	m := map[string]float64{"losses_after_agreement": float64(lost)}
+	if first >= 0 {
+		m["elect_after_fault_ms"] = ms(first - from)
+	}
+	if gapFrom >= 0 {
+		gap := end - gapFrom
+		worstGap = max(worstGap, gap)
+		if gap > o.Bound && badFrom < 0 {
+			badFrom, badUntil = gapFrom, -1
+		}
+	}
+	m["longest_without_leader_ms"] = ms(worstGap)
+	var r check.Result
+	switch {
+	case badFrom >= 0 && first < 0:
+		r = check.Failed(Liveness, from+o.Bound, nil,
+			fmt.Sprintf("no single leader known to every live server from %v after the last fault at %v to the end; at the end: %s", o.Bound, from, w.describe()))
+	case badFrom == from && badUntil >= 0:
+		r = check.Failed(Liveness, badUntil, []string{tr.NodeName(firstLeader)},
+			fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", tr.NodeName(firstLeader), badUntil-from, from, o.Bound))
+	case badFrom >= 0 && badUntil < 0:
+		r = check.Failed(Liveness, badFrom+o.Bound, nil,
+			fmt.Sprintf("the leader known to all was lost at %v and no single leader was known to every live server again by the end (%v later; bound %v); at the end: %s", badFrom, end-badFrom, o.Bound, w.describe()))
+	case badFrom >= 0:
+		r = check.Failed(Liveness, badFrom+o.Bound, nil,
+			fmt.Sprintf("from %v to %v (%v, bound %v) no single leader was known to every live server, after one had been", badFrom, badUntil, badUntil-badFrom, o.Bound))
+	case first < 0:
 		return unknown(Liveness, fmt.Sprintf("the run ended at %v, before the bound ran out (last fault %v + bound %v); nothing to judge yet: %s", end, from, o.Bound, w.describe()))
+	default:
+		tail := ", to the end"
+		if lost > 0 {
+			tail = fmt.Sprintf("; agreement lost %d time(s) later, each time back within the bound (longest %v without)", lost, worstGap)
+		}
+		if gapFrom >= 0 {
+			tail += fmt.Sprintf("; at the end (%v) a new election was under way", end)
+		}
+		r = check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v)%s", tr.NodeName(firstLeader), first-from, from, o.Bound, tail))
 	}
-	return check.Failed(Liveness, from+o.Bound, nil,
-		fmt.Sprintf("no single leader known to every live server from %v after the last fault at %v to the end; at the end: %s", o.Bound, from, w.describe()))
+	r.Metrics = m
+	return r
 }
 
 var errOutOfTime = fmt.Errorf("out of time")
 
-// stable is when, after the last fault, a single leader came to be known
-// by every live server and stayed so to the end of the trace (since < 0:
-// never).
+// stable is when, after from, a single leader came to be known by every
+// live server and stayed so to the end of the trace (since < 0: never).
 type stable struct {
 	since  time.Duration
 	leader trace.NodeID
@@ -513,92 +690,35 @@ type stable struct {
 	failAt time.Duration
 }
 
-// stableTracker follows, event by event, since when one leader has been
-// known to every live server without a break. An instant is judged once
-// all its events are in (when the next instant begins, or at the end),
-// and only when something that moves leaders or links changed in it.
-//
-// It judges every instant from the start, though what counts is the time
-// after the last fault, which is known only at the end: a stable stretch
-// that began before the last fault is, seen from the last fault, stable
-// from the fault's own instant on (the fault changed the world, so that
-// instant was judged, and found stable).
-type stableTracker struct {
-	w         *world
-	dirty     bool
-	since     time.Duration
-	leader    trace.NodeID
-	now       time.Duration // the instant being gathered
-	started   bool
-	lastFault time.Duration
-	end       time.Duration
-	err       error
-	failAt    time.Duration
-}
-
-func newStableTracker(h trace.Header) *stableTracker {
-	return &stableTracker{w: newWorld(h), since: -1, leader: trace.None}
-}
-
-func (t *stableTracker) observe(e *trace.Event) {
-	if t.err != nil {
-		return
-	}
-	if t.started && e.Time != t.now {
-		t.judge()
-	}
-	t.started, t.now, t.end = true, e.Time, e.Time
-	if e.Kind.IsFault() {
-		t.lastFault = e.Time
-	}
-	changed, err := t.w.step(e)
-	if err != nil {
-		t.err, t.failAt = err, e.Time
-		return
-	}
-	t.dirty = t.dirty || changed
-}
-
-func (t *stableTracker) judge() {
-	if !t.dirty {
-		return
-	}
-	t.dirty = false
-	l, ok := t.w.singleKnown()
-	switch {
-	case !ok:
-		t.since, t.leader = -1, trace.None
-	case l != t.leader || t.since < 0:
-		t.since, t.leader = t.now, l
-	}
-}
-
-// result judges the last instant and gives the stable leader as seen from
-// the last fault.
-func (t *stableTracker) result() (stable, error) {
-	if t.err != nil {
-		return stable{since: -1, leader: trace.None, w: t.w, failAt: t.failAt}, t.err
-	}
-	if t.started {
-		t.judge()
-	}
-	st := stable{since: t.since, leader: t.leader, w: t.w}
-	if st.since >= 0 && st.since < t.lastFault {
-		st.since = t.lastFault
+func stableLeader(ctx context.Context, tr *trace.Trace, from time.Duration) (stable, error) {
+	w := newWorld(tr.Header)
+	dirty := false
+	st := stable{since: -1, leader: trace.None, w: w}
+	for i := range tr.Len() {
+		if cancelled(ctx, i) {
+			return st, errOutOfTime
+		}
+		e := tr.At(i)
+		changed, err := w.step(&e)
+		if err != nil {
+			st.failAt = e.Time
+			return st, err
+		}
+		dirty = dirty || changed
+		// Judge an instant once all its events are in.
+		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
+			continue
+		}
+		dirty = false
+		l, ok := w.singleKnown()
+		switch {
+		case !ok:
+			st.since, st.leader = -1, trace.None
+		case l != st.leader || st.since < 0:
+			st.since, st.leader = e.Time, l
+		}
 	}
 	return st, nil
-}
-
-// stableLeader runs a stableTracker over a whole trace.
-func stableLeader(ctx context.Context, tr *trace.Trace) (stable, error) {
-	t := newStableTracker(tr.Header)
-	for i, e := range tr.All() {
-		if cancelled(ctx, i) {
-			return stable{since: -1, leader: trace.None, w: t.w}, errOutOfTime
-		}
-		t.observe(&e)
-	}
-	return t.result()
 }
 
 // CheckCost measures elections: how many, how often leadership changed
@@ -626,6 +746,8 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 		changeNodes        []string
 		exceeded           bool
 		exceededAt         time.Duration
+		faults, limit      int
+		overLimit, overAt  int // the limit and the changes when it was passed
 	)
 	for i := range tr.Len() {
 		if cancelled(ctx, i) {
@@ -634,6 +756,9 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 		e := tr.At(i)
 		if _, err := w.step(&e); err != nil {
 			return check.Failed(Cost, e.Time, nil, err.Error())
+		}
+		if e.Kind.IsFault() {
+			faults++
 		}
 		switch {
 		case e.Kind == trace.Send && w.valid(e.Node) && w.valid(e.Peer) && server[e.Node] && server[e.Peer]:
@@ -654,8 +779,12 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 			}
 			if prevLeader != trace.None && prevLeader != e.Node {
 				changes++
-				if o.MaxLeaderChanges > 0 && changes > o.MaxLeaderChanges && !exceeded {
-					exceeded, exceededAt = true, e.Time
+				limit = o.MaxLeaderChanges
+				if limit == 0 {
+					limit = faults + 1
+				}
+				if limit > 0 && changes > limit && !exceeded {
+					exceeded, exceededAt, overLimit, overAt = true, e.Time, limit, changes
 					changeAt, changeNodes = e.Time, []string{tr.NodeName(prevLeader), tr.NodeName(e.Node)}
 				}
 			}
@@ -686,7 +815,7 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 	// From the last fault (or the start) to the moment one leader is known
 	// to all and stays so: what an election costs when it is needed.
 	from := tr.LastFault()
-	if st, err := stableLeader(ctx, tr); err == nil && st.since >= 0 {
+	if st, err := stableLeader(ctx, tr, from); err == nil && st.since >= 0 {
 		m["to_known_ms"] = ms(st.since - from)
 		var election, keep int
 		for _, e := range tr.All() {
@@ -716,9 +845,13 @@ func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result
 		return r
 	}
 	if exceeded {
+		allowed := fmt.Sprintf("the %d allowed", overLimit)
+		if o.MaxLeaderChanges == 0 {
+			allowed = fmt.Sprintf("the %d allowed by then (one per fault so far, plus one)", overLimit)
+		}
 		r = check.Failed(Cost, exceededAt, changeNodes,
-			fmt.Sprintf("leadership changed hands %d times, more than the %d allowed (the change past the limit: %s → %s at %v); %s",
-				changes, o.MaxLeaderChanges, changeNodes[0], changeNodes[1], changeAt, detail))
+			fmt.Sprintf("leadership changed hands %d times, more than %s (the change past the limit: %s → %s at %v); %s",
+				overAt, allowed, changeNodes[0], changeNodes[1], changeAt, detail))
 	} else {
 		r = check.Passed(Cost, detail)
 	}

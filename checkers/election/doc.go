@@ -4,56 +4,75 @@
 //
 // # The contract
 //
-// The marks (election, leader, stepdown, vote) and the published "leader"
-// state these checks read are defined once, in distlab/contract/election,
-// which the algorithms import too.
+// The marks (election, leader, stepdown, vote), the published "leader"
+// state and the fields of the messages these checks read are defined
+// once, in distlab/contract/election, which the algorithms import too.
+//
+// # Facts from messages, not only marks
+//
+// A vote is also a granted Raft RequestVoteReply (not a pre-vote) or a
+// ZAB notification sent while LOOKING, whether or not the node marked it;
+// leadership is also a message only a leader sends (Raft's AppendEntries
+// and InstallSnapshot with its term, ZAB's Ping with its epoch, Bully's
+// Heartbeat and Victory). Marks and messages that disagree — a vote sent
+// but never marked, a leader's message from a node whose marks say it
+// does not lead (or leads another term) — fail the check with a detail
+// that says so.
 //
 // # The checks
 //
-//	one-leader-per-term  (Raft, ZAB) two "leader" marks with the same term
-//	                     from different nodes fail; the detail names the
-//	                     term and both nodes.
-//	zab-freshest-leader  (ZAB) for every member q of a leader's quorum,
-//	                     q's last "vote" mark before the "leader" mark is
-//	                     for that leader, and q's own (zxid, id) there is
-//	                     at most the leader's (zxid, id) from its mark.
-//	one-vote-per-term    (Raft, when it records "vote") no node votes for
-//	                     two different candidates in one term, restarts
-//	                     included (a vote that was not persisted).
+//	one-leader-per-term  (Raft, ZAB) two nodes leading one term, by their
+//	                     "leader" marks or by the leader's messages they
+//	                     send, fail; so does a leader's message in a term
+//	                     its sender never marked leading.
+//	zab-freshest-leader  (ZAB) a leader's quorum (its mark) is a majority
+//	                     of the voting servers (those the trace never shows
+//	                     OBSERVING); each member voted for it in the round
+//	                     it won (the mark's round), and the member's own
+//	                     (zxid, id) in that vote — its least fresh one
+//	                     since the leader started, what the leader counted
+//	                     — is at most the leader's. Every vote a
+//	                     notification casts must have been marked.
+//	one-vote-per-term    (Raft) no node votes for two different candidates
+//	                     in one term, by its marks or by the votes it sends,
+//	                     restarts included (a vote that was not persisted);
+//	                     a vote sent but never marked fails too.
 //	split-brain          (all) at every instant, which live nodes believe
 //	                     they are leader, per connected component of the
-//	                     network (rebuilt from the trace's Partition, Heal,
-//	                     Cut, Isolate and Rejoin events; two nodes are linked
-//	                     when messages pass both ways; nodes named in no
+//	                     network (the shared replay of Partition, Heal,
+//	                     Cut, Isolate and Rejoin; two nodes are linked when
+//	                     messages pass both ways; nodes named in no
 //	                     partition group keep every link). A leader whose
 //	                     "leader" mark carries a quorum (Raft, ZAB) only
 //	                     counts while its component holds live servers
-//	                     making a majority of all servers — without them
-//	                     it cannot decide
-//	                     anything (the textbook's "keep majority"); a
-//	                     leader without a quorum (Bully) always counts.
-//	                     Fails when counted leaders sit in two different
-//	                     components at once for longer than the grace
-//	                     option (default 0) — split brain, reported with
-//	                     its time span and both sides — or share one
-//	                     component for longer than the handover option
-//	                     (default 1s; a new leader's messages normally end
-//	                     the old one's reign quickly).
-//	election-liveness    (all) after the last fault (the last partition,
-//	                     heal, cut, isolate, rejoin, crash or restart), a
-//	                     single leader is known to every live server — one
-//	                     node holds leadership and every live server's
-//	                     "leader" state names it — from within the bound
-//	                     option (default 3s) to the end of the run. Unknown
-//	                     when the run ends before the bound runs out.
-//	election-cost        (all) metrics: elections, leader changes,
-//	                     messages and virtual time per election (from the
-//	                     first "election" mark, or the first start, while no
-//	                     election is open, to the next "leader" mark), and
-//	                     time and messages until the first leader known to
-//	                     all. Fails only when leadership changes hands more
-//	                     than the max_leader_changes option (0: no limit) —
-//	                     Bully's "frequent switchover".
+//	                     making a majority of all servers; a leader without
+//	                     a quorum (Bully) always counts. Fails when counted
+//	                     leaders sit in two components at once for longer
+//	                     than the grace option (default 0), or when two
+//	                     leaders share one component, each pair judged on
+//	                     its own, for longer than the handover option: the
+//	                     algorithm's own (Raft one election timeout,
+//	                     election_timeout_max; ZAB two timeouts; Bully two
+//	                     heartbeats — algo.Spec.Tolerances), else 500ms.
+//	                     Also fails when a node sends a leader's message
+//	                     while its marks say it does not lead.
+//	election-liveness    (all) within the bound option (default 3s) of the
+//	                     last fault, a single leader is known to every live
+//	                     server (one node holds leadership and every live
+//	                     server's "leader" state names it), and whenever
+//	                     that agreement is lost later (a follower that
+//	                     missed pings re-elects) it comes back within the
+//	                     bound: no span without it, from the last fault to
+//	                     the end, lasts longer. Unknown when the run ends
+//	                     before the bound runs out without a leader known.
+//	election-cost        (all) metrics: elections, leader changes, messages
+//	                     and virtual time per election, and to the first
+//	                     leader known to all. Fails when leadership changes
+//	                     hands more often than max_leader_changes; by
+//	                     default one change per fault the trace shows so
+//	                     far, plus one (Bully's "frequent switchover", or a
+//	                     node that declares itself leader beside a live
+//	                     higher one).
 //
 // The per-term checks take no options; an algorithm opts into them by
 // listing them in its Spec.Checks (Raft and ZAB do, Bully does not: its

@@ -2,7 +2,9 @@ package election
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
 
 	"distlab/checkers/check"
 	"distlab/contract"
@@ -20,6 +22,17 @@ type world struct {
 	leads   []bool // believes it is leader ("leader" mark, until stepdown or crash)
 	quorum  []bool // its leader mark carried a quorum (a quorum-based algorithm)
 	term    []int64
+	// disagree is the first message only a leader sends from a node whose
+	// marks say it does not lead (or leads another term).
+	disagree *disagreement
+}
+
+// disagreement is a node's messages contradicting its marks.
+type disagreement struct {
+	at     time.Duration
+	index  int
+	node   trace.NodeID
+	detail string
 }
 
 func newWorld(h trace.Header) *world {
@@ -34,6 +47,13 @@ func (w *world) valid(id trace.NodeID) bool { return id >= 0 && int(id) < len(w.
 // is up, who leads, who knows whom as leader, the network) changed, and
 // returns an error for a malformed election mark.
 func (w *world) step(e *trace.Event) (changed bool, err error) {
+	if e.Kind == trace.Send && w.disagree == nil && w.valid(e.Node) {
+		if l, ok, err := ec.LeadingOf(e); err != nil {
+			return false, err
+		} else if ok {
+			w.checkLeading(e, l)
+		}
+	}
 	c := w.Apply(e)
 	switch {
 	case c&trace.ChangedNet != 0:
@@ -57,6 +77,28 @@ func (w *world) step(e *trace.Event) (changed bool, err error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// checkLeading records a leader's message sent by a node that, by its
+// marks, does not lead, or leads in another term.
+func (w *world) checkLeading(e *trace.Event, l ec.Leading) {
+	n := e.Node
+	var why string
+	switch {
+	case !w.leads[n]:
+		why = "its marks say it does not lead (no leader mark since it started, or a stepdown since)"
+	case l.Termed && w.term[n] != l.Term:
+		why = fmt.Sprintf("its leader mark is for term %d", w.term[n])
+	default:
+		return
+	}
+	term := ""
+	if l.Termed {
+		term = fmt.Sprintf(" of term %d", l.Term)
+	}
+	w.disagree = &disagreement{at: e.Time, index: e.Index, node: n,
+		detail: fmt.Sprintf("marks and messages disagree: %s sent %s%s at %v, as only a leader does, but %s",
+			w.h.NodeName(n), e.Name, term, e.Time, why)}
 }
 
 // known is whom a node names as leader in its published state.

@@ -292,6 +292,12 @@ func fairRing(hdr trace.Header, h *history) check.Result {
 		switch {
 		case e.kind == trace.Crash:
 			waits = slices.DeleteFunc(waits, func(w *wait) bool { return w.r.node == e.node })
+		case e.regenerated:
+			// The token was lost and a new one starts a new round from
+			// wherever it was made: counting starts again.
+			for _, w := range waits {
+				clear(w.count)
+			}
 		case e.req != nil:
 			waits = append(waits, &wait{r: e.req, count: map[trace.NodeID]int{}})
 		default: // an entry

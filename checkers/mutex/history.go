@@ -69,11 +69,12 @@ type history struct {
 
 // ringEvent is one step of what the ring's fairness replays.
 type ringEvent struct {
-	kind trace.Kind // Crash, or Mark for a request (req set) or an entry
-	node trace.NodeID
-	req  *request
-	at   time.Duration
-	idx  int
+	kind        trace.Kind // Crash, or Mark for a request (req set), a regenerated token or an entry
+	node        trace.NodeID
+	req         *request
+	regenerated bool
+	at          time.Duration
+	idx         int
 }
 
 // sendCount counts the messages sent up to the last exit from the
@@ -175,6 +176,8 @@ func (h *history) observe(e *trace.Event) {
 			h.requests = append(h.requests, r)
 			h.cur[e.Node] = r
 			h.ring = append(h.ring, ringEvent{kind: trace.Mark, node: e.Node, req: r})
+		case mc.TokenRegenerated.Is(e):
+			h.ring = append(h.ring, ringEvent{kind: trace.Mark, node: e.Node, regenerated: true})
 		case mc.Enter.Is(e):
 			h.ring = append(h.ring, ringEvent{kind: trace.Mark, node: e.Node, at: e.Time, idx: e.Index})
 			if h.in[e.Node] != nil {

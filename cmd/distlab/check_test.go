@@ -66,7 +66,7 @@ func TestCheckRefusesAnotherFamilysCheck(t *testing.T) {
 	require.Equal(t, 0, code)
 	_, stderr, code := distlab(t, "check", tr, "-c", "mutex-safety")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "check mutex-safety reads the mutex family's contract, but algorithm raft-kv (family raft) speaks election and kv")
+	assert.Contains(t, stderr, "check mutex-safety reads the mutex family's contract, but algorithm raft-kv (family raft) speaks election and raft-log and kv")
 	// a check of one of its two contracts is fine
 	out, _, code := distlab(t, "check", tr, "-c", "one-leader-per-term")
 	assert.Equal(t, 0, code, out)

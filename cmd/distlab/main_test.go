@@ -408,7 +408,7 @@ func TestDescribe(t *testing.T) {
 	assert.Contains(t, out, "retransmit (duration, default 0s)")
 	out, _, code = distlab(t, "describe", "split-brain")
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, "handover (duration, default 1s)")
+	assert.Contains(t, out, "handover (duration, default 500ms)")
 	out, _, code = distlab(t, "describe", "scenario")
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "nemesis.swarm (bool, default false)")

@@ -26,6 +26,9 @@ type LeaderMark struct {
 	// sorted (Raft: granted votes; ZAB: the votes for it in this round).
 	// Omitted when the algorithm has no quorum (Bully).
 	Quorum []int32 `json:"quorum,omitempty"`
+	// Round is ZAB's: the election round the leader won, in which its
+	// quorum cast the votes zab-freshest-leader compares.
+	Round int64 `json:"round,omitempty"`
 }
 
 // TermMark is the payload of Election and Stepdown.
@@ -73,8 +76,9 @@ const (
 
 // Contract lists the family's marks and checked state.
 var Contract = &contract.Contract{
-	Name:  "election",
-	Doc:   "leader election: who starts elections, who votes for whom, who leads in which term",
-	Marks: []contract.MarkDef{Election.Def(), Leader.Def(), Stepdown.Def(), Vote.Def()},
-	State: []contract.StateKey{{Key: StateLeader, Doc: "the node this node believes leads, or " + NoLeader}},
+	Name:     "election",
+	Doc:      "leader election: who starts elections, who votes for whom, who leads in which term",
+	Marks:    []contract.MarkDef{Election.Def(), Leader.Def(), Stepdown.Def(), Vote.Def()},
+	State:    []contract.StateKey{{Key: StateLeader, Doc: "the node this node believes leads, or " + NoLeader}},
+	Messages: []contract.MessageDef{RaftVoteReply.Def(), ZabNotification.Def(), RaftLeading.Def(), ZabLeading.Def(), BullyLeading.Def()},
 }

@@ -80,18 +80,24 @@ func TestReplication(t *testing.T) {
 	labkit.Expect(t, labkit.Load(t, dir+"leader-crash.yaml"))
 }
 
-// Part 2 under fire: random partitions, crashes, loss, duplication and
+// Part 2 under fire: first a targeted schedule (the leader cut off with
+// unreplicated entries, a new leader, the old one back with a conflicting
+// suffix, the new leader crashed: Figure 8, truncation and the commit
+// rules), then random partitions, crashes, loss, duplication and
 // reordering.
 func TestReplicationNemesis(t *testing.T) {
 	labkit.Points(t, 15)
+	labkit.Sweep(t, labkit.Load(t, dir+"leader-churn.yaml"), labkit.Seeds(100))
 	labkit.Sweep(t, labkit.Load(t, dir+"nemesis.yaml"), labkit.Seeds(500))
 }
 
 // Part 3: persistence. The whole cluster crashes and restarts; servers
-// crash any time, several at once.
+// crash in the middle of elections (pre-vote off: a vote forgotten at a
+// restart is a second vote); servers crash any time, several at once.
 func TestPersistence(t *testing.T) {
 	labkit.Points(t, 15)
 	labkit.Expect(t, labkit.Load(t, dir+"cluster-restart.yaml"))
+	labkit.Sweep(t, labkit.Load(t, dir+"vote-restarts.yaml"), labkit.Seeds(300))
 	labkit.Sweep(t, labkit.Load(t, dir+"crash-nemesis.yaml"), labkit.Seeds(500))
 }
 
@@ -130,6 +136,7 @@ func TestSnapshots(t *testing.T) {
 	if commits[1] < commits[0]-5 && commits[1] < commits[2]-5 {
 		t.Errorf("n1 did not catch up after rejoining: commit %d, others %v", commits[1], commits[:5])
 	}
+	labkit.Sweep(t, labkit.Load(t, dir+"snapshot-duplicates.yaml"), labkit.Seeds(100))
 	labkit.Sweep(t, labkit.Load(t, dir+"snapshot-nemesis.yaml"), labkit.Seeds(500))
 }
 

@@ -1,0 +1,23 @@
+// Package raftlog checks Raft's log replication from the trace: the
+// messages that carry the log (AppendEntries, its replies, RequestVote)
+// and the entries each server applied, as contract/raftlog defines them.
+// Linearizability judges what the clients saw; these checks judge the
+// rules that keep it so, and fail as soon as a rule is broken, whether or
+// not a client happened to notice.
+//
+//	raft-commit-rule           a leader of term T counts replicas only to
+//	                           commit an entry of term T (§5.4.2, Figure 8):
+//	                           every LeaderCommit it sends beyond the one it
+//	                           started with names an entry its own messages
+//	                           show to be of term T.
+//	raft-state-machine-safety  no two servers apply different entries
+//	                           (different terms) at the same index.
+//	raft-log-matching          a server that campaigns states the last entry
+//	                           of its log (RequestVote's LastLogIndex and
+//	                           LastLogTerm); in a log that was cut at every
+//	                           conflict, that term is at least the term of
+//	                           any entry it acknowledged holding from its
+//	                           current leader (a successful AppendEntries
+//	                           reply). A lower one means it kept a stale
+//	                           suffix after a conflict.
+package raftlog

@@ -1,0 +1,5 @@
+package checkers
+
+import "distlab/checkers/raftlog"
+
+func init() { families = append(families, raftlog.Specs()) }

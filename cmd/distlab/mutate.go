@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"distlab/internal/mutate"
 )
@@ -20,6 +22,7 @@ func mutateCmd() *cobra.Command {
 	var (
 		list, check, full, equivalent, verbose bool
 		only                                   []string
+		jobs                                   int
 	)
 	cmd := &cobra.Command{
 		Use:   "mutate [LAB...]",
@@ -60,7 +63,7 @@ compile; 2 for bad input.`,
 			if check {
 				return checkMutants(w, ms)
 			}
-			return runMutants(cmd.Context(), w, ms, mutate.Options{Repo: ".", Full: full}, equivalent, verbose)
+			return runMutants(cmd.Context(), w, ms, mutate.Options{Repo: ".", Full: full}, equivalent, verbose, jobs)
 		},
 	}
 	cmd.Flags().BoolVar(&list, "list", false, "list the mutants and stop")
@@ -68,6 +71,7 @@ compile; 2 for bad input.`,
 	cmd.Flags().BoolVar(&full, "full", false, "run every graded test of the lab for each mutant, not its Caught-by test first")
 	cmd.Flags().BoolVar(&equivalent, "equivalent", false, "also run the mutants documented as equivalent (they are expected to survive)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show the lab tests' progress lines")
+	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "how many mutants to test at once (each go test also uses every core; 2 overlaps one's build with another's tests)")
 	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these mutants (lab/name or name, comma-separated)")
 	return cmd
 }
@@ -130,27 +134,45 @@ func checkMutants(w io.Writer, ms []*mutate.Mutant) error {
 	return nil
 }
 
-func runMutants(ctx context.Context, w io.Writer, ms []*mutate.Mutant, o mutate.Options, equivalent, verbose bool) error {
+func runMutants(ctx context.Context, w io.Writer, ms []*mutate.Mutant, o mutate.Options, equivalent, verbose bool, jobs int) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	var mu sync.Mutex // one writer for lines from several mutants at once
+	say := func(format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, format, a...)
+	}
 	if verbose {
-		o.Progress = func(line string) { fmt.Fprintf(w, "      %s\n", line) }
+		o.Progress = func(line string) { say("      %s\n", line) }
 	}
 	start := time.Now()
-	var results []mutate.Result
+	results := make([]mutate.Result, len(ms))
+	var g errgroup.Group
+	g.SetLimit(max(1, jobs))
 	for i, m := range ms {
 		prefix := fmt.Sprintf("[%*d/%d] %s", len(fmt.Sprint(len(ms))), i+1, len(ms), m.ID())
 		if m.Equivalent != "" && !equivalent {
-			results = append(results, mutate.Result{Mutant: m, Outcome: mutate.Equivalent, Detail: m.Equivalent})
-			fmt.Fprintf(w, "%s  equivalent, not run: %s\n", prefix, m.Equivalent)
+			results[i] = mutate.Result{Mutant: m, Outcome: mutate.Equivalent, Detail: m.Equivalent}
+			say("%s  equivalent, not run: %s\n", prefix, m.Equivalent)
 			continue
 		}
-		fmt.Fprintf(w, "%s  (%s) …\n", prefix, m.Part)
-		r := mutate.Run(ctx, o, m)
-		results = append(results, r)
-		fmt.Fprintf(w, "%s  %s\n", strings.Repeat(" ", len(prefix)), describeResult(r))
+		g.Go(func() error {
+			say("%s  (%s) …\n", prefix, m.Part)
+			r := mutate.Run(ctx, o, m)
+			results[i] = r
+			// With several jobs the lines of one mutant are apart: its
+			// name starts the verdict too.
+			lead := strings.Repeat(" ", len(prefix))
+			if jobs > 1 {
+				lead = prefix
+			}
+			say("%s  %s\n", lead, describeResult(r))
+			return nil
+		})
 	}
+	g.Wait()
 	return summarize(w, results, time.Since(start))
 }
 

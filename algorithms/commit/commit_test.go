@@ -1,6 +1,7 @@
 package commit_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -186,6 +187,33 @@ func TestBrokenVariantsAreCaught(t *testing.T) {
 				}
 			}
 			assert.Positive(t, failed)
+		})
+	}
+}
+
+// A failing run's replay file (what the labs write) loads again and reruns
+// the same run: written-out transactions keep exactly one kind each.
+func TestReplayFilesLoad(t *testing.T) {
+	files, err := filepath.Glob("../../scenarios/commit/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			sc, err := scenarios.Load(file)
+			require.NoError(t, err)
+			res, err := sc.Run(scenarios.RunOptions{})
+			require.NoError(t, err)
+			data, err := res.ReplayScenario(res.Faults).Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "")
+			require.NoError(t, err)
+			replay, err := scenarios.Parse("replay.yaml", data)
+			require.NoError(t, err, "%s", data)
+			again, err := replay.Run(scenarios.RunOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, res.Trace.Len(), again.Trace.Len(), "the replay runs the same events")
+			require.Len(t, again.Checks, len(res.Checks))
+			for i, c := range res.Checks {
+				assert.Equal(t, c.Verdict, again.Checks[i].Verdict, c.Name)
+			}
 		})
 	}
 }

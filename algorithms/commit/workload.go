@@ -32,14 +32,15 @@ type Workload struct {
 	Timeout time.Duration `yaml:"timeout" doc:"a client re-sends its transaction to the coordinator after this long without an outcome"`
 }
 
-// TxnSpec is one transaction written out in the scenario.
+// TxnSpec is one transaction written out in the scenario. The kinds it does
+// not have stay out of a written file (a replay), which must load again.
 type TxnSpec struct {
 	At       time.Duration  `yaml:"at" doc:"when the client submits it (later if the client is still busy)"`
 	Client   string         `yaml:"client" doc:"which client submits it (default c0)"`
-	Transfer *TransferSpec  `yaml:"transfer" doc:"move an amount between two accounts"`
-	Batch    []TransferSpec `yaml:"batch" doc:"several transfers in one transaction (a payroll over many participants)"`
-	Order    *OrderSpec     `yaml:"order" doc:"take stock and pay for it"`
-	Read     []string       `yaml:"read" doc:"read these items in one snapshot; [all] reads every account"`
+	Transfer *TransferSpec  `yaml:"transfer,omitempty" doc:"move an amount between two accounts"`
+	Batch    []TransferSpec `yaml:"batch,omitempty" doc:"several transfers in one transaction (a payroll over many participants)"`
+	Order    *OrderSpec     `yaml:"order,omitempty" doc:"take stock and pay for it"`
+	Read     []string       `yaml:"read,omitempty" doc:"read these items in one snapshot; [all] reads every account"`
 }
 
 // TransferSpec moves Amount from one account to another.

@@ -80,9 +80,9 @@ func TestTerminationProtocol(t *testing.T) {
 // The rules that look optional: the leader pre-commits the uncertain
 // before it commits; a recovered node neither leads on partial knowledge
 // nor counts its own (or the coordinator's) pre-commit, nor keeps an
-// operational node from leading.
+// operational node from leading; with full knowledge every state counts.
 func TestTerminationRules(t *testing.T) {
-	expect(t, 10, "3pc-skeen-lost-decision.yaml", "3pc-skeen-total-failure.yaml", "3pc-skeen-recovered-precommit.yaml")
+	expect(t, 10, "3pc-skeen-lost-decision.yaml", "3pc-skeen-total-failure.yaml", "3pc-skeen-recovered-precommit.yaml", "3pc-skeen-all-recovered.yaml")
 }
 
 // And yet a partition makes both sides decide (expected violation).

@@ -145,13 +145,19 @@ func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *O
 // decide checks each key's operations on its own, all keys at once (as
 // porcupine does with its partitions, so an easy violation is not queued
 // behind a hard key), and returns the verdict and the key found not
-// linearizable. The first violation found, the deadline or the context
-// stops the other searches and returns at once, as porcupine does; the
-// stopped searches unwind on their own. When several keys fail, the one
-// reported is the first whose search ended.
+// linearizable. When several keys fail, the one reported is the lowest
+// (the same whichever search ends first: the detail must not depend on
+// scheduling): a violation stops the searches of the keys after it at
+// once, and the keys before it are waited for. The deadline or the
+// context stops every search; a violation already found is then reported
+// even if a lower key was still being searched.
 func decide(ctx context.Context, parts [][]porcupine.Operation, timeout time.Duration) (porcupine.CheckResult, int) {
-	stop := new(atomic.Bool) // shared by every key's search
-	defer stop.Store(true)
+	stops := make([]atomic.Bool, len(parts)) // one per key's search
+	defer func() {
+		for i := range stops {
+			stops[i].Store(true)
+		}
+	}()
 	type result struct {
 		key int
 		res porcupine.CheckResult
@@ -159,8 +165,8 @@ func decide(ctx context.Context, parts [][]porcupine.Operation, timeout time.Dur
 	results := make(chan result, len(parts))
 	for i := range parts {
 		go func() {
-			res := porcupine.CheckOperationsTimeout(stoppableModel(stop), parts[i], 0)
-			if stop.Load() && res != porcupine.Ok {
+			res := porcupine.CheckOperationsTimeout(stoppableModel(&stops[i]), parts[i], 0)
+			if stops[i].Load() && res != porcupine.Ok {
 				res = porcupine.Unknown // stopped: its steps began to fail on purpose
 			}
 			results <- result{i, res}
@@ -168,22 +174,52 @@ func decide(ctx context.Context, parts [][]porcupine.Operation, timeout time.Dur
 	}
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
+	lowest := -1 // the lowest key found not linearizable
+	done := make([]bool, len(parts))
+	settled := func() bool { // every key below lowest has its verdict
+		for k := range lowest {
+			if !done[k] {
+				return false
+			}
+		}
+		return true
+	}
 	for range parts {
+		if lowest >= 0 && settled() {
+			break
+		}
 		select {
 		case r := <-results:
-			switch r.res {
-			case porcupine.Illegal:
-				return porcupine.Illegal, r.key
-			case porcupine.Unknown:
+			done[r.key] = true
+			switch {
+			case lowest >= 0 && r.key > lowest: // stopped, or beside the point
+			case r.res == porcupine.Illegal:
+				lowest = r.key
+				for k := lowest + 1; k < len(parts); k++ {
+					stops[k].Store(true)
+				}
+			case r.res == porcupine.Unknown:
 				return porcupine.Unknown, -1
 			}
 		case <-deadline.C:
-			return porcupine.Unknown, -1
+			return verdictSoFar(lowest)
 		case <-ctx.Done():
-			return porcupine.Unknown, -1
+			return verdictSoFar(lowest)
 		}
 	}
+	if lowest >= 0 {
+		return porcupine.Illegal, lowest
+	}
 	return porcupine.Ok, -1
+}
+
+// verdictSoFar is decide's answer once it stops waiting: a violation found
+// stands; otherwise nothing was decided.
+func verdictSoFar(lowest int) (porcupine.CheckResult, int) {
+	if lowest >= 0 {
+		return porcupine.Illegal, lowest
+	}
+	return porcupine.Unknown, -1
 }
 
 // stoppableModel is the model whose steps all fail once stop is set, so a

@@ -325,3 +325,26 @@ func TestFormatHelpExample(t *testing.T) {
 	assert.Equal(t, check.Pass, r.Verdict, r.Detail)
 	assert.Contains(t, r.Detail, "5 operations (2 with an unknown outcome) of 4 clients on 2 keys")
 }
+
+// TestSeveralFailingKeysReportTheLowest: when more than one key is not
+// linearizable, the verdict names the lowest key whichever search ends
+// first (the searches run at once; the detail must not depend on that).
+// The easy violation is on the last key, so it tends to be found first.
+func TestSeveralFailingKeysReportTheLowest(t *testing.T) {
+	var ops []kv.Operation
+	// k1: a stale read behind a crowd of concurrent appends (a longer search).
+	for c := range 6 {
+		ops = append(ops, op(fmt.Sprintf("c%d", c), 0, 100, appnd("k1", fmt.Sprint(c)), ""))
+	}
+	ops = append(ops, op("c9", 101, 102, get("k1"), "ghost"))
+	// k2..k5: fine; k6: read from nowhere, found at once.
+	for k := 2; k <= 5; k++ {
+		ops = append(ops, op("c0", 200, 201, put(fmt.Sprintf("k%d", k), "v"), ""))
+	}
+	ops = append(ops, op("c1", 300, 301, get("k6"), "ghost"))
+	for i := range 30 {
+		r := Check(context.Background(), &kv.History{Name: "t", Operations: ops}, &Options{Timeout: 5 * time.Second, Dir: t.TempDir()})
+		require.Equal(t, check.Fail, r.Verdict, r.Detail)
+		require.Contains(t, r.Detail, "key k1", "run %d", i)
+	}
+}

@@ -134,7 +134,7 @@ func causality(t *testing.T, res *scenarios.Result) check.Result {
 }
 
 // Part 3: many random fault schedules. A failure prints the seed and
-// writes a replay file under labs/clocks/failures/.
+// writes a replay file to a new temporary folder it names.
 
 func TestLamportNemesis(t *testing.T) {
 	labkit.Points(t, 20)

@@ -3,7 +3,7 @@
 //	go test ./labs/mutex
 //
 // and scale the random sweeps with DISTLAB_SEEDS=5000. A failing sweep
-// prints the seed, writes a replay scenario to labs/mutex/failures/ and the
+// prints the seed, writes a replay scenario to a new temporary folder it names, and the
 // commands that rerun it and open it in the visualizer.
 package mutex_test
 

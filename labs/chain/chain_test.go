@@ -106,11 +106,13 @@ func TestForkChoiceUnderFaults(t *testing.T) {
 		if err != nil {
 			return err
 		}
+		// the nemesis is drawn from the seed: the scenario and the seed replay it
+		replay := fmt.Sprintf("replay it: go run ./cmd/distlab run scenarios/chain/%s --seed %d", file, seed)
 		if !res.ExpectationMet {
-			return fmt.Errorf("expectation not met: %s", res.Why)
+			return fmt.Errorf("expectation not met: %s\n%s", res.Why, replay)
 		}
 		if err := followsHeaviest(res.Trace); err != nil {
-			return fmt.Errorf("%v\nreplay it: go run ./cmd/distlab run scenarios/chain/%s --seed %d", err, file, seed)
+			return fmt.Errorf("%v\n%s", err, replay)
 		}
 		return nil
 	})

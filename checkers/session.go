@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"distlab/checkers/check"
+	"distlab/contract"
 	"distlab/simnet/trace"
 )
 
@@ -26,16 +27,18 @@ type Session struct {
 	header  trace.Header
 	watched map[string]*watched
 	order   []*watched
-	batch   []trace.Event
-	follow  *trace.Trace // the trace followed, if any
-	next    int          // the first of its events not yet observed
+	batch   []trace.Event // events streamed, not yet observed
+	read    []trace.Event // events of the followed trace, being observed
+	follow  *trace.Trace  // the trace followed, if any
+	next    int           // the first of its events not yet observed
 }
 
 type watched struct {
 	spec     check.Spec
 	obs      check.Observer
-	wanted   trace.KindSet // what obs looks at, and what the evidence is made of
-	evidence int
+	wanted   trace.KindSet // what obs looks at
+	reads    trace.KindSet // what is read: wanted, and the kinds the evidence is made of
+	evidence int           // 0 or 1: whether any event was evidence of its contract
 	spent    time.Duration // observing
 	err      string        // why it stopped observing ("" while it goes on)
 }
@@ -65,13 +68,25 @@ func (s *Session) Watch(spec check.Spec, opts any) bool {
 		}()
 		w.obs = spec.Observe(s.header, opts)
 		w.wanted = check.Wanted(w.obs)
-		if spec.Contract != nil {
-			w.wanted |= trace.KindsOf(trace.Mark, trace.Invoke)
-		}
+		w.reads = w.wanted | evidenceKinds(spec.Contract)
 	}()
 	s.watched[spec.Name] = w
 	s.order = append(s.order, w)
 	return true
+}
+
+// evidenceKinds are the kinds of event a contract's evidence is made of
+// (contract.Contract.Counts): its marks, invocations and, when it reads
+// messages, their sending.
+func evidenceKinds(c *contract.Contract) trace.KindSet {
+	if c == nil {
+		return 0
+	}
+	k := trace.KindsOf(trace.Mark, trace.Invoke)
+	if len(c.Messages) > 0 {
+		k |= trace.KindsOf(trace.Send)
+	}
+	return k
 }
 
 // Watching reports whether the session watches any check (false for a
@@ -87,7 +102,8 @@ func (s *Session) Follow(tr *trace.Trace) {
 	tr.BeforeSpill(s.catchUp)
 }
 
-// catchUp observes the followed trace's events not yet observed.
+// catchUp observes the followed trace's events not yet observed. Each
+// event is read once, in batches, for every check that reads its kind.
 func (s *Session) catchUp() {
 	tr := s.follow
 	if tr == nil || s.next >= tr.Len() {
@@ -95,34 +111,26 @@ func (s *Session) catchUp() {
 	}
 	from, to := s.next, tr.Len()
 	s.next = to
+	var reads trace.KindSet
 	for _, w := range s.order {
-		if w.err != "" {
-			continue
+		if w.err == "" {
+			reads |= w.reads
 		}
-		start := time.Now()
-		w.read(tr, from, to)
-		w.spent += time.Since(start)
 	}
-}
-
-// read observes events [from, to) of tr.
-func (w *watched) read(tr *trace.Trace, from, to int) {
-	defer func() {
-		if r := recover(); r != nil {
-			w.err = fmt.Sprintf("checker panicked: %v", r)
-		}
-	}()
-	var e trace.Event
-	for i := from; i < to; i++ {
-		if !w.wanted.Has(tr.KindAt(i)) {
-			continue
-		}
-		tr.Fill(i, &e)
-		if w.spec.Contract != nil && w.spec.Contract.Counts(&e) {
-			w.evidence++
-		}
-		w.obs.Observe(&e)
+	if s.read == nil {
+		s.read = make([]trace.Event, sessionBatch)
 	}
+	for lo := from; lo < to; {
+		n := 0
+		for ; lo < to && n < sessionBatch; lo++ {
+			if reads.Has(tr.KindAt(lo)) {
+				tr.Fill(lo, &s.read[n])
+				n++
+			}
+		}
+		s.feed(s.read[:n])
+	}
+	clear(s.read) // let go of bodies and payloads
 }
 
 // Observe hands the next event of the run to every watched check (the
@@ -141,16 +149,24 @@ func (s *Session) Observe(e *trace.Event) {
 }
 
 func (s *Session) flush() {
+	s.feed(s.batch)
+	clear(s.batch) // let go of bodies and payloads
+	s.batch = s.batch[:0]
+}
+
+// feed hands a batch of events to every check still observing.
+func (s *Session) feed(batch []trace.Event) {
+	if len(batch) == 0 {
+		return
+	}
 	for _, w := range s.order {
 		if w.err != "" {
 			continue
 		}
 		start := time.Now()
-		w.feed(s.batch)
+		w.feed(batch)
 		w.spent += time.Since(start)
 	}
-	clear(s.batch) // let go of bodies and payloads
-	s.batch = s.batch[:0]
 }
 
 func (w *watched) feed(batch []trace.Event) {
@@ -161,10 +177,13 @@ func (w *watched) feed(batch []trace.Event) {
 	}()
 	for i := range batch {
 		e := &batch[i]
-		if w.spec.Contract != nil && w.spec.Contract.Counts(e) {
+		// Only whether there is evidence matters: the first piece will do.
+		if w.evidence == 0 && w.spec.Contract != nil && w.spec.Contract.Counts(e) {
 			w.evidence++
 		}
-		w.obs.Observe(e)
+		if w.wanted.Has(e.Kind) {
+			w.obs.Observe(e)
+		}
 	}
 }
 

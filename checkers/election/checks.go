@@ -3,6 +3,7 @@ package election
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -58,31 +59,31 @@ type CostOptions struct {
 	KeepAlive []string `yaml:"keepalive" doc:"message types that keep a leader in place rather than elect one (heartbeats and their answers), counted apart in the *_to_known metrics"`
 }
 
-// Specs returns the election checks.
+// Specs returns the election checks. Each judges a run event by event
+// (Spec.Observe), so a long run is judged as it is recorded; its Run is
+// the same observer folded over a whole trace.
 func Specs() []check.Spec {
 	return []check.Spec{
-		{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneLeaderPerTerm(ctx, tr) }},
-		{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckFreshestLeader(ctx, tr) }},
-		{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckOneVotePerTerm(ctx, tr) }},
-		{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
-			Options: func() any { return &SplitBrainOptions{Handover: DefaultHandover} },
-			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
-				return CheckSplitBrain(ctx, tr, *opts(o, &SplitBrainOptions{Handover: DefaultHandover}))
-			}},
-		{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
-			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
-			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
-				return CheckLiveness(ctx, tr, *opts(o, &LivenessOptions{Bound: 3 * time.Second}))
-			}},
-		{Name: Cost, Contract: ec.Contract, Summary: "messages and virtual time per election, leader changes",
-			Options: func() any { return &CostOptions{} },
-			Run: func(ctx context.Context, tr *trace.Trace, o any) check.Result {
-				return CheckCost(ctx, tr, *opts(o, &CostOptions{}))
-			}},
+		incremental(check.Spec{Name: OneLeaderPerTerm, Contract: ec.Contract, Summary: "at most one leader per term (Raft) or epoch (ZAB)"},
+			observeOneLeader),
+		incremental(check.Spec{Name: ZabFreshestLeader, Contract: ec.Contract, Summary: "a ZAB leader has the greatest (zxid, id) among the quorum that elected it"},
+			observeFreshest),
+		incremental(check.Spec{Name: OneVotePerTerm, Contract: ec.Contract, Summary: "no node votes for two candidates in one term, restarts included"},
+			observeOneVote),
+		incremental(check.Spec{Name: SplitBrain, Contract: ec.Contract, Summary: "leaders per connected component at every instant; split brain reported with its span",
+			Options: func() any { return &SplitBrainOptions{Handover: DefaultHandover} }}, observeSplitBrain),
+		incremental(check.Spec{Name: Liveness, Contract: ec.Contract, Summary: "after the last fault, one leader known to every live server within a bound",
+			Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} }}, observeLiveness),
+		incremental(check.Spec{Name: Cost, Contract: ec.Contract, Summary: "messages and virtual time per election, leader changes",
+			Options: func() any { return &CostOptions{} }}, observeCost),
 	}
+}
+
+// incremental makes a spec judge runs as they are recorded (Observe), and
+// whole traces the same way (Run).
+func incremental(s check.Spec, observe func(trace.Header, any) check.Observer) check.Spec {
+	s.Observe, s.Run = observe, check.Fold(s.Name, observe)
+	return s
 }
 
 // opts returns the options a scenario gave, or the defaults.
@@ -103,93 +104,117 @@ type leaderAt struct {
 	index int
 }
 
+// nodeTerm is one node in one term (or round).
+type nodeTerm struct {
+	node trace.NodeID
+	term int64
+}
+
 // CheckOneLeaderPerTerm fails when two nodes lead in the same term: by
 // their "leader" marks, or by the messages only a leader sends (Raft's
 // AppendEntries and InstallSnapshot, ZAB's Ping, each carrying its term).
 // A node that sends a leader's message in a term it never marked leading
 // fails too: its marks and its messages disagree.
 func CheckOneLeaderPerTerm(ctx context.Context, tr *trace.Trace) check.Result {
-	type nodeTerm struct {
-		node trace.NodeID
-		term int64
+	return check.Fold(OneLeaderPerTerm, observeOneLeader)(ctx, tr, nil)
+}
+
+type oneLeader struct {
+	decided
+	h             trace.Header
+	byTerm        map[int64]leaderAt
+	marked        map[nodeTerm]bool
+	leaders, msgs int
+}
+
+func observeOneLeader(h trace.Header, _ any) check.Observer {
+	return &oneLeader{h: h, byTerm: map[int64]leaderAt{}, marked: map[nodeTerm]bool{}}
+}
+
+func (o *oneLeader) Kinds() trace.KindSet { return trace.KindsOf(trace.Send, trace.Mark) }
+
+func (o *oneLeader) twoLeaders(term int64, prev leaderAt, e *trace.Event, how string) {
+	name := o.h.NodeName
+	r := check.Failed(OneLeaderPerTerm, e.Time, []string{name(prev.node), name(e.Node)},
+		fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v%s)",
+			term, name(prev.node), prev.at, name(e.Node), e.Time, how))
+	r.Events = []int{prev.index, e.Index}
+	o.decide(r)
+}
+
+func (o *oneLeader) Observe(e *trace.Event) {
+	if o.done() {
+		return
 	}
-	byTerm := map[int64]leaderAt{}
-	marked := map[nodeTerm]bool{}
-	leaders, msgs := 0, 0
-	twoLeaders := func(term int64, prev leaderAt, e *trace.Event, how string) check.Result {
-		r := check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
-			fmt.Sprintf("term %d has two leaders: %s (at %v) and %s (at %v%s)",
-				term, tr.NodeName(prev.node), prev.at, tr.NodeName(e.Node), e.Time, how))
-		r.Events = []int{prev.index, e.Index}
-		return r
-	}
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(OneLeaderPerTerm, "out of time")
-		}
-		e := tr.At(i)
-		if e.Kind == trace.Send {
-			l, ok, err := ec.LeadingOf(&e)
-			if err != nil {
-				return check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-			}
-			if !ok || !l.Termed {
-				continue
-			}
-			msgs++
-			if prev, seen := byTerm[l.Term]; seen && prev.node != e.Node {
-				return twoLeaders(l.Term, prev, &e, fmt.Sprintf(", who sent %s as only the leader does", e.Name))
-			}
-			if !marked[nodeTerm{e.Node, l.Term}] {
-				r := check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)},
-					fmt.Sprintf("marks and messages disagree: %s sent %s of term %d at %v, as only the leader of term %d does, but never marked itself leader of term %d",
-						tr.NodeName(e.Node), e.Name, l.Term, e.Time, l.Term, l.Term))
-				r.Events = []int{e.Index}
-				return r
-			}
-			continue
-		}
-		if !ec.Leader.Is(&e) {
-			continue
-		}
-		m, err := ec.Leader.Decode(&e)
+	name := o.h.NodeName
+	if e.Kind == trace.Send {
+		l, ok, err := ec.LeadingOf(e)
 		if err != nil {
-			return check.Failed(OneLeaderPerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			o.decide(check.Failed(OneLeaderPerTerm, e.Time, []string{name(e.Node)}, err.Error()))
+			return
 		}
-		leaders++
-		marked[nodeTerm{e.Node, m.Term}] = true
-		prev, seen := byTerm[m.Term]
-		if seen && prev.node != e.Node {
-			return twoLeaders(m.Term, prev, &e, "")
+		if !ok || !l.Termed {
+			return
 		}
-		if !seen {
-			byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
+		o.msgs++
+		if prev, seen := o.byTerm[l.Term]; seen && prev.node != e.Node {
+			o.twoLeaders(l.Term, prev, e, fmt.Sprintf(", who sent %s as only the leader does", e.Name))
+			return
 		}
+		if !o.marked[nodeTerm{e.Node, l.Term}] {
+			r := check.Failed(OneLeaderPerTerm, e.Time, []string{name(e.Node)},
+				fmt.Sprintf("marks and messages disagree: %s sent %s of term %d at %v, as only the leader of term %d does, but never marked itself leader of term %d",
+					name(e.Node), e.Name, l.Term, e.Time, l.Term, l.Term))
+			r.Events = []int{e.Index}
+			o.decide(r)
+		}
+		return
 	}
-	if leaders == 0 {
+	if !ec.Leader.Is(e) {
+		return
+	}
+	m, err := ec.Leader.Decode(e)
+	if err != nil {
+		o.decide(check.Failed(OneLeaderPerTerm, e.Time, []string{name(e.Node)}, err.Error()))
+		return
+	}
+	o.leaders++
+	o.marked[nodeTerm{e.Node, m.Term}] = true
+	prev, seen := o.byTerm[m.Term]
+	if seen && prev.node != e.Node {
+		o.twoLeaders(m.Term, prev, e, "")
+		return
+	}
+	if !seen {
+		o.byTerm[m.Term] = leaderAt{e.Node, e.Time, e.Index}
+	}
+}
+
+func (o *oneLeader) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.leaders == 0 {
 		return unknown(OneLeaderPerTerm, "no leader marks: nobody became leader, so there is no term to judge")
 	}
-	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each; %d leader messages, each from the marked leader of its term", leaders, len(byTerm), msgs))
-	r.Metrics = map[string]float64{"leaders": float64(leaders), "terms": float64(len(byTerm)), "leader_messages": float64(msgs)}
+	r := check.Passed(OneLeaderPerTerm, fmt.Sprintf("%d leader marks over %d terms, one leader each; %d leader messages, each from the marked leader of its term", o.leaders, len(o.byTerm), o.msgs))
+	r.Metrics = map[string]float64{"leaders": float64(o.leaders), "terms": float64(len(o.byTerm)), "leader_messages": float64(o.msgs)}
 	return r
 }
 
 // voteKey is one node's vote in one round.
-type voteKey struct {
-	node trace.NodeID
-	term int64
-}
+type voteKey = nodeTerm
 
 // unmarkedVote checks a vote a sent message shows against the node's
 // vote marks: it must have marked that vote (in this or an earlier
 // incarnation: a persisted vote is granted again without a new mark).
-func unmarkedVote(name string, tr *trace.Trace, e *trace.Event, v ec.SentVote, marks map[voteKey][]trace.NodeID) *check.Result {
+func unmarkedVote(name string, h *trace.Header, e *trace.Event, v ec.SentVote, marks map[voteKey][]trace.NodeID) *check.Result {
 	if slices.Contains(marks[voteKey{e.Node, v.Term}], v.Candidate) {
 		return nil
 	}
-	r := check.Failed(name, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(v.Candidate)},
+	r := check.Failed(name, e.Time, []string{h.NodeName(e.Node), h.NodeName(v.Candidate)},
 		fmt.Sprintf("marks and messages disagree: %s sent %s at %v, a vote for %s in term %d, but never marked that vote",
-			tr.NodeName(e.Node), e.Name, e.Time, tr.NodeName(v.Candidate), v.Term))
+			h.NodeName(e.Node), e.Name, e.Time, h.NodeName(v.Candidate), v.Term))
 	r.Events = []int{e.Index}
 	return &r
 }
@@ -200,131 +225,172 @@ func unmarkedVote(name string, tr *trace.Trace, e *trace.Event, v ec.SentVote, m
 // and each member's own (zxid, id) there must not beat the leader's. Every
 // vote a notification casts must also have been marked.
 func CheckFreshestLeader(ctx context.Context, tr *trace.Trace) check.Result {
+	return check.Fold(ZabFreshestLeader, observeFreshest)(ctx, tr, nil)
+}
+
+// freshKey is the votes of one voter for one leader in one round.
+type freshKey struct {
+	voter, leader trace.NodeID
+	round         int64
+}
+
+// anyRound keys a voter's votes for a leader whatever their round.
+const anyRound = -1
+
+// cast is a vote and when it was marked.
+type cast struct {
+	v  ec.VoteMark
+	at time.Duration
+}
+
+type freshest struct {
+	decided
+	h trace.Header
 	// Observers say so in every notification they send, from their start
 	// on, long before any leader is established.
-	voters := len(contract.Servers(tr.Header))
-	observers := map[trace.NodeID]bool{}
-	type key struct {
-		voter, leader trace.NodeID
-		round         int64
+	voters    int
+	observers map[trace.NodeID]bool
+	votes     map[freshKey][]cast
+	started   map[trace.NodeID]time.Duration // each node's latest start
+	marks     map[voteKey][]trace.NodeID
+	checked   int
+}
+
+func observeFreshest(h trace.Header, _ any) check.Observer {
+	return &freshest{h: h, voters: len(contract.Servers(h)), observers: map[trace.NodeID]bool{},
+		votes: map[freshKey][]cast{}, started: map[trace.NodeID]time.Duration{}, marks: map[voteKey][]trace.NodeID{}}
+}
+
+func (o *freshest) Kinds() trace.KindSet {
+	return trace.KindsOf(trace.Start, trace.Restart, trace.Send, trace.Mark)
+}
+
+func (o *freshest) Observe(e *trace.Event) {
+	if o.done() {
+		return
 	}
-	const anyRound = -1
-	type cast struct {
-		v  ec.VoteMark
-		at time.Duration
+	name := o.h.NodeName
+	fail := func(err error) {
+		o.decide(check.Failed(ZabFreshestLeader, e.Time, []string{name(e.Node)}, err.Error()))
 	}
-	votes := map[key][]cast{}
-	started := map[trace.NodeID]time.Duration{} // each node's latest start
-	marks := map[voteKey][]trace.NodeID{}
-	checked := 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(ZabFreshestLeader, "out of time")
+	switch {
+	case e.Kind == trace.Start || e.Kind == trace.Restart:
+		o.started[e.Node] = e.Time
+	case ec.ZabNotification.Is(e):
+		n, err := ec.ZabNotification.Decode(e)
+		if err != nil {
+			fail(err)
+			return
 		}
-		e := tr.At(i)
-		switch {
-		case e.Kind == trace.Start || e.Kind == trace.Restart:
-			started[e.Node] = e.Time
-		case ec.ZabNotification.Is(&e):
-			n, err := ec.ZabNotification.Decode(&e)
-			if err != nil {
-				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+		if n.State == ec.ZabObserving && !o.observers[e.Node] {
+			o.observers[e.Node] = true
+			o.voters--
+		}
+		if n.State == ec.ZabLooking && n.Vote.Leader >= 0 {
+			v := ec.SentVote{Term: n.Round, Candidate: trace.NodeID(n.Vote.Leader)}
+			if r := unmarkedVote(ZabFreshestLeader, &o.h, e, v, o.marks); r != nil {
+				o.decide(*r)
 			}
-			if n.State == ec.ZabObserving && !observers[e.Node] {
-				observers[e.Node] = true
-				voters--
-			}
-			if n.State == ec.ZabLooking && n.Vote.Leader >= 0 {
-				v := ec.SentVote{Term: n.Round, Candidate: trace.NodeID(n.Vote.Leader)}
-				if r := unmarkedVote(ZabFreshestLeader, tr, &e, v, marks); r != nil {
-					return *r
+		}
+	case ec.Vote.Is(e):
+		v, err := ec.Vote.Decode(e)
+		if err != nil {
+			fail(err)
+			return
+		}
+		l := trace.NodeID(v.Leader)
+		o.votes[freshKey{e.Node, l, v.Term}] = append(o.votes[freshKey{e.Node, l, v.Term}], cast{v, e.Time})
+		o.votes[freshKey{e.Node, l, anyRound}] = append(o.votes[freshKey{e.Node, l, anyRound}], cast{v, e.Time})
+		k := voteKey{e.Node, v.Term}
+		if !slices.Contains(o.marks[k], l) {
+			o.marks[k] = append(o.marks[k], l)
+		}
+	case ec.Leader.Is(e):
+		m, err := ec.Leader.Decode(e)
+		if err != nil {
+			fail(err)
+			return
+		}
+		o.judge(e, m)
+	}
+}
+
+// judge compares a leader with the votes of the quorum its mark names.
+func (o *freshest) judge(e *trace.Event, m ec.LeaderMark) {
+	name := o.h.NodeName
+	failed := func(nodes []string, detail string) {
+		r := check.Failed(ZabFreshestLeader, e.Time, nodes, detail)
+		r.Events = []int{e.Index}
+		o.decide(r)
+	}
+	if len(m.Quorum) == 0 {
+		failed([]string{name(e.Node)},
+			fmt.Sprintf("%s became leader of epoch %d with no quorum in its mark; the check needs it", name(e.Node), m.Term))
+		return
+	}
+	majority := o.voters/2 + 1
+	if len(m.Quorum) < majority {
+		failed([]string{name(e.Node)},
+			fmt.Sprintf("%s became leader of epoch %d elected by %d vote(s) (%s), not a majority of the %d voting servers (%d needed)",
+				name(e.Node), m.Term, len(m.Quorum), quorumNames(&o.h, m.Quorum), o.voters, majority))
+		return
+	}
+	round, inRound := m.Round, " in round "+fmt.Sprint(m.Round)
+	if round <= 0 {
+		round, inRound = anyRound, "" // a mark without its round: the member's last vote for it
+	}
+	for _, q := range m.Quorum {
+		qid := trace.NodeID(q)
+		// The vote the leader counted: among the member's votes for
+		// it in that round since the leader (re)started (rounds
+		// start again at a restart), the one with the member's
+		// least zxid — a member that synced to the new leader and
+		// voted again in that round (after a restart, say) holds
+		// the leader's own new history, not what it had.
+		var v ec.VoteMark
+		ok := false
+		for _, since := range []time.Duration{o.started[e.Node], 0} {
+			for _, c := range o.votes[freshKey{qid, e.Node, round}] {
+				if c.at >= since && (!ok || c.v.Zxid < v.Zxid) {
+					v, ok = c.v, true
 				}
 			}
-		case ec.Vote.Is(&e):
-			v, err := ec.Vote.Decode(&e)
-			if err != nil {
-				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
+			if ok {
+				break // else a vote sent before the restart, delivered after
 			}
-			l := trace.NodeID(v.Leader)
-			votes[key{e.Node, l, v.Term}] = append(votes[key{e.Node, l, v.Term}], cast{v, e.Time})
-			votes[key{e.Node, l, anyRound}] = append(votes[key{e.Node, l, anyRound}], cast{v, e.Time})
-			k := voteKey{e.Node, v.Term}
-			if !slices.Contains(marks[k], l) {
-				marks[k] = append(marks[k], l)
-			}
-		case ec.Leader.Is(&e):
-			m, err := ec.Leader.Decode(&e)
-			if err != nil {
-				return check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-			}
-			if len(m.Quorum) == 0 {
-				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
-					fmt.Sprintf("%s became leader of epoch %d with no quorum in its mark; the check needs it", tr.NodeName(e.Node), m.Term))
-				r.Events = []int{e.Index}
-				return r
-			}
-			majority := voters/2 + 1
-			if len(m.Quorum) < majority {
-				r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node)},
-					fmt.Sprintf("%s became leader of epoch %d elected by %d vote(s) (%s), not a majority of the %d voting servers (%d needed)",
-						tr.NodeName(e.Node), m.Term, len(m.Quorum), quorumNames(tr, m.Quorum), voters, majority))
-				r.Events = []int{e.Index}
-				return r
-			}
-			round, inRound := m.Round, " in round "+fmt.Sprint(m.Round)
-			if round <= 0 {
-				round, inRound = anyRound, "" // a mark without its round: the member's last vote for it
-			}
-			for _, q := range m.Quorum {
-				qid := trace.NodeID(q)
-				// The vote the leader counted: among the member's votes for
-				// it in that round since the leader (re)started (rounds
-				// start again at a restart), the one with the member's
-				// least zxid — a member that synced to the new leader and
-				// voted again in that round (after a restart, say) holds
-				// the leader's own new history, not what it had.
-				var v ec.VoteMark
-				ok := false
-				for _, since := range []time.Duration{started[e.Node], 0} {
-					for _, c := range votes[key{qid, e.Node, round}] {
-						if c.at >= since && (!ok || c.v.Zxid < v.Zxid) {
-							v, ok = c.v, true
-						}
-					}
-					if ok {
-						break // else a vote sent before the restart, delivered after
-					}
-				}
-				if !ok {
-					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
-						fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it%s",
-							tr.NodeName(e.Node), m.Term, tr.NodeName(qid), tr.NodeName(qid), inRound))
-					r.Events = []int{e.Index}
-					return r
-				}
-				if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
-					r := check.Failed(ZabFreshestLeader, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(qid)},
-						fmt.Sprintf("%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it%s holding fresher (zxid %#x, id %d)",
-							tr.NodeName(e.Node), m.Term, m.Zxid, e.Node, tr.NodeName(qid), inRound, v.Zxid, qid))
-					r.Events = []int{e.Index}
-					return r
-				}
-			}
-			checked++
+		}
+		if !ok {
+			failed([]string{name(e.Node), name(qid)},
+				fmt.Sprintf("%s became leader of epoch %d naming %s in its quorum, but %s never voted for it%s",
+					name(e.Node), m.Term, name(qid), name(qid), inRound))
+			return
+		}
+		if v.Zxid > m.Zxid || (v.Zxid == m.Zxid && qid > e.Node) {
+			failed([]string{name(e.Node), name(qid)},
+				fmt.Sprintf("%s became leader of epoch %d with (zxid %#x, id %d), but %s in its quorum voted for it%s holding fresher (zxid %#x, id %d)",
+					name(e.Node), m.Term, m.Zxid, e.Node, name(qid), inRound, v.Zxid, qid))
+			return
 		}
 	}
-	if checked == 0 {
+	o.checked++
+}
+
+func (o *freshest) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.checked == 0 {
 		return unknown(ZabFreshestLeader, "no leader marks: no leader to compare with its quorum")
 	}
-	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum; every vote sent was marked", checked))
-	r.Metrics = map[string]float64{"leaders": float64(checked)}
+	r := check.Passed(ZabFreshestLeader, fmt.Sprintf("%d leaders, each at least as fresh as every member of its quorum; every vote sent was marked", o.checked))
+	r.Metrics = map[string]float64{"leaders": float64(o.checked)}
 	return r
 }
 
-func quorumNames(tr *trace.Trace, q []int32) string {
+func quorumNames(h *trace.Header, q []int32) string {
 	names := make([]string, len(q))
 	for i, id := range q {
-		names[i] = tr.NodeName(trace.NodeID(id))
+		names[i] = h.NodeName(trace.NodeID(id))
 	}
 	return strings.Join(names, ", ")
 }
@@ -336,73 +402,101 @@ func quorumNames(tr *trace.Trace, q []int32) string {
 // too. A vote a message casts that the node never marked fails as well:
 // marks and messages disagree.
 func CheckOneVotePerTerm(ctx context.Context, tr *trace.Trace) check.Result {
-	type vote struct {
-		leaderAt
-		how string
+	return check.Fold(OneVotePerTerm, observeOneVote)(ctx, tr, nil)
+}
+
+// vote is the first vote seen of a node in a term, and how it showed.
+type vote struct {
+	leaderAt
+	how string
+}
+
+type oneVote struct {
+	decided
+	h       trace.Header
+	votes   map[voteKey]vote
+	marks   map[voteKey][]trace.NodeID
+	n, sent int
+}
+
+func observeOneVote(h trace.Header, _ any) check.Observer {
+	return &oneVote{h: h, votes: map[voteKey]vote{}, marks: map[voteKey][]trace.NodeID{}}
+}
+
+func (o *oneVote) Kinds() trace.KindSet { return trace.KindsOf(trace.Send, trace.Mark) }
+
+func (o *oneVote) twice(e *trace.Event, term int64, prev vote, cand trace.NodeID, how string) {
+	name := o.h.NodeName
+	r := check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)},
+		fmt.Sprintf("%s voted twice in term %d: for %s at %v%s and for %s at %v%s",
+			name(e.Node), term, name(prev.node), prev.at, prev.how, name(cand), e.Time, how))
+	r.Events = []int{prev.index, e.Index}
+	o.decide(r)
+}
+
+func (o *oneVote) Observe(e *trace.Event) {
+	if o.done() {
+		return
 	}
-	votes := map[voteKey]vote{}
-	marks := map[voteKey][]trace.NodeID{}
-	n, sent := 0, 0
-	twice := func(e *trace.Event, term int64, prev vote, cand trace.NodeID, how string) check.Result {
-		r := check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)},
-			fmt.Sprintf("%s voted twice in term %d: for %s at %v%s and for %s at %v%s",
-				tr.NodeName(e.Node), term, tr.NodeName(prev.node), prev.at, prev.how, tr.NodeName(cand), e.Time, how))
-		r.Events = []int{prev.index, e.Index}
-		return r
-	}
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(OneVotePerTerm, "out of time")
-		}
-		e := tr.At(i)
-		if e.Kind == trace.Send {
-			v, ok, err := ec.VoteOf(&e)
-			if err != nil {
-				return check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-			}
-			if !ok {
-				continue
-			}
-			sent++
-			how := fmt.Sprintf(" (%s granted)", e.Name)
-			k := voteKey{e.Node, v.Term}
-			if prev, ok := votes[k]; ok && prev.node != v.Candidate {
-				return twice(&e, v.Term, prev, v.Candidate, how)
-			}
-			if r := unmarkedVote(OneVotePerTerm, tr, &e, v, marks); r != nil {
-				return *r
-			}
-			if _, ok := votes[k]; !ok {
-				votes[k] = vote{leaderAt{v.Candidate, e.Time, e.Index}, how}
-			}
-			continue
-		}
-		if !ec.Vote.Is(&e) {
-			continue
-		}
-		v, err := ec.Vote.Decode(&e)
+	name := o.h.NodeName
+	if e.Kind == trace.Send {
+		v, ok, err := ec.VoteOf(e)
 		if err != nil {
-			return check.Failed(OneVotePerTerm, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-		}
-		n++
-		cand := trace.NodeID(v.Leader)
-		k := voteKey{e.Node, v.Term}
-		if !slices.Contains(marks[k], cand) {
-			marks[k] = append(marks[k], cand)
-		}
-		prev, ok := votes[k]
-		if ok && prev.node != cand {
-			return twice(&e, v.Term, prev, cand, "")
+			o.decide(check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)}, err.Error()))
+			return
 		}
 		if !ok {
-			votes[k] = vote{leaderAt{cand, e.Time, e.Index}, ""}
+			return
 		}
+		o.sent++
+		how := fmt.Sprintf(" (%s granted)", e.Name)
+		k := voteKey{e.Node, v.Term}
+		if prev, ok := o.votes[k]; ok && prev.node != v.Candidate {
+			o.twice(e, v.Term, prev, v.Candidate, how)
+			return
+		}
+		if r := unmarkedVote(OneVotePerTerm, &o.h, e, v, o.marks); r != nil {
+			o.decide(*r)
+			return
+		}
+		if _, ok := o.votes[k]; !ok {
+			o.votes[k] = vote{leaderAt{v.Candidate, e.Time, e.Index}, how}
+		}
+		return
 	}
-	if n == 0 && sent == 0 {
+	if !ec.Vote.Is(e) {
+		return
+	}
+	v, err := ec.Vote.Decode(e)
+	if err != nil {
+		o.decide(check.Failed(OneVotePerTerm, e.Time, []string{name(e.Node)}, err.Error()))
+		return
+	}
+	o.n++
+	cand := trace.NodeID(v.Leader)
+	k := voteKey{e.Node, v.Term}
+	if !slices.Contains(o.marks[k], cand) {
+		o.marks[k] = append(o.marks[k], cand)
+	}
+	prev, ok := o.votes[k]
+	if ok && prev.node != cand {
+		o.twice(e, v.Term, prev, cand, "")
+		return
+	}
+	if !ok {
+		o.votes[k] = vote{leaderAt{cand, e.Time, e.Index}, ""}
+	}
+}
+
+func (o *oneVote) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.n == 0 && o.sent == 0 {
 		return unknown(OneVotePerTerm, "no vote marks and no vote granted in a message: no vote to judge")
 	}
-	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d vote marks and %d votes granted in messages, never two candidates in one term", n, sent))
-	r.Metrics = map[string]float64{"votes": float64(n), "votes_sent": float64(sent)}
+	r := check.Passed(OneVotePerTerm, fmt.Sprintf("%d vote marks and %d votes granted in messages, never two candidates in one term", o.n, o.sent))
+	r.Metrics = map[string]float64{"votes": float64(o.n), "votes_sent": float64(o.sent)}
 	return r
 }
 
@@ -420,133 +514,160 @@ type span struct {
 // component for longer than Handover (each pair judged on its own: the
 // time the older leader takes to hear of the newer).
 func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) check.Result {
-	w := newWorld(tr.Header)
-	var split, double *span // open spans
-	var badSplit, badDouble, ignored *span
-	var splitTotal, doubleTotal, splitLongest, doubleLongest, unused time.Duration
-	pairs := map[[2]trace.NodeID]*span{} // leaders sharing a component, since when
-	maxLeaders, maxPerComp, leaderMarks := 0, 0, 0
-	closeSpan := func(s **span, total, longest *time.Duration, limit time.Duration, bad **span, at time.Duration) {
-		if *s == nil {
-			return
-		}
-		(*s).to = at
-		d := at - (*s).from
-		*total += d
-		*longest = max(*longest, d)
-		if d > limit && *bad == nil {
-			*bad = *s
-		}
-		*s = nil
+	return check.Fold(SplitBrain, observeSplitBrain)(ctx, tr, &o)
+}
+
+// splitBrain reads every event: the leadership picture moves with sends,
+// marks, the network, starts and crashes, and the spans open at the end
+// close at the time of the run's last event, whatever its kind.
+type splitBrain struct {
+	decided
+	o                                   SplitBrainOptions
+	w                                   *world
+	split, double                       *span // open spans
+	badSplit, badDouble, ignored        *span
+	splitTotal, doubleTotal             time.Duration
+	splitLongest, doubleLongest, unused time.Duration
+	pairs                               map[[2]trace.NodeID]*span // leaders sharing a component, since when
+	maxLeaders, maxPerComp, leaderMarks int
+	end                                 time.Duration // the last event's time
+}
+
+func observeSplitBrain(h trace.Header, o any) check.Observer {
+	return &splitBrain{o: *opts(o, &SplitBrainOptions{Handover: DefaultHandover}), w: newWorld(h), pairs: map[[2]trace.NodeID]*span{}}
+}
+
+func closeSpan(s **span, total, longest *time.Duration, limit time.Duration, bad **span, at time.Duration) {
+	if *s == nil {
+		return
 	}
-	closePairs := func(keep map[[2]trace.NodeID]bool, at time.Duration) {
-		for _, k := range sortedPairs(pairs) {
-			if keep[k] {
-				continue
-			}
-			s := pairs[k]
-			closeSpan(&s, &unused, &doubleLongest, o.Handover, &badDouble, at)
-			delete(pairs, k)
+	(*s).to = at
+	d := at - (*s).from
+	*total += d
+	*longest = max(*longest, d)
+	if d > limit && *bad == nil {
+		*bad = *s
+	}
+	*s = nil
+}
+
+// closePairs closes the spans of the pairs not in keep.
+func (sb *splitBrain) closePairs(keep map[[2]trace.NodeID]bool, at time.Duration) {
+	for _, k := range sortedPairs(sb.pairs) {
+		if keep[k] {
+			continue
+		}
+		s := sb.pairs[k]
+		closeSpan(&s, &sb.unused, &sb.doubleLongest, sb.o.Handover, &sb.badDouble, at)
+		delete(sb.pairs, k)
+	}
+}
+
+func (sb *splitBrain) Observe(e *trace.Event) {
+	if sb.done() {
+		return
+	}
+	sb.end = e.Time
+	w := sb.w
+	changed, err := w.step(e)
+	if err != nil {
+		sb.decide(check.Failed(SplitBrain, e.Time, nil, err.Error()))
+		return
+	}
+	if ec.Leader.Is(e) {
+		sb.leaderMarks++
+	}
+	if !changed || e.Kind == trace.State {
+		return // who names whom as leader does not move leaders or links
+	}
+	comp := w.Net.Components(w.servers)
+	compOf := map[trace.NodeID]int{}
+	for j, s := range w.servers {
+		compOf[s] = comp[j]
+	}
+	perComp := map[int][]trace.NodeID{}
+	all := w.leaders()
+	sb.maxLeaders = max(sb.maxLeaders, len(all))
+	for _, l := range all {
+		c, isServer := compOf[l]
+		if !isServer {
+			continue
+		}
+		if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
+			continue // a quorum leader cut off from a majority decides nothing
+		}
+		perComp[c] = append(perComp[c], l)
+	}
+	var comps []int
+	for c, ls := range perComp {
+		comps = append(comps, c)
+		sb.maxPerComp = max(sb.maxPerComp, len(ls))
+	}
+	slices.Sort(comps)
+	isSplit := len(comps) >= 2
+	isDouble := false
+	for _, c := range comps {
+		if len(perComp[c]) >= 2 {
+			isDouble = true
 		}
 	}
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(SplitBrain, "out of time")
-		}
-		e := tr.At(i)
-		changed, err := w.step(&e)
-		if err != nil {
-			return check.Failed(SplitBrain, e.Time, nil, err.Error())
-		}
-		if ec.Leader.Is(&e) {
-			leaderMarks++
-		}
-		if !changed || e.Kind == trace.State {
-			continue // who names whom as leader does not move leaders or links
-		}
-		comp := w.Net.Components(w.servers)
-		compOf := map[trace.NodeID]int{}
-		for j, s := range w.servers {
-			compOf[s] = comp[j]
-		}
-		perComp := map[int][]trace.NodeID{}
-		all := w.leaders()
-		maxLeaders = max(maxLeaders, len(all))
-		for _, l := range all {
-			c, isServer := compOf[l]
-			if !isServer {
-				continue
-			}
-			if w.quorum[l] && w.liveIn(members(w.servers, comp, c)) < w.majority() {
-				continue // a quorum leader cut off from a majority decides nothing
-			}
-			perComp[c] = append(perComp[c], l)
-		}
-		var comps []int
-		for c, ls := range perComp {
-			comps = append(comps, c)
-			maxPerComp = max(maxPerComp, len(ls))
-		}
-		slices.Sort(comps)
-		isSplit := len(comps) >= 2
-		isDouble := false
+	if isSplit && sb.split == nil {
+		var sides []string
+		var nodes []string
 		for _, c := range comps {
-			if len(perComp[c]) >= 2 {
-				isDouble = true
-			}
+			sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
+				strings.Join(w.names(members(w.servers, comp, c)), ",")))
+			nodes = append(nodes, w.names(perComp[c])...)
 		}
-		if isSplit && split == nil {
-			var sides []string
-			var nodes []string
-			for _, c := range comps {
-				sides = append(sides, fmt.Sprintf("%s leading {%s}", strings.Join(w.names(perComp[c]), "+"),
-					strings.Join(w.names(members(w.servers, comp, c)), ",")))
-				nodes = append(nodes, w.names(perComp[c])...)
-			}
-			split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
-		} else if !isSplit {
-			closeSpan(&split, &splitTotal, &splitLongest, o.Grace, &badSplit, e.Time)
-		}
-		if isDouble && double == nil {
-			double = &span{from: e.Time}
-		} else if !isDouble {
-			closeSpan(&double, &doubleTotal, &unused, 0, &ignored, e.Time)
-		}
-		now := map[[2]trace.NodeID]bool{}
-		for _, c := range comps {
-			ls := perComp[c]
-			for a := range ls {
-				for b := a + 1; b < len(ls); b++ {
-					k := [2]trace.NodeID{min(ls[a], ls[b]), max(ls[a], ls[b])}
-					now[k] = true
-					if pairs[k] == nil {
-						pairs[k] = &span{from: e.Time, first: e.Index, nodes: w.names(k[:]),
-							desc: fmt.Sprintf("%s and %s both leading {%s}", tr.NodeName(k[0]), tr.NodeName(k[1]),
-								strings.Join(w.names(members(w.servers, comp, c)), ","))}
-					}
+		sb.split = &span{from: e.Time, first: e.Index, desc: strings.Join(sides, " | "), nodes: nodes}
+	} else if !isSplit {
+		closeSpan(&sb.split, &sb.splitTotal, &sb.splitLongest, sb.o.Grace, &sb.badSplit, e.Time)
+	}
+	if isDouble && sb.double == nil {
+		sb.double = &span{from: e.Time}
+	} else if !isDouble {
+		closeSpan(&sb.double, &sb.doubleTotal, &sb.unused, 0, &sb.ignored, e.Time)
+	}
+	now := map[[2]trace.NodeID]bool{}
+	for _, c := range comps {
+		ls := perComp[c]
+		for a := range ls {
+			for b := a + 1; b < len(ls); b++ {
+				k := [2]trace.NodeID{min(ls[a], ls[b]), max(ls[a], ls[b])}
+				now[k] = true
+				if sb.pairs[k] == nil {
+					sb.pairs[k] = &span{from: e.Time, first: e.Index, nodes: w.names(k[:]),
+						desc: fmt.Sprintf("%s and %s both leading {%s}", w.h.NodeName(k[0]), w.h.NodeName(k[1]),
+							strings.Join(w.names(members(w.servers, comp, c)), ","))}
 				}
 			}
 		}
-		closePairs(now, e.Time)
 	}
-	end := tr.End()
-	openAtEnd := split != nil
-	closeSpan(&split, &splitTotal, &splitLongest, o.Grace, &badSplit, end)
-	closeSpan(&double, &doubleTotal, &unused, 0, &ignored, end)
-	closePairs(nil, end)
+	sb.closePairs(now, e.Time)
+}
+
+func (sb *splitBrain) Finish(context.Context) check.Result {
+	if sb.done() {
+		return *sb.res
+	}
+	end, o, w := sb.end, sb.o, sb.w
+	openAtEnd := sb.split != nil
+	closeSpan(&sb.split, &sb.splitTotal, &sb.splitLongest, o.Grace, &sb.badSplit, end)
+	closeSpan(&sb.double, &sb.doubleTotal, &sb.unused, 0, &sb.ignored, end)
+	sb.closePairs(nil, end)
 	metrics := map[string]float64{
-		"max_leaders":               float64(maxLeaders),
-		"max_leaders_per_component": float64(maxPerComp),
-		"split_brain_ms":            ms(splitTotal),
-		"double_leader_ms":          ms(doubleTotal),
-		"longest_split_ms":          ms(splitLongest),
-		"longest_double_ms":         ms(doubleLongest),
+		"max_leaders":               float64(sb.maxLeaders),
+		"max_leaders_per_component": float64(sb.maxPerComp),
+		"split_brain_ms":            ms(sb.splitTotal),
+		"double_leader_ms":          ms(sb.doubleTotal),
+		"longest_split_ms":          ms(sb.splitLongest),
+		"longest_double_ms":         ms(sb.doubleLongest),
 	}
 	var r check.Result
-	switch {
+	switch badSplit, badDouble := sb.badSplit, sb.badDouble; {
 	case w.disagree != nil:
 		d := w.disagree
-		r = check.Failed(SplitBrain, d.at, []string{tr.NodeName(d.node)}, d.detail)
+		r = check.Failed(SplitBrain, d.at, []string{w.h.NodeName(d.node)}, d.detail)
 		r.Events = []int{d.index}
 	case badSplit != nil:
 		until := fmt.Sprintf("to %v", badSplit.to)
@@ -561,10 +682,10 @@ func CheckSplitBrain(ctx context.Context, tr *trace.Trace, o SplitBrainOptions) 
 			fmt.Sprintf("two leaders in one component from %v to %v (%v, longer than the %v handover): %s",
 				badDouble.from, badDouble.to, badDouble.to-badDouble.from, o.Handover, badDouble.desc))
 		r.Events = []int{badDouble.first}
-	case leaderMarks == 0:
+	case sb.leaderMarks == 0:
 		r = unknown(SplitBrain, "no leader marks: nobody ever led, so there was no brain to split")
 	default:
-		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components for longer than %v, nor two in one component for longer than the %v handover (at most %d leader(s) at once, %d per component)", o.Grace, o.Handover, maxLeaders, maxPerComp))
+		r = check.Passed(SplitBrain, fmt.Sprintf("never two leaders in different components for longer than %v, nor two in one component for longer than the %v handover (at most %d leader(s) at once, %d per component)", o.Grace, o.Handover, sb.maxLeaders, sb.maxPerComp))
 	}
 	r.Metrics = metrics
 	return r
@@ -586,6 +707,65 @@ func sortedPairs(m map[[2]trace.NodeID]*span) [][2]trace.NodeID {
 	return keys
 }
 
+// instants groups a run's events into instants (the events of one
+// virtual time) and follows its last fault, for the checks that judge the
+// leadership picture once an instant's events are all in, from the last
+// fault on — a fault known only at the end of the run. A judging from a
+// fault that a later fault replaces is dropped, and begins again from the
+// later one as if it had been known all along: an instant is judged when
+// something changed since the last instant judged (from that fault on),
+// and before the fault nothing was. That reading is the one of a whole
+// trace whose time never goes back, as a recorded run's never does.
+type instants struct {
+	started bool
+	now     time.Duration // the instant being gathered: the last event's time
+	from    time.Duration // the last fault so far (or zero)
+	dirty   bool          // the picture changed since the last instant judged
+	changed bool          // the picture ever changed
+	// back is set when the time went back from one event to the next (a
+	// trace made by hand): then instants, and what comes after the last
+	// fault, are not what a recorded run's are.
+	back bool
+}
+
+// ends reports, before an event at time t is applied, whether the instant
+// before it ended with something to judge (a change since the last one
+// judged, at or after the last fault), and takes it as judged.
+func (in *instants) ends(t time.Duration) bool {
+	if !in.started || t == in.now {
+		return false
+	}
+	return in.due()
+}
+
+// due reports whether the instant gathered is to be judged, and takes it
+// as judged (at the end of the run, for the last instant).
+func (in *instants) due() bool {
+	if !in.started || !in.dirty || in.now < in.from {
+		return false
+	}
+	in.dirty = false
+	return true
+}
+
+// applied notes event e applied, and whether it changed the picture; it
+// reports whether e is a fault, after which the judging begins again.
+func (in *instants) applied(e *trace.Event, changed bool) (fault bool) {
+	if in.started && e.Time < in.now {
+		in.back = true
+	}
+	in.started, in.now = true, e.Time
+	in.dirty = in.dirty || changed
+	in.changed = in.changed || changed
+	if !e.Kind.IsFault() {
+		return false
+	}
+	// Nothing was judged from this fault on yet: every change so far is
+	// still to be judged.
+	in.from, in.dirty = e.Time, in.changed
+	return true
+}
+
 // CheckLiveness requires that, within Bound of the last fault, a single
 // leader is known to every live server, and that whenever that agreement
 // is lost afterwards (a follower that missed a few heartbeats on a lossy
@@ -593,50 +773,88 @@ func sortedPairs(m map[[2]trace.NodeID]*span) [][2]trace.NodeID {
 // a leader known to all, from the last fault to the end, lasts longer
 // than Bound.
 func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) check.Result {
-	from := tr.LastFault()
-	end := tr.End()
-	w := newWorld(tr.Header)
-	dirty := false
-	var (
-		first             = time.Duration(-1) // first agreement after the fault
-		firstLeader       = trace.None
-		gapFrom           = from // an open span without agreement, or -1
-		worstGap          time.Duration
-		lost              int
-		badFrom, badUntil time.Duration = -1, -1
-	)
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(Liveness, "out of time")
-		}
-		e := tr.At(i)
-		changed, err := w.step(&e)
-		if err != nil {
-			return check.Failed(Liveness, e.Time, nil, err.Error())
-		}
-		dirty = dirty || changed
-		// Judge an instant once all its events are in.
-		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
-			continue
-		}
-		dirty = false
-		l, ok := w.singleKnown()
-		switch {
-		case ok && gapFrom >= 0:
-			gap := e.Time - gapFrom
-			worstGap = max(worstGap, gap)
-			if gap > o.Bound && badFrom < 0 {
-				badFrom, badUntil = gapFrom, e.Time
-			}
-			gapFrom = -1
-			if first < 0 {
-				first, firstLeader = e.Time, l
-			}
-		case !ok && gapFrom < 0:
-			gapFrom = e.Time
-			lost++
-		}
+	return check.Fold(Liveness, observeLiveness)(ctx, tr, &o)
+}
+
+// liveness reads every event: instants end at events of any kind, and the
+// run's end is its last event's time.
+type liveness struct {
+	decided
+	o  LivenessOptions
+	w  *world
+	in instants
+	agreement
+}
+
+// agreement is liveness's judging from one fault on.
+type agreement struct {
+	first             time.Duration // first agreement after the fault
+	firstLeader       trace.NodeID
+	gapFrom           time.Duration // an open span without agreement, or -1
+	worstGap          time.Duration
+	lost              int
+	badFrom, badUntil time.Duration
+}
+
+func newAgreement(from time.Duration) agreement {
+	return agreement{first: -1, firstLeader: trace.None, gapFrom: from, badFrom: -1, badUntil: -1}
+}
+
+func observeLiveness(h trace.Header, o any) check.Observer {
+	return &liveness{o: *opts(o, &LivenessOptions{Bound: 3 * time.Second}), w: newWorld(h), agreement: newAgreement(0)}
+}
+
+func (l *liveness) Observe(e *trace.Event) {
+	if l.done() {
+		return
 	}
+	if l.in.ends(e.Time) {
+		l.judge()
+	}
+	changed, err := l.w.step(e)
+	if err != nil {
+		l.decide(check.Failed(Liveness, e.Time, nil, err.Error()))
+		return
+	}
+	if l.in.applied(e, changed) {
+		l.agreement = newAgreement(e.Time)
+	}
+}
+
+// judge judges the instant just ended.
+func (l *liveness) judge() {
+	now := l.in.now
+	leader, ok := l.w.singleKnown()
+	switch {
+	case ok && l.gapFrom >= 0:
+		gap := now - l.gapFrom
+		l.worstGap = max(l.worstGap, gap)
+		if gap > l.o.Bound && l.badFrom < 0 {
+			l.badFrom, l.badUntil = l.gapFrom, now
+		}
+		l.gapFrom = -1
+		if l.first < 0 {
+			l.first, l.firstLeader = now, leader
+		}
+	case !ok && l.gapFrom < 0:
+		l.gapFrom = now
+		l.lost++
+	}
+}
+
+func (l *liveness) Finish(context.Context) check.Result {
+	if l.done() {
+		return *l.res
+	}
+	if l.in.back {
+		return unknown(Liveness, "the trace's time goes back from one event to the next: it has no instants, nor a time after its last fault, to judge")
+	}
+	if l.in.due() {
+		l.judge()
+	}
+	o, w, name := l.o, l.w, l.w.h.NodeName
+	from, end := l.in.from, l.in.now
+	first, firstLeader, gapFrom, worstGap, lost, badFrom, badUntil := l.first, l.firstLeader, l.gapFrom, l.worstGap, l.lost, l.badFrom, l.badUntil
 	m := map[string]float64{"losses_after_agreement": float64(lost)}
 	if first >= 0 {
 		m["elect_after_fault_ms"] = ms(first - from)
@@ -655,8 +873,8 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		r = check.Failed(Liveness, from+o.Bound, nil,
 			fmt.Sprintf("no single leader known to every live server from %v after the last fault at %v to the end; at the end: %s", o.Bound, from, w.describe()))
 	case badFrom == from && badUntil >= 0:
-		r = check.Failed(Liveness, badUntil, []string{tr.NodeName(firstLeader)},
-			fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", tr.NodeName(firstLeader), badUntil-from, from, o.Bound))
+		r = check.Failed(Liveness, badUntil, []string{name(firstLeader)},
+			fmt.Sprintf("%s became the leader known to all only %v after the last fault at %v (bound %v)", name(firstLeader), badUntil-from, from, o.Bound))
 	case badFrom >= 0 && badUntil < 0:
 		r = check.Failed(Liveness, badFrom+o.Bound, nil,
 			fmt.Sprintf("the leader known to all was lost at %v and no single leader was known to every live server again by the end (%v later; bound %v); at the end: %s", badFrom, end-badFrom, o.Bound, w.describe()))
@@ -673,52 +891,10 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		if gapFrom >= 0 {
 			tail += fmt.Sprintf("; at the end (%v) a new election was under way", end)
 		}
-		r = check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v)%s", tr.NodeName(firstLeader), first-from, from, o.Bound, tail))
+		r = check.Passed(Liveness, fmt.Sprintf("%s known as leader by every live server %v after the last fault at %v (bound %v)%s", name(firstLeader), first-from, from, o.Bound, tail))
 	}
 	r.Metrics = m
 	return r
-}
-
-var errOutOfTime = fmt.Errorf("out of time")
-
-// stable is when, after from, a single leader came to be known by every
-// live server and stayed so to the end of the trace (since < 0: never).
-type stable struct {
-	since  time.Duration
-	leader trace.NodeID
-	w      *world // at the end of the trace
-	failAt time.Duration
-}
-
-func stableLeader(ctx context.Context, tr *trace.Trace, from time.Duration) (stable, error) {
-	w := newWorld(tr.Header)
-	dirty := false
-	st := stable{since: -1, leader: trace.None, w: w}
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return st, errOutOfTime
-		}
-		e := tr.At(i)
-		changed, err := w.step(&e)
-		if err != nil {
-			st.failAt = e.Time
-			return st, err
-		}
-		dirty = dirty || changed
-		// Judge an instant once all its events are in.
-		if !dirty || e.Time < from || (i+1 < tr.Len() && tr.At(i+1).Time == e.Time) {
-			continue
-		}
-		dirty = false
-		l, ok := w.singleKnown()
-		switch {
-		case !ok:
-			st.since, st.leader = -1, trace.None
-		case l != st.leader || st.since < 0:
-			st.since, st.leader = e.Time, l
-		}
-	}
-	return st, nil
 }
 
 // CheckCost measures elections: how many, how often leadership changed
@@ -726,132 +902,209 @@ func stableLeader(ctx context.Context, tr *trace.Trace, from time.Duration) (sta
 // "election" mark (or a node's first start) while no election is under
 // way to the next "leader" mark.
 func CheckCost(ctx context.Context, tr *trace.Trace, o CostOptions) check.Result {
-	w := newWorld(tr.Header)
-	server := make([]bool, len(tr.Header.Nodes))
-	for _, s := range w.servers {
-		server[s] = true
+	return check.Fold(Cost, observeCost)(ctx, tr, &o)
+}
+
+// cost reads every event: faults, sends and marks count, and the stable
+// leader after the last fault is judged instant by instant.
+type cost struct {
+	decided
+	o      CostOptions
+	w      *world
+	server []bool
+	counts costCounts
+	// From the last fault (or the start) to the moment one leader is
+	// known to all and stays so: what an election costs when it is
+	// needed.
+	in        instants
+	since     time.Duration // one leader known to all since then (-1: not now)
+	leader    trace.NodeID
+	now       sends // the server-to-server messages sent in the instant gathered
+	fromFault sends // … at or after the last fault
+	toKnown   sends // … from the last fault to since
+}
+
+// costCounts are the counts of the one pass over the run.
+type costCounts struct {
+	open               bool
+	openAt             time.Duration
+	openMsgs, msgs     int
+	elections, changes int
+	totalMsgs          int
+	totalTime          time.Duration
+	prevLeader         trace.NodeID
+	firstLeader        time.Duration
+	firstKnown         time.Duration
+	msgsKnown          int
+	changeAt           time.Duration
+	changeNodes        []string
+	exceeded           bool
+	exceededAt         time.Duration
+	faults, limit      int
+	overLimit, overAt  int // the limit and the changes when it was passed
+}
+
+// sends counts messages by type, heartbeats apart.
+type sends struct {
+	byName map[string]int
+	keep   int
+}
+
+func (s *sends) add(name string, keepAlive bool) {
+	if keepAlive {
+		s.keep++
+		return
 	}
-	var (
-		open               bool
-		openAt             time.Duration
-		openMsgs, msgs     int
-		elections, changes int
-		totalMsgs          int
-		totalTime          time.Duration
-		prevLeader         = trace.None
-		firstLeader        = time.Duration(-1)
-		firstKnown         = time.Duration(-1)
-		msgsKnown          int
-		changeAt           time.Duration
-		changeNodes        []string
-		exceeded           bool
-		exceededAt         time.Duration
-		faults, limit      int
-		overLimit, overAt  int // the limit and the changes when it was passed
-	)
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return unknown(Cost, "out of time")
+	if s.byName == nil {
+		s.byName = map[string]int{}
+	}
+	s.byName[name]++
+}
+
+func (s sends) clone() sends { return sends{byName: maps.Clone(s.byName), keep: s.keep} }
+
+func observeCost(h trace.Header, o any) check.Observer {
+	c := &cost{o: *opts(o, &CostOptions{}), w: newWorld(h), server: make([]bool, len(h.Nodes)), since: -1, leader: trace.None}
+	for _, s := range c.w.servers {
+		c.server[s] = true
+	}
+	c.counts = costCounts{prevLeader: trace.None, firstLeader: -1, firstKnown: -1}
+	return c
+}
+
+func (c *cost) Observe(e *trace.Event) {
+	if c.done() {
+		return
+	}
+	w, v, o := c.w, &c.counts, c.o
+	if c.in.ends(e.Time) {
+		c.judge()
+	}
+	if c.in.started && e.Time != c.in.now {
+		c.now = sends{}
+	}
+	changed, err := w.step(e)
+	if err != nil {
+		c.decide(check.Failed(Cost, e.Time, nil, err.Error()))
+		return
+	}
+	if e.Kind.IsFault() {
+		v.faults++
+	}
+	serverToServer := e.Kind == trace.Send && w.valid(e.Node) && w.valid(e.Peer) && c.server[e.Node] && c.server[e.Peer]
+	switch {
+	case serverToServer:
+		v.msgs++
+	case ec.Election.Is(e) || (e.Kind == trace.Start && c.server[e.Node]):
+		if !v.open {
+			v.open, v.openAt, v.openMsgs = true, e.Time, v.msgs
 		}
-		e := tr.At(i)
-		if _, err := w.step(&e); err != nil {
-			return check.Failed(Cost, e.Time, nil, err.Error())
+	case ec.Leader.Is(e):
+		if v.firstLeader < 0 {
+			v.firstLeader = e.Time
 		}
-		if e.Kind.IsFault() {
-			faults++
+		if v.open {
+			v.elections++
+			v.totalMsgs += v.msgs - v.openMsgs
+			v.totalTime += e.Time - v.openAt
+			v.open = false
 		}
-		switch {
-		case e.Kind == trace.Send && w.valid(e.Node) && w.valid(e.Peer) && server[e.Node] && server[e.Peer]:
-			msgs++
-		case ec.Election.Is(&e) || (e.Kind == trace.Start && server[e.Node]):
-			if !open {
-				open, openAt, openMsgs = true, e.Time, msgs
+		if v.prevLeader != trace.None && v.prevLeader != e.Node {
+			v.changes++
+			v.limit = o.MaxLeaderChanges
+			if v.limit == 0 {
+				v.limit = v.faults + 1
 			}
-		case ec.Leader.Is(&e):
-			if firstLeader < 0 {
-				firstLeader = e.Time
+			if v.limit > 0 && v.changes > v.limit && !v.exceeded {
+				v.exceeded, v.exceededAt, v.overLimit, v.overAt = true, e.Time, v.limit, v.changes
+				v.changeAt, v.changeNodes = e.Time, []string{w.h.NodeName(v.prevLeader), w.h.NodeName(e.Node)}
 			}
-			if open {
-				elections++
-				totalMsgs += msgs - openMsgs
-				totalTime += e.Time - openAt
-				open = false
-			}
-			if prevLeader != trace.None && prevLeader != e.Node {
-				changes++
-				limit = o.MaxLeaderChanges
-				if limit == 0 {
-					limit = faults + 1
-				}
-				if limit > 0 && changes > limit && !exceeded {
-					exceeded, exceededAt, overLimit, overAt = true, e.Time, limit, changes
-					changeAt, changeNodes = e.Time, []string{tr.NodeName(prevLeader), tr.NodeName(e.Node)}
-				}
-			}
-			prevLeader = e.Node
 		}
-		if firstKnown < 0 {
-			if _, ok := w.singleKnown(); ok {
-				firstKnown, msgsKnown = e.Time, msgs
-			}
+		v.prevLeader = e.Node
+	}
+	if v.firstKnown < 0 {
+		if _, ok := w.singleKnown(); ok {
+			v.firstKnown, v.msgsKnown = e.Time, v.msgs
 		}
 	}
+	if serverToServer {
+		keep := slices.Contains(o.KeepAlive, e.Name)
+		c.now.add(e.Name, keep)
+		c.fromFault.add(e.Name, keep)
+	}
+	if c.in.applied(e, changed) {
+		// Judged from this fault on: the messages of its instant so far.
+		c.since, c.leader, c.fromFault = -1, trace.None, c.now.clone()
+	}
+}
+
+// judge judges the instant just ended: is one leader known to all, and
+// since when.
+func (c *cost) judge() {
+	l, ok := c.w.singleKnown()
+	switch {
+	case !ok:
+		c.since, c.leader = -1, trace.None
+	case l != c.leader || c.since < 0:
+		c.since, c.leader = c.in.now, l
+		c.toKnown = c.fromFault.clone()
+	}
+}
+
+func (c *cost) Finish(context.Context) check.Result {
+	if c.done() {
+		return *c.res
+	}
+	if c.in.due() {
+		c.judge()
+	}
+	v, o := &c.counts, c.o
 	m := map[string]float64{
-		"elections":      float64(elections),
-		"leader_changes": float64(changes),
-		"messages":       float64(msgs),
+		"elections":      float64(v.elections),
+		"leader_changes": float64(v.changes),
+		"messages":       float64(v.msgs),
 	}
-	if elections > 0 {
-		m["msgs_per_election"] = float64(totalMsgs) / float64(elections)
-		m["ms_per_election"] = ms(totalTime) / float64(elections)
+	if v.elections > 0 {
+		m["msgs_per_election"] = float64(v.totalMsgs) / float64(v.elections)
+		m["ms_per_election"] = ms(v.totalTime) / float64(v.elections)
 	}
-	if firstLeader >= 0 {
-		m["first_leader_ms"] = ms(firstLeader)
+	if v.firstLeader >= 0 {
+		m["first_leader_ms"] = ms(v.firstLeader)
 	}
-	if firstKnown >= 0 {
-		m["first_known_ms"] = ms(firstKnown)
-		m["msgs_to_first_known"] = float64(msgsKnown)
+	if v.firstKnown >= 0 {
+		m["first_known_ms"] = ms(v.firstKnown)
+		m["msgs_to_first_known"] = float64(v.msgsKnown)
 	}
 	// From the last fault (or the start) to the moment one leader is known
-	// to all and stays so: what an election costs when it is needed.
-	from := tr.LastFault()
-	if st, err := stableLeader(ctx, tr, from); err == nil && st.since >= 0 {
-		m["to_known_ms"] = ms(st.since - from)
-		var election, keep int
-		for _, e := range tr.All() {
-			if e.Time > st.since {
-				break
-			}
-			if e.Kind != trace.Send || e.Time < from || !w.valid(e.Node) || !server[e.Node] || !w.valid(e.Peer) || !server[e.Peer] {
-				continue
-			}
-			if slices.Contains(o.KeepAlive, e.Name) {
-				keep++
-				continue
-			}
-			election++
-			m["to_known/"+e.Name]++
+	// to all and stays so: what an election costs when it is needed. (Not
+	// measured when the trace's time goes back: it has no such moment.)
+	if c.since >= 0 && !c.in.back {
+		m["to_known_ms"] = ms(c.since - c.in.from)
+		election := 0
+		for name, n := range c.toKnown.byName {
+			m["to_known/"+name] = float64(n)
+			election += n
 		}
-		m["msgs_to_known"], m["keepalive_to_known"] = float64(election), float64(keep)
+		m["msgs_to_known"], m["keepalive_to_known"] = float64(election), float64(c.toKnown.keep)
 	}
-	detail := fmt.Sprintf("%d elections, %d leader changes", elections, changes)
-	if elections > 0 {
+	detail := fmt.Sprintf("%d elections, %d leader changes", v.elections, v.changes)
+	if v.elections > 0 {
 		detail += fmt.Sprintf(", %.1f messages and %.1fms per election", m["msgs_per_election"], m["ms_per_election"])
 	}
 	var r check.Result
-	if elections == 0 && !exceeded {
+	if v.elections == 0 && !v.exceeded {
 		r = unknown(Cost, "no election reached a leader: nothing to measure")
 		r.Metrics = m
 		return r
 	}
-	if exceeded {
-		allowed := fmt.Sprintf("the %d allowed", overLimit)
+	if v.exceeded {
+		allowed := fmt.Sprintf("the %d allowed", v.overLimit)
 		if o.MaxLeaderChanges == 0 {
-			allowed = fmt.Sprintf("the %d allowed by then (one per fault so far, plus one)", overLimit)
+			allowed = fmt.Sprintf("the %d allowed by then (one per fault so far, plus one)", v.overLimit)
 		}
-		r = check.Failed(Cost, exceededAt, changeNodes,
+		r = check.Failed(Cost, v.exceededAt, v.changeNodes,
 			fmt.Sprintf("leadership changed hands %d times, more than %s (the change past the limit: %s → %s at %v); %s",
-				overAt, allowed, changeNodes[0], changeNodes[1], changeAt, detail))
+				v.overAt, allowed, v.changeNodes[0], v.changeNodes[1], v.changeAt, detail))
 	} else {
 		r = check.Passed(Cost, detail)
 	}

@@ -79,4 +79,18 @@
 // terms are local counters).
 //
 // Every check also reports its measurements in Result.Metrics.
+//
+// # Event by event
+//
+// Every check judges a run as it is recorded (check.Spec.Observe), so a
+// long run's trace need not stay in memory; over a whole trace its Run
+// folds the same observer. The per-term checks read only sends, marks
+// (and, for zab-freshest-leader, starts); split-brain, election-liveness
+// and election-cost read every event, for they judge instants and the
+// end of the run. The last two judge from the last fault, which is known
+// only at the end: they follow the run from each fault as if it were the
+// last, and drop that judging when another fault comes. It is the reading
+// of a trace whose time never goes back, as a recorded run's never does;
+// election-liveness says unknown on a trace made by hand whose time does,
+// and election-cost leaves out its to_known metrics there.
 package election

@@ -1,7 +1,6 @@
 package election
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -183,11 +182,6 @@ func members(nodes []trace.NodeID, comp []int, c int) []trace.NodeID {
 		}
 	}
 	return out
-}
-
-// cancelled checks ctx every so many events.
-func cancelled(ctx context.Context, i int) bool {
-	return i&1023 == 0 && ctx.Err() != nil
 }
 
 // decided is what an incremental check holds once its verdict is in: the

@@ -3,6 +3,7 @@ package raftlog
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"distlab/checkers/check"
 	rc "distlab/contract/raftlog"
@@ -16,21 +17,40 @@ const (
 	LogMatching        = "raft-log-matching"
 )
 
-// Specs returns the checks.
+// Specs returns the checks. Each judges a run event by event
+// (Spec.Observe), so a long run is judged as it is recorded; its Run is
+// the same observer folded over a whole trace.
 func Specs() []check.Spec {
 	return []check.Spec{
-		{Name: CommitRule, Contract: rc.Contract, Summary: "a leader commits by counting replicas only entries of its own term (Figure 8), from its AppendEntries",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckCommitRule(ctx, tr) }},
-		{Name: StateMachineSafety, Contract: rc.Contract, Summary: "no two servers apply different entries at one index",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result {
-				return CheckStateMachineSafety(ctx, tr)
-			}},
-		{Name: LogMatching, Contract: rc.Contract, Summary: "what a candidate says of its last entry agrees with the entries it acknowledged (no stale suffix kept after a conflict)",
-			Run: func(ctx context.Context, tr *trace.Trace, _ any) check.Result { return CheckLogMatching(ctx, tr) }},
+		incremental(check.Spec{Name: CommitRule, Contract: rc.Contract, Summary: "a leader commits by counting replicas only entries of its own term (Figure 8), from its AppendEntries"},
+			observeCommitRule),
+		incremental(check.Spec{Name: StateMachineSafety, Contract: rc.Contract, Summary: "no two servers apply different entries at one index"},
+			observeStateMachineSafety),
+		incremental(check.Spec{Name: LogMatching, Contract: rc.Contract, Summary: "what a candidate says of its last entry agrees with the entries it acknowledged (no stale suffix kept after a conflict)"},
+			observeLogMatching),
 	}
 }
 
-func cancelled(ctx context.Context, i int) bool { return i&1023 == 0 && ctx.Err() != nil }
+// incremental makes a spec judge runs as they are recorded (Observe), and
+// whole traces the same way (Run).
+func incremental(s check.Spec, observe func(trace.Header, any) check.Observer) check.Spec {
+	s.Observe, s.Run = observe, check.Fold(s.Name, observe)
+	return s
+}
+
+// decided is what a check holds once its verdict is in: the first
+// violation ends the judging, later events change nothing.
+type decided struct{ res *check.Result }
+
+func (d *decided) decide(r check.Result) { d.res = &r }
+
+func (d *decided) done() bool { return d.res != nil }
+
+// nodeTerm is one node in one term.
+type nodeTerm struct {
+	node trace.NodeID
+	term int64
+}
 
 // reign is one leader's term, as its AppendEntries show it.
 type reign struct {
@@ -44,53 +64,69 @@ type reign struct {
 type claim struct {
 	commit int64
 	event  int
+	at     time.Duration
 }
 
 // CheckCommitRule reads every AppendEntries: per leader and term, the
 // first LeaderCommit is what the leader started with; any later value
-// must name an entry of the leader's term.
+// must name an entry of the leader's term. A value is judged once the
+// whole run is read: the leader's entry at that index may show in a later
+// message.
 func CheckCommitRule(ctx context.Context, tr *trace.Trace) check.Result {
-	type key struct {
-		node trace.NodeID
-		term int64
+	return check.Fold(CommitRule, observeCommitRule)(ctx, tr, nil)
+}
+
+type commitRule struct {
+	decided
+	h      trace.Header
+	reigns map[nodeTerm]*reign
+	order  []*reign
+	msgs   int
+}
+
+func observeCommitRule(h trace.Header, _ any) check.Observer {
+	return &commitRule{h: h, reigns: map[nodeTerm]*reign{}}
+}
+
+func (o *commitRule) Kinds() trace.KindSet { return trace.KindsOf(trace.Send) }
+
+func (o *commitRule) Observe(e *trace.Event) {
+	if o.done() || !rc.AppendEntries.Is(e) {
+		return
 	}
-	reigns := map[key]*reign{}
-	var order []*reign
-	msgs := 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return check.Unknowable(CommitRule, "out of time")
-		}
-		e := tr.At(i)
-		if !rc.AppendEntries.Is(&e) {
-			continue
-		}
-		m, err := rc.AppendEntries.Decode(&e)
-		if err != nil {
-			return check.Failed(CommitRule, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-		}
-		msgs++
-		k := key{e.Node, m.Term}
-		r := reigns[k]
-		if r == nil {
-			r = &reign{leader: e.Node, term: m.Term, start: m.LeaderCommit, terms: map[int64]int64{}}
-			reigns[k] = r
-			order = append(order, r)
-		}
-		r.terms[m.PrevLogIndex] = m.PrevLogTerm
-		for _, en := range m.Entries {
-			r.terms[en.Index] = en.Term
-		}
-		if m.LeaderCommit > r.start && (len(r.claims) == 0 || r.claims[len(r.claims)-1].commit != m.LeaderCommit) {
-			r.claims = append(r.claims, claim{m.LeaderCommit, e.Index})
-		}
+	m, err := rc.AppendEntries.Decode(e)
+	if err != nil {
+		o.decide(check.Failed(CommitRule, e.Time, []string{o.h.NodeName(e.Node)}, err.Error()))
+		return
 	}
-	if msgs == 0 {
+	o.msgs++
+	k := nodeTerm{e.Node, m.Term}
+	r := o.reigns[k]
+	if r == nil {
+		r = &reign{leader: e.Node, term: m.Term, start: m.LeaderCommit, terms: map[int64]int64{}}
+		o.reigns[k] = r
+		o.order = append(o.order, r)
+	}
+	r.terms[m.PrevLogIndex] = m.PrevLogTerm
+	for _, en := range m.Entries {
+		r.terms[en.Index] = en.Term
+	}
+	if m.LeaderCommit > r.start && (len(r.claims) == 0 || r.claims[len(r.claims)-1].commit != m.LeaderCommit) {
+		r.claims = append(r.claims, claim{m.LeaderCommit, e.Index, e.Time})
+	}
+}
+
+func (o *commitRule) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.msgs == 0 {
 		return check.Unknowable(CommitRule, "no AppendEntries in the trace: no leader's commit to judge")
 	}
+	name := o.h.NodeName
 	var bad *check.Result
 	judged := 0
-	for _, r := range order {
+	for _, r := range o.order {
 		for _, c := range r.claims {
 			t, known := r.terms[c.commit]
 			if !known {
@@ -100,10 +136,9 @@ func CheckCommitRule(ctx context.Context, tr *trace.Trace) check.Result {
 			if t == r.term {
 				continue
 			}
-			e := tr.At(c.event)
-			res := check.Failed(CommitRule, e.Time, []string{tr.NodeName(r.leader)},
+			res := check.Failed(CommitRule, c.at, []string{name(r.leader)},
 				fmt.Sprintf("%s, leader of term %d, committed index %d — an entry of term %d — by counting replicas (LeaderCommit %d in its AppendEntries at %v; it started its term at %d): only entries of the leader's own term may be committed that way, earlier ones commit with them (§5.4.2, Figure 8)",
-					tr.NodeName(r.leader), r.term, c.commit, t, c.commit, e.Time, r.start))
+					name(r.leader), r.term, c.commit, t, c.commit, c.at, r.start))
 			res.Events = []int{c.event}
 			if bad == nil || c.event < bad.Events[0] {
 				bad = &res
@@ -115,55 +150,74 @@ func CheckCommitRule(ctx context.Context, tr *trace.Trace) check.Result {
 		return *bad
 	}
 	if judged == 0 {
-		return check.Unknowable(CommitRule, fmt.Sprintf("%d AppendEntries, but no leader advanced its commit index past where its term began: nothing to judge", msgs))
+		return check.Unknowable(CommitRule, fmt.Sprintf("%d AppendEntries, but no leader advanced its commit index past where its term began: nothing to judge", o.msgs))
 	}
-	r := check.Passed(CommitRule, fmt.Sprintf("%d commit advances by %d leaders, each to an entry of the leader's own term", judged, len(order)))
-	r.Metrics = map[string]float64{"commit_advances": float64(judged), "reigns": float64(len(order))}
+	r := check.Passed(CommitRule, fmt.Sprintf("%d commit advances by %d leaders, each to an entry of the leader's own term", judged, len(o.order)))
+	r.Metrics = map[string]float64{"commit_advances": float64(judged), "reigns": float64(len(o.order))}
 	return r
 }
 
 // CheckStateMachineSafety compares the apply marks of all servers: one
 // index, one entry.
 func CheckStateMachineSafety(ctx context.Context, tr *trace.Trace) check.Result {
-	type applied struct {
-		term  int64
-		node  trace.NodeID
-		event int
+	return check.Fold(StateMachineSafety, observeStateMachineSafety)(ctx, tr, nil)
+}
+
+// applied is the first entry applied at an index.
+type applied struct {
+	term  int64
+	node  trace.NodeID
+	event int
+	at    time.Duration
+}
+
+type stateMachineSafety struct {
+	decided
+	h     trace.Header
+	first map[int64]applied
+	n     int
+}
+
+func observeStateMachineSafety(h trace.Header, _ any) check.Observer {
+	return &stateMachineSafety{h: h, first: map[int64]applied{}}
+}
+
+func (o *stateMachineSafety) Kinds() trace.KindSet { return trace.KindsOf(trace.Mark) }
+
+func (o *stateMachineSafety) Observe(e *trace.Event) {
+	if o.done() || !rc.Apply.Is(e) {
+		return
 	}
-	first := map[int64]applied{}
-	n := 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return check.Unknowable(StateMachineSafety, "out of time")
-		}
-		e := tr.At(i)
-		if !rc.Apply.Is(&e) {
-			continue
-		}
-		m, err := rc.Apply.Decode(&e)
-		if err != nil {
-			return check.Failed(StateMachineSafety, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-		}
-		n++
-		prev, ok := first[m.Index]
-		if !ok {
-			first[m.Index] = applied{m.Term, e.Node, e.Index}
-			continue
-		}
-		if prev.term != m.Term {
-			p := tr.At(prev.event)
-			r := check.Failed(StateMachineSafety, e.Time, []string{tr.NodeName(prev.node), tr.NodeName(e.Node)},
-				fmt.Sprintf("%s applied the entry of term %d at index %d (at %v), but %s had applied the entry of term %d there (at %v): their state machines diverge",
-					tr.NodeName(e.Node), m.Term, m.Index, e.Time, tr.NodeName(prev.node), prev.term, p.Time))
-			r.Events = []int{prev.event, e.Index}
-			return r
-		}
+	name := o.h.NodeName
+	m, err := rc.Apply.Decode(e)
+	if err != nil {
+		o.decide(check.Failed(StateMachineSafety, e.Time, []string{name(e.Node)}, err.Error()))
+		return
 	}
-	if n == 0 {
+	o.n++
+	prev, ok := o.first[m.Index]
+	if !ok {
+		o.first[m.Index] = applied{m.Term, e.Node, e.Index, e.Time}
+		return
+	}
+	if prev.term != m.Term {
+		r := check.Failed(StateMachineSafety, e.Time, []string{name(prev.node), name(e.Node)},
+			fmt.Sprintf("%s applied the entry of term %d at index %d (at %v), but %s had applied the entry of term %d there (at %v): their state machines diverge",
+				name(e.Node), m.Term, m.Index, e.Time, name(prev.node), prev.term, prev.at))
+		r.Events = []int{prev.event, e.Index}
+		o.decide(r)
+	}
+}
+
+func (o *stateMachineSafety) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if o.n == 0 {
 		return check.Unknowable(StateMachineSafety, "no apply marks: no server applied an entry")
 	}
-	r := check.Passed(StateMachineSafety, fmt.Sprintf("%d entries applied over %d indexes, the same entry at each index on every server", n, len(first)))
-	r.Metrics = map[string]float64{"applied": float64(n), "indexes": float64(len(first))}
+	r := check.Passed(StateMachineSafety, fmt.Sprintf("%d entries applied over %d indexes, the same entry at each index on every server", o.n, len(o.first)))
+	r.Metrics = map[string]float64{"applied": float64(o.n), "indexes": float64(len(o.first))}
 	return r
 }
 
@@ -171,108 +225,201 @@ func CheckStateMachineSafety(ctx context.Context, tr *trace.Trace) check.Result 
 // from the leader of the highest term it acknowledged, and compares what it
 // says of its log when it campaigns.
 func CheckLogMatching(ctx context.Context, tr *trace.Trace) check.Result {
-	type ack struct {
-		index, of int64 // the entry acknowledged and its term
-		event     int
-		leader    trace.NodeID
+	return check.Fold(LogMatching, observeLogMatching)(ctx, tr, nil)
+}
+
+// ack is an entry a server acknowledged holding (n times in a row, to
+// the same leader: its heartbeats' replies say the same until new entries
+// come; the first time is the one reported).
+type ack struct {
+	index, of int64 // the entry acknowledged and its term
+	event     int
+	at        time.Duration
+	leader    trace.NodeID
+	n         int
+}
+
+// sentAppend is an AppendEntries and its sender.
+type sentAppend struct {
+	leader trace.NodeID
+	m      rc.AppendFields
+}
+
+// delivery is a message delivered.
+type delivery struct {
+	node  trace.NodeID
+	msg   int64
+	at    time.Duration
+	event int
+}
+
+// inFlight is an AppendEntries on its way, and how many of its copies
+// (it and its duplicates) are yet to be delivered or dropped.
+type inFlight struct {
+	sentAppend
+	copies int
+}
+
+type logMatching struct {
+	decided
+	h        trace.Header
+	inFlight map[int64]*inFlight         // message id → the AppendEntries, until every copy arrived or was lost
+	gone     idSet                       // the AppendEntries whose copies all arrived or were lost
+	overrun  *delivery                   // the first delivery of a message none of whose copies was left
+	lastGot  map[trace.NodeID]sentAppend // node → the AppendEntries it last received
+	held     map[trace.NodeID][]ack      // node → entries acknowledged from its current leader, in order
+	curTerm  map[trace.NodeID]int64      // node → the leader term of held
+	acked    map[nodeTerm]ack            // the highest index a node acknowledged to the leader of a term
+	requests int
+	judged   int
+}
+
+func observeLogMatching(h trace.Header, _ any) check.Observer {
+	return &logMatching{h: h, inFlight: map[int64]*inFlight{}, lastGot: map[trace.NodeID]sentAppend{},
+		held: map[trace.NodeID][]ack{}, curTerm: map[trace.NodeID]int64{}, acked: map[nodeTerm]ack{}}
+}
+
+func (o *logMatching) Kinds() trace.KindSet {
+	return trace.KindsOf(trace.Send, trace.Deliver, trace.Drop, trace.Duplicate, trace.Crash)
+}
+
+func (o *logMatching) Observe(e *trace.Event) {
+	if o.done() {
+		return
 	}
-	type sent struct {
-		leader trace.NodeID
-		m      rc.AppendFields
-	}
-	inFlight := map[int64]sent{}        // message id → the AppendEntries
-	lastGot := map[trace.NodeID]sent{}  // node → the AppendEntries it last received
-	held := map[trace.NodeID][]ack{}    // node → entries acknowledged from its current leader
-	curTerm := map[trace.NodeID]int64{} // node → the leader term of held
-	type nodeTerm struct {
-		node trace.NodeID
-		term int64
-	}
-	acked := map[nodeTerm]ack{} // the highest index a node acknowledged to the leader of a term
-	requests, judged := 0, 0
-	for i := range tr.Len() {
-		if cancelled(ctx, i) {
-			return check.Unknowable(LogMatching, "out of time")
+	switch e.Kind {
+	case trace.Send:
+		o.sent(e)
+	case trace.Deliver:
+		if f, ok := o.inFlight[e.Msg]; ok {
+			o.lastGot[e.Node] = f.sentAppend
+			o.arrived(e.Msg, f)
+		} else if o.overrun == nil && o.gone.has(e.Msg) {
+			o.overrun = &delivery{e.Node, e.Msg, e.Time, e.Index}
 		}
-		e := tr.At(i)
-		switch e.Kind {
-		case trace.Send:
-			switch {
-			case rc.AppendEntries.Is(&e):
-				m, err := rc.AppendEntries.Decode(&e)
-				if err != nil {
-					return check.Failed(LogMatching, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-				}
-				inFlight[e.Msg] = sent{e.Node, m}
-			case rc.AppendReply.Is(&e):
-				m, err := rc.AppendReply.Decode(&e)
-				if err != nil {
-					return check.Failed(LogMatching, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-				}
-				got, ok := lastGot[e.Node]
-				if !ok || got.leader != e.Peer || got.m.Term != m.Term {
-					continue
-				}
-				k := nodeTerm{e.Node, m.Term}
-				if !m.Success {
-					// The same leader's entries cannot conflict with what the
-					// follower acknowledged holding: it lost them.
-					if a, ok := acked[k]; ok && got.m.PrevLogIndex <= a.index {
-						r := check.Failed(LogMatching, e.Time, []string{tr.NodeName(e.Node), tr.NodeName(e.Peer)},
-							fmt.Sprintf("%s rejected %s's AppendEntries after index %d (term %d) at %v, but it had acknowledged holding that leader's log up to index %d at %v: a follower never loses entries it acknowledged to its leader (a stale snapshot installed, a log not restored, entries erased by a late message?)",
-								tr.NodeName(e.Node), tr.NodeName(e.Peer), got.m.PrevLogIndex, m.Term, e.Time, a.index, tr.At(a.event).Time))
-						r.Events = []int{a.event, e.Index}
-						return r
-					}
-					continue
-				}
-				if a, ok := acked[k]; !ok || m.Match > a.index {
-					acked[k] = ack{index: m.Match, event: e.Index, leader: e.Peer}
-				}
-				t, known := termAt(got.m, m.Match)
-				if !known {
-					continue
-				}
-				if got.m.Term > curTerm[e.Node] {
-					curTerm[e.Node], held[e.Node] = got.m.Term, nil // a newer leader may have cut the log anywhere
-				}
-				if got.m.Term == curTerm[e.Node] {
-					held[e.Node] = append(held[e.Node], ack{index: m.Match, of: t, event: e.Index, leader: got.leader})
-				}
-			case rc.RequestVote.Is(&e):
-				m, err := rc.RequestVote.Decode(&e)
-				if err != nil {
-					return check.Failed(LogMatching, e.Time, []string{tr.NodeName(e.Node)}, err.Error())
-				}
-				requests++
-				for _, a := range held[e.Node] {
-					if a.index > m.LastLogIndex {
-						continue
-					}
-					judged++
-					if m.LastLogTerm >= a.of {
-						continue
-					}
-					r := check.Failed(LogMatching, e.Time, []string{tr.NodeName(e.Node)},
-						fmt.Sprintf("%s campaigned at %v saying its last entry is index %d of term %d, but it had acknowledged holding %s's entry %d of term %d (at %v): a log cut at every conflict never ends in an older term than it holds before — it kept a stale suffix",
-							tr.NodeName(e.Node), e.Time, m.LastLogIndex, m.LastLogTerm, tr.NodeName(a.leader), a.index, a.of, tr.At(a.event).Time))
-					r.Events = []int{a.event, e.Index}
-					return r
-				}
+	case trace.Drop:
+		if f, ok := o.inFlight[e.Msg]; ok {
+			o.arrived(e.Msg, f)
+		}
+	case trace.Duplicate:
+		if f, ok := o.inFlight[e.Msg]; ok {
+			f.copies++
+		}
+	case trace.Crash:
+		delete(o.lastGot, e.Node)
+	}
+}
+
+// sent reads a message a server sends.
+func (o *logMatching) sent(e *trace.Event) {
+	name := o.h.NodeName
+	fail := func(err error) {
+		o.decide(check.Failed(LogMatching, e.Time, []string{name(e.Node)}, err.Error()))
+	}
+	switch {
+	case rc.AppendEntries.Is(e):
+		m, err := rc.AppendEntries.Decode(e)
+		if err != nil {
+			fail(err)
+			return
+		}
+		f := o.inFlight[e.Msg]
+		if f == nil {
+			f = &inFlight{}
+			o.inFlight[e.Msg] = f
+		}
+		f.sentAppend = sentAppend{e.Node, m}
+		f.copies++
+	case rc.AppendReply.Is(e):
+		m, err := rc.AppendReply.Decode(e)
+		if err != nil {
+			fail(err)
+			return
+		}
+		got, ok := o.lastGot[e.Node]
+		if !ok || got.leader != e.Peer || got.m.Term != m.Term {
+			return
+		}
+		k := nodeTerm{e.Node, m.Term}
+		if !m.Success {
+			// The same leader's entries cannot conflict with what the
+			// follower acknowledged holding: it lost them.
+			if a, ok := o.acked[k]; ok && got.m.PrevLogIndex <= a.index {
+				r := check.Failed(LogMatching, e.Time, []string{name(e.Node), name(e.Peer)},
+					fmt.Sprintf("%s rejected %s's AppendEntries after index %d (term %d) at %v, but it had acknowledged holding that leader's log up to index %d at %v: a follower never loses entries it acknowledged to its leader (a stale snapshot installed, a log not restored, entries erased by a late message?)",
+						name(e.Node), name(e.Peer), got.m.PrevLogIndex, m.Term, e.Time, a.index, a.at))
+				r.Events = []int{a.event, e.Index}
+				o.decide(r)
 			}
-		case trace.Deliver:
-			if s, ok := inFlight[e.Msg]; ok {
-				lastGot[e.Node] = s
+			return
+		}
+		if a, ok := o.acked[k]; !ok || m.Match > a.index {
+			o.acked[k] = ack{index: m.Match, event: e.Index, at: e.Time, leader: e.Peer}
+		}
+		t, known := termAt(got.m, m.Match)
+		if !known {
+			return
+		}
+		if got.m.Term > o.curTerm[e.Node] {
+			o.curTerm[e.Node], o.held[e.Node] = got.m.Term, nil // a newer leader may have cut the log anywhere
+		}
+		if got.m.Term == o.curTerm[e.Node] {
+			held := o.held[e.Node]
+			if n := len(held); n > 0 && held[n-1].index == m.Match && held[n-1].of == t && held[n-1].leader == got.leader {
+				held[n-1].n++
+			} else {
+				o.held[e.Node] = append(held, ack{index: m.Match, of: t, event: e.Index, at: e.Time, leader: got.leader, n: 1})
 			}
-		case trace.Crash:
-			delete(lastGot, e.Node)
+		}
+	case rc.RequestVote.Is(e):
+		m, err := rc.RequestVote.Decode(e)
+		if err != nil {
+			fail(err)
+			return
+		}
+		o.requests++
+		for _, a := range o.held[e.Node] {
+			if a.index > m.LastLogIndex {
+				continue
+			}
+			o.judged += a.n
+			if m.LastLogTerm >= a.of {
+				continue
+			}
+			r := check.Failed(LogMatching, e.Time, []string{name(e.Node)},
+				fmt.Sprintf("%s campaigned at %v saying its last entry is index %d of term %d, but it had acknowledged holding %s's entry %d of term %d (at %v): a log cut at every conflict never ends in an older term than it holds before — it kept a stale suffix",
+					name(e.Node), e.Time, m.LastLogIndex, m.LastLogTerm, name(a.leader), a.index, a.of, a.at))
+			r.Events = []int{a.event, e.Index}
+			o.decide(r)
+			return
 		}
 	}
-	if requests == 0 {
+}
+
+// arrived notes a copy of message id delivered or lost: once none is left
+// the message is forgotten (a long run's AppendEntries do not pile up).
+func (o *logMatching) arrived(id int64, f *inFlight) {
+	if f.copies--; f.copies <= 0 {
+		delete(o.inFlight, id)
+		o.gone.add(id)
+	}
+}
+
+func (o *logMatching) Finish(context.Context) check.Result {
+	if o.done() {
+		return *o.res
+	}
+	if d := o.overrun; d != nil {
+		// Only a trace made by hand delivers a message more often than it
+		// was sent and duplicated; what the copy carried was forgotten.
+		return check.Unknowable(LogMatching, fmt.Sprintf("%s received message %d at %v (event %d) more often than it was sent and duplicated: the trace is not one a network records",
+			o.h.NodeName(d.node), d.msg, d.at, d.event))
+	}
+	if o.requests == 0 {
 		return check.Unknowable(LogMatching, "no RequestVote in the trace: no server said what its log ends with")
 	}
-	r := check.Passed(LogMatching, fmt.Sprintf("%d RequestVotes, each consistent with the entries its sender had acknowledged (%d comparisons)", requests, judged))
-	r.Metrics = map[string]float64{"requests": float64(requests), "comparisons": float64(judged)}
+	r := check.Passed(LogMatching, fmt.Sprintf("%d RequestVotes, each consistent with the entries its sender had acknowledged (%d comparisons)", o.requests, o.judged))
+	r.Metrics = map[string]float64{"requests": float64(o.requests), "comparisons": float64(o.judged)}
 	return r
 }
 
@@ -287,4 +434,38 @@ func termAt(m rc.AppendFields, i int64) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// idSet is a set of message ids: a bit per id for the dense, positive ids
+// a run gives its messages, a map for any other.
+type idSet struct {
+	bits  []uint64
+	other map[int64]bool
+}
+
+// denseIDs bounds the ids kept as bits (a bit for each id below it: 2 MB
+// at most).
+const denseIDs = 1 << 24
+
+func (s *idSet) add(id int64) {
+	if id < 0 || id >= denseIDs {
+		if s.other == nil {
+			s.other = map[int64]bool{}
+		}
+		s.other[id] = true
+		return
+	}
+	w := int(id >> 6)
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, w+1-len(s.bits))...)
+	}
+	s.bits[w] |= 1 << (id & 63)
+}
+
+func (s *idSet) has(id int64) bool {
+	if id < 0 || id >= denseIDs {
+		return s.other[id]
+	}
+	w := int(id >> 6)
+	return w < len(s.bits) && s.bits[w]&(1<<(id&63)) != 0
 }

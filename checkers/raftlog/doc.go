@@ -20,4 +20,14 @@
 //	                           current leader (a successful AppendEntries
 //	                           reply). A lower one means it kept a stale
 //	                           suffix after a conflict.
+//
+// Each check judges a run as it is recorded (check.Spec.Observe), reading
+// only the kinds of event it needs: sends for raft-commit-rule (whose
+// commits are judged at the end, since an entry's term may show in a later
+// message), marks for raft-state-machine-safety, and sends, deliveries,
+// drops, duplicates and crashes for raft-log-matching, which keeps an
+// AppendEntries only until each of its copies was delivered or lost. (A
+// trace made by hand that delivers a message more often than it was sent
+// and duplicated gets unknown from it.) Over a whole trace, Run folds the
+// same observer.
 package raftlog

@@ -149,8 +149,11 @@ func skipHuge(t *testing.T, sc *scenarios.Scenario) {
 }
 
 // TestEveryScenarioIsDeterministic runs each scenario file twice with its
-// seed (identical traces, byte for byte) and once with another seed
-// (a different trace).
+// seed, once keeping the whole trace in memory and once keeping one chunk
+// (the rest spills to a file): the same trace, byte for byte, and the same
+// verdicts — so a run replays exactly, and spilling changes nothing. A run
+// with another seed gives a different trace. (-short runs without checks
+// and without spilling.)
 func TestEveryScenarioIsDeterministic(t *testing.T) {
 	for _, file := range scenarioFiles(t) {
 		t.Run(file, func(t *testing.T) {
@@ -158,14 +161,25 @@ func TestEveryScenarioIsDeterministic(t *testing.T) {
 			sc, err := scenarios.Load(file)
 			require.NoError(t, err)
 			skipHuge(t, sc)
-			opts := scenarios.RunOptions{SkipChecks: true}
-			a, err := sc.Run(opts)
+			dir := t.TempDir()
+			memOpts := scenarios.RunOptions{ArtifactDir: dir, KeepEvents: -1}
+			spillOpts := scenarios.RunOptions{ArtifactDir: dir, KeepEvents: 4096, SpillDir: t.TempDir()}
+			if testing.Short() {
+				memOpts = scenarios.RunOptions{SkipChecks: true}
+				spillOpts = memOpts
+			}
+			mem, err := sc.Run(memOpts)
 			require.NoError(t, err)
-			b, err := sc.Run(opts)
+			spilled, err := sc.Run(spillOpts)
 			require.NoError(t, err)
-			ab, bb := traceBytes(t, a.Trace), traceBytes(t, b.Trace)
+			require.NoError(t, spilled.Trace.SpillError())
+			ab, bb := traceBytes(t, mem.Trace), traceBytes(t, spilled.Trace)
 			require.Equal(t, len(ab), len(bb), "same seed, different trace length")
 			require.True(t, bytes.Equal(ab, bb), "same seed must give a byte-identical trace")
+			assert.Equal(t, withoutWallTime(mem.Checks), withoutWallTime(spilled.Checks))
+			if !testing.Short() && mem.Trace.Len() > 6*4096 { // shorter traces are mostly their interned names and values
+				assert.Less(t, spilled.Trace.MemoryBytes(), mem.Trace.MemoryBytes()/2, "most of the trace is on disk")
+			}
 			other := sc.Seed + 1
 			c, err := sc.Run(scenarios.RunOptions{SkipChecks: true, Seed: &other})
 			require.NoError(t, err)
@@ -205,33 +219,6 @@ func withoutWallTime(rs []check.Result) []check.Result {
 		}
 	}
 	return out
-}
-
-// TestSpilledRunIsTheSame runs each scenario keeping one chunk of events
-// in memory (the rest spills to a file): the same trace, byte for byte,
-// and the same verdicts as a run kept in memory.
-func TestSpilledRunIsTheSame(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the library again")
-	}
-	for _, file := range scenarioFiles(t) {
-		t.Run(file, func(t *testing.T) {
-			t.Parallel()
-			sc, err := scenarios.Load(file)
-			require.NoError(t, err)
-			dir := t.TempDir()
-			mem, err := sc.Run(scenarios.RunOptions{ArtifactDir: dir, KeepEvents: -1})
-			require.NoError(t, err)
-			spilled, err := sc.Run(scenarios.RunOptions{ArtifactDir: dir, KeepEvents: 4096, SpillDir: t.TempDir()})
-			require.NoError(t, err)
-			require.NoError(t, spilled.Trace.SpillError())
-			assert.Equal(t, traceBytes(t, mem.Trace), traceBytes(t, spilled.Trace))
-			assert.Equal(t, withoutWallTime(mem.Checks), withoutWallTime(spilled.Checks))
-			if mem.Trace.Len() > 6*4096 { // shorter traces are mostly their interned names and values
-				assert.Less(t, spilled.Trace.MemoryBytes(), mem.Trace.MemoryBytes()/2, "most of the trace is on disk")
-			}
-		})
-	}
 }
 
 // TestEncodeRoundTrip: a scenario written by Encode parses back and runs

@@ -149,11 +149,15 @@ func skipHuge(t *testing.T, sc *scenarios.Scenario) {
 }
 
 // TestEveryScenarioIsDeterministic runs each scenario file twice with its
-// seed, once keeping the whole trace in memory and once keeping one chunk
-// (the rest spills to a file): the same trace, byte for byte, and the same
-// verdicts — so a run replays exactly, and spilling changes nothing. A run
-// with another seed gives a different trace. (-short runs without checks
-// and without spilling.)
+// seed: as distlab run does (its checks judging the run as it is
+// recorded, the trace spilling past scenarios.DefaultKeepEvents), and
+// keeping one chunk in memory (the rest spills to a file). The first run
+// meets the file's expectation, and its checks say the same when run
+// again over the whole trace; the second gives the same trace, byte for
+// byte, and the same verdicts — so a run replays exactly, and spilling
+// changes nothing. A run with another seed gives a different trace.
+// (-short, for the race pass, runs the second without checks and without
+// spilling.)
 func TestEveryScenarioIsDeterministic(t *testing.T) {
 	for _, file := range scenarioFiles(t) {
 		t.Run(file, func(t *testing.T) {
@@ -162,48 +166,35 @@ func TestEveryScenarioIsDeterministic(t *testing.T) {
 			require.NoError(t, err)
 			skipHuge(t, sc)
 			dir := t.TempDir()
-			memOpts := scenarios.RunOptions{ArtifactDir: dir, KeepEvents: -1}
+			runOpts := scenarios.RunOptions{ArtifactDir: dir}
 			spillOpts := scenarios.RunOptions{ArtifactDir: dir, KeepEvents: 4096, SpillDir: t.TempDir()}
 			if testing.Short() {
-				memOpts = scenarios.RunOptions{SkipChecks: true}
-				spillOpts = memOpts
+				spillOpts = scenarios.RunOptions{SkipChecks: true}
 			}
-			mem, err := sc.Run(memOpts)
+			first, err := sc.Run(runOpts)
 			require.NoError(t, err)
+			assert.True(t, first.ExpectationMet, "%s: %s", file, first.Why)
+			// The incremental checks judged the run as it was recorded:
+			// over the whole trace, every check says the same.
+			assert.Equal(t, withoutWallTime(first.Checks), withoutWallTime(sc.RunChecks(first.Trace, runOpts)))
 			spilled, err := sc.Run(spillOpts)
 			require.NoError(t, err)
 			require.NoError(t, spilled.Trace.SpillError())
-			ab, bb := traceBytes(t, mem.Trace), traceBytes(t, spilled.Trace)
+			ab, bb := traceBytes(t, first.Trace), traceBytes(t, spilled.Trace)
 			require.Equal(t, len(ab), len(bb), "same seed, different trace length")
 			require.True(t, bytes.Equal(ab, bb), "same seed must give a byte-identical trace")
-			assert.Equal(t, withoutWallTime(mem.Checks), withoutWallTime(spilled.Checks))
-			if !testing.Short() && mem.Trace.Len() > 6*4096 { // shorter traces are mostly their interned names and values
-				assert.Less(t, spilled.Trace.MemoryBytes(), mem.Trace.MemoryBytes()/2, "most of the trace is on disk")
+			if !testing.Short() {
+				assert.Equal(t, withoutWallTime(first.Checks), withoutWallTime(spilled.Checks))
+			}
+			// Shorter traces are mostly their interned names and values;
+			// longer ones spill in the first run too.
+			if n := first.Trace.Len(); !testing.Short() && n > 6*4096 && n <= scenarios.DefaultKeepEvents {
+				assert.Less(t, spilled.Trace.MemoryBytes(), first.Trace.MemoryBytes()/2, "most of the trace is on disk")
 			}
 			other := sc.Seed + 1
 			c, err := sc.Run(scenarios.RunOptions{SkipChecks: true, Seed: &other})
 			require.NoError(t, err)
 			assert.False(t, bytes.Equal(ab, traceBytes(t, c.Trace)), "a different seed should give a different trace")
-		})
-	}
-}
-
-// TestEveryScenarioMeetsItsExpectation is what `distlab run` checks, for
-// the whole library.
-func TestEveryScenarioMeetsItsExpectation(t *testing.T) {
-	for _, file := range scenarioFiles(t) {
-		t.Run(file, func(t *testing.T) {
-			t.Parallel()
-			sc, err := scenarios.Load(file)
-			require.NoError(t, err)
-			skipHuge(t, sc)
-			opts := scenarios.RunOptions{ArtifactDir: t.TempDir()}
-			res, err := sc.Run(opts)
-			require.NoError(t, err)
-			assert.True(t, res.ExpectationMet, "%s: %s", file, res.Why)
-			// The incremental checks judged the run as it was recorded:
-			// over the whole trace, every check says the same.
-			assert.Equal(t, withoutWallTime(res.Checks), withoutWallTime(sc.RunChecks(res.Trace, opts)))
 		})
 	}
 }

@@ -1,47 +1,20 @@
 package election
 
 import (
-	"encoding/json"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 
 	"distlab/checkers/check"
+	"distlab/checkers/checktest"
 	ec "distlab/contract/election"
 	"distlab/simnet/trace"
 )
 
-// observed judges a trace as a session does while the run is recorded:
-// event by event through the check's Observer, only the kinds it asks
-// for, each event lent — its payload overwritten, and the event reused,
-// once Observe returns.
+// observed judges a trace as a session does (checktest.Observed).
 func observed(spec check.Spec, tr *trace.Trace, opts any) check.Result {
-	o := spec.Observe(tr.Header, opts)
-	wanted := check.Wanted(o)
-	var e trace.Event
-	for i := range tr.Len() {
-		if !wanted.Has(tr.KindAt(i)) {
-			continue
-		}
-		tr.Fill(i, &e)
-		data := slices.Clone(e.Data)
-		e.Data = data
-		var body []byte
-		if raw, ok := e.Body.(json.RawMessage); ok {
-			body = slices.Clone(raw)
-			e.Body = json.RawMessage(body)
-		}
-		o.Observe(&e)
-		for _, b := range [][]byte{data, body} {
-			for j := range b {
-				b[j] = 'x'
-			}
-		}
-		e = trace.Event{Index: -1, Name: "lent", Value: "lent"}
-	}
-	return o.Finish(ctx)
+	return checktest.Observed(ctx, spec, tr, opts)
 }
 
 // Every election check gives the same result judged event by event as

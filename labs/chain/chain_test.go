@@ -225,6 +225,20 @@ func TestDPoSKeepsIrreversible(t *testing.T) {
 	})
 }
 
+// splitInTwo is the fault line of a partition at the given time of the
+// servers, in the order perm, into the first cut of them and the rest.
+func splitInTwo(perm []int, at time.Duration, cut int) string {
+	var a, b []string
+	for i, p := range perm {
+		if i < cut {
+			a = append(a, fmt.Sprintf("n%d", p))
+		} else {
+			b = append(b, fmt.Sprintf("n%d", p))
+		}
+	}
+	return fmt.Sprintf("  - {at: %v, partition: [[%s], [%s]]}", at, strings.Join(a, ", "), strings.Join(b, ", "))
+}
+
 // repartitions draws a DPoS run of seven servers, four delegates (three
 // make a block irreversible) and one block a turn, whose network splits
 // six times in two, each split replacing the last without a heal, then
@@ -238,16 +252,7 @@ func repartitions(seed int64) string {
 	for range 6 {
 		at += time.Duration(300+r.IntN(3000)) * time.Millisecond
 		perm := r.Perm(7)
-		cut := 2 + r.IntN(4)
-		var a, b []string
-		for i, p := range perm {
-			if i < cut {
-				a = append(a, fmt.Sprintf("n%d", p))
-			} else {
-				b = append(b, fmt.Sprintf("n%d", p))
-			}
-		}
-		faults = append(faults, fmt.Sprintf("  - {at: %v, partition: [[%s], [%s]]}", at, strings.Join(a, ", "), strings.Join(b, ", ")))
+		faults = append(faults, splitInTwo(perm, at, 2+r.IntN(4)))
 	}
 	at += time.Duration(300+r.IntN(3000)) * time.Millisecond
 	faults = append(faults, fmt.Sprintf("  - {at: %v, heal: true}", at))
@@ -284,16 +289,7 @@ func healedPartitions(seed int64) string {
 	for range 3 {
 		at += time.Duration(2000+r.IntN(1500)) * time.Millisecond
 		perm := r.Perm(7)
-		cut := 1 + r.IntN(6)
-		var a, b []string
-		for i, p := range perm {
-			if i < cut {
-				a = append(a, fmt.Sprintf("n%d", p))
-			} else {
-				b = append(b, fmt.Sprintf("n%d", p))
-			}
-		}
-		faults = append(faults, fmt.Sprintf("  - {at: %v, partition: [[%s], [%s]]}", at, strings.Join(a, ", "), strings.Join(b, ", ")))
+		faults = append(faults, splitInTwo(perm, at, 1+r.IntN(6)))
 		at += time.Duration(1000+r.IntN(2500)) * time.Millisecond
 		faults = append(faults, fmt.Sprintf("  - {at: %v, heal: true}", at))
 	}

@@ -33,6 +33,7 @@ type Scenario struct {
 	Seed        int64
 	Duration    time.Duration
 	Strict      bool
+	MaxEvents   int64 // 0: simnet.DefaultMaxEvents; negative: no limit
 
 	// Params and Workload are the algorithm's own structs (the pointers its
 	// Spec returned), filled from the file.
@@ -138,7 +139,7 @@ func (sc *Scenario) fill(fy *fileYAML) error {
 		sc.Name = strings.TrimSuffix(filepath.Base(sc.Path), filepath.Ext(sc.Path))
 	}
 	sc.Description = strings.TrimSpace(fy.Description)
-	sc.Algorithm, sc.Nodes, sc.Duration, sc.Strict = fy.Algorithm, fy.Nodes, fy.Duration, fy.Strict
+	sc.Algorithm, sc.Nodes, sc.Duration, sc.Strict, sc.MaxEvents = fy.Algorithm, fy.Nodes, fy.Duration, fy.Strict, fy.MaxEvents
 	sc.Seed = 1
 	if fy.Seed != nil {
 		sc.Seed = *fy.Seed
@@ -497,7 +498,8 @@ func (sc *Scenario) build(seed int64) (*built, error) {
 		}
 	}
 	cfg := simnet.Config{Seed: seed, Scenario: sc.Name, Algorithm: sc.Algorithm, Network: &net, Strict: sc.Strict,
-		Checks: headerChecks(sc.Checks), Expect: sc.Expect}
+		MaxEvents: sc.MaxEvents,
+		Checks:    headerChecks(sc.Checks), Expect: sc.Expect}
 	if sc.Strict {
 		cfg.Validate = contract.Validator(sc.spec.Contracts...)
 	}

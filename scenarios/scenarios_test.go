@@ -19,6 +19,7 @@ import (
 	"distlab/scenarios"
 	"distlab/simnet"
 	"distlab/simnet/trace"
+	"fmt"
 )
 
 const good = `version: 1
@@ -642,4 +643,27 @@ nemesis: {start: 20ms, end: 250ms, interval: 20ms, swarm: true}
 	again, err := back.Run(scenarios.RunOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, traceBytes(t, lossy.Trace), traceBytes(t, again.Trace), "the replay keeps the drawn loss:\n%s", data)
+}
+
+// TestMaxEvents: a scenario sets the run's event limit; a run past it
+// stops with the simulator's misuse error, and a replay file keeps the
+// limit so it replays the same.
+func TestMaxEvents(t *testing.T) {
+	unlimited, err := scenarios.Parse("big.yaml", []byte(good+"max_events: -1\n"))
+	require.NoError(t, err)
+	whole, err := unlimited.Run(scenarios.RunOptions{SkipChecks: true})
+	require.NoError(t, err)
+	assert.Empty(t, whole.Errors)
+	limit := whole.Trace.Len() / 2
+
+	sc, err := scenarios.Parse("small.yaml", []byte(good+fmt.Sprintf("max_events: %d\n", limit)))
+	require.NoError(t, err)
+	res, err := sc.Run(scenarios.RunOptions{SkipChecks: true})
+	require.NoError(t, err)
+	require.Len(t, res.Errors, 1)
+	assert.Contains(t, res.Errors[0], "was stopped: a message storm?")
+	assert.Less(t, res.Trace.Len(), whole.Trace.Len(), "stopped before the end")
+	data, err := sc.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "written by a test")
+	require.NoError(t, err)
+	assert.Contains(t, string(data), fmt.Sprintf("max_events: %d", limit))
 }

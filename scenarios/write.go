@@ -23,6 +23,7 @@ type outFile struct {
 	Seed        int64          `yaml:"seed"`
 	Duration    time.Duration  `yaml:"duration"`
 	Strict      bool           `yaml:"strict,omitempty"`
+	MaxEvents   int64          `yaml:"max_events,omitempty"`
 	Params      any            `yaml:"params,omitempty"`
 	Workload    any            `yaml:"workload,omitempty"`
 	Network     outNetwork     `yaml:"network"`
@@ -77,7 +78,7 @@ func (sc *Scenario) Encode(seed int64, faults []simnet.Fault, names []string, co
 		return fmt.Sprintf("node%d", id)
 	}
 	out := outFile{Version: FormatVersion, Name: sc.Name, Description: sc.Description, Algorithm: sc.Algorithm,
-		Nodes: sc.Nodes, Seed: seed, Duration: sc.Duration, Strict: sc.Strict, Params: sc.Params, Workload: sc.Workload,
+		Nodes: sc.Nodes, Seed: seed, Duration: sc.Duration, Strict: sc.Strict, MaxEvents: sc.MaxEvents, Params: sc.Params, Workload: sc.Workload,
 		Network: outNetwork{Latency: outLat(sc.Network.Latency), Drop: sc.Network.Drop, Duplicate: sc.Network.Duplicate, FIFO: sc.Network.FIFO}}
 	for _, l := range sc.Links {
 		out.Network.Links = append(out.Network.Links, outLink{From: l.From, To: l.To, Latency: outLat(l.Link.Latency), Drop: l.Link.Drop, Duplicate: l.Link.Duplicate, FIFO: l.Link.FIFO})

@@ -25,6 +25,7 @@ type fileYAML struct {
 	Seed        *int64        `yaml:"seed" default:"1" doc:"the seed every random choice derives from; distlab run --seed overrides it"`
 	Duration    time.Duration `yaml:"duration" required:"true" doc:"how much virtual time to run; no fault may come after it"`
 	Strict      bool          `yaml:"strict" doc:"re-encode every message at delivery and report a sender that changed one after sending (aliasing)"`
+	MaxEvents   int64         `yaml:"max_events" default:"2000000" doc:"stop the run as a reported misuse once it has processed this many events, or has a twentieth of them pending (a message storm); raise it for longer runs, -1 for no limit"`
 	Params      ast.Node      `yaml:"params" type:"mapping" doc:"the algorithm's knobs; each algorithm's are listed below"`
 	Workload    ast.Node      `yaml:"workload" type:"mapping" doc:"what the application does (operations, requests, events); each algorithm's fields are listed below"`
 	Network     *networkYAML  `yaml:"network" doc:"the default link between every two nodes, and per-link overrides"`

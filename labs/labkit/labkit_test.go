@@ -13,12 +13,15 @@ import (
 
 	"distlab/labs/labkit"
 	"distlab/scenarios"
+	"sync"
 )
 
 // fakeT records what a test would have reported, so labkit's own failure
-// path can be tested without failing this test.
+// path can be tested without failing this test. Sweeps log from several
+// goroutines, as testing.T allows, so its log takes a lock.
 type fakeT struct {
 	testing.TB
+	mu       sync.Mutex
 	logs     []string
 	fatal    string
 	failed   bool
@@ -35,6 +38,8 @@ func (f *fakeT) finish() {
 	}
 }
 func (f *fakeT) Logf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.logs = append(f.logs, fmt.Sprintf(format, args...))
 }
 func (f *fakeT) Fatalf(format string, args ...any) {

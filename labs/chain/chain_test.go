@@ -184,21 +184,7 @@ func TestDPoSUnderFaults(t *testing.T) { sweep(t, 10, "dpos-nemesis.yaml") }
 func TestDPoSPartitionsHeal(t *testing.T) {
 	labkit.Points(t, 15)
 	n := labkit.Seeds(1000)
-	labkit.SweepFunc(t, n, func(seed int64) error {
-		src := healedPartitions(seed)
-		sc, err := scenarios.Parse(fmt.Sprintf("dpos-partitions-seed%d.yaml", seed), []byte(src))
-		if err != nil {
-			return err
-		}
-		res, err := sc.Run(scenarios.RunOptions{Seed: &seed})
-		if err != nil {
-			return err
-		}
-		if !res.ExpectationMet {
-			return fmt.Errorf("%s\nscenario:\n%s", res.Why, src)
-		}
-		return nil
-	})
+	sweepDrawn(t, n, "dpos-partitions", healedPartitions)
 }
 
 // The network re-splits before it heals, so that two branches can each
@@ -208,9 +194,16 @@ func TestDPoSPartitionsHeal(t *testing.T) {
 // marks and every chain it moved to).
 func TestDPoSKeepsIrreversible(t *testing.T) {
 	labkit.Points(t, 5)
-	labkit.SweepFunc(t, labkit.Seeds(300), func(seed int64) error {
-		src := repartitions(seed)
-		sc, err := scenarios.Parse(fmt.Sprintf("dpos-repartitions-seed%d.yaml", seed), []byte(src))
+	sweepDrawn(t, labkit.Seeds(300), "dpos-repartitions", repartitions)
+}
+
+// sweepDrawn runs, for each seed, the scenario draw writes for it; a
+// failure prints the scenario, since no file holds it.
+func sweepDrawn(t *testing.T, n int, name string, draw func(seed int64) string) {
+	t.Helper()
+	labkit.SweepFunc(t, n, func(seed int64) error {
+		src := draw(seed)
+		sc, err := scenarios.Parse(fmt.Sprintf("%s-seed%d.yaml", name, seed), []byte(src))
 		if err != nil {
 			return err
 		}

@@ -120,14 +120,15 @@ func (s *Session) catchUp() {
 	if s.read == nil {
 		s.read = make([]trace.Event, sessionBatch)
 	}
-	for lo := from; lo < to; {
-		n := 0
-		for ; lo < to && n < sessionBatch; lo++ {
-			if reads.Has(tr.KindAt(lo)) {
-				tr.Fill(lo, &s.read[n])
-				n++
-			}
+	n := 0
+	for i := range tr.Scan(reads, from, to) {
+		tr.Fill(i, &s.read[n])
+		if n++; n == sessionBatch {
+			s.feed(s.read[:n])
+			n = 0
 		}
+	}
+	if n > 0 {
 		s.feed(s.read[:n])
 	}
 	clear(s.read) // let go of bodies and payloads

@@ -150,10 +150,7 @@ func (c *Contract) HasEvidence(tr *trace.Trace) bool {
 func (c *Contract) sends(tr *trace.Trace, first bool) int {
 	n := 0
 	var e trace.Event
-	for i := range tr.Len() {
-		if tr.KindAt(i) != trace.Send {
-			continue
-		}
+	for i := range tr.Scan(trace.KindsOf(trace.Send), 0, tr.Len()) {
 		tr.Fill(i, &e)
 		if c.Counts(&e) {
 			n++

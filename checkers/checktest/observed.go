@@ -18,10 +18,7 @@ func Observed(ctx context.Context, spec check.Spec, tr *trace.Trace, opts any) c
 	o := spec.Observe(tr.Header, opts)
 	wanted := check.Wanted(o)
 	var e trace.Event
-	for i := range tr.Len() {
-		if !wanted.Has(tr.KindAt(i)) {
-			continue
-		}
+	for i := range tr.Scan(wanted, 0, tr.Len()) {
 		tr.Fill(i, &e)
 		data := slices.Clone(e.Data)
 		e.Data = data

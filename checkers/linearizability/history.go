@@ -375,10 +375,7 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 	var events []opEvents
 	open := map[int64]int{} // op id → index in h.Operations
 	var e trace.Event
-	for i := range tr.Len() {
-		if k := tr.KindAt(i); k != trace.Invoke && k != trace.Return {
-			continue // most of a trace is messages and timers: skip them unread
-		}
+	for i := range tr.Scan(trace.KindsOf(trace.Invoke, trace.Return), 0, tr.Len()) {
 		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Invoke:
@@ -443,10 +440,7 @@ func annotations(tr *trace.Trace) []kv.Annotation {
 	}
 	const faultColor, leaderColor = "#f4b6b6", "#b6e3b6"
 	var e trace.Event
-	for i := range tr.Len() {
-		if k := tr.KindAt(i); !k.IsFault() && k != trace.Mark {
-			continue
-		}
+	for i := range tr.Scan(trace.FaultKinds|trace.KindsOf(trace.Mark), 0, tr.Len()) {
 		tr.Fill(i, &e)
 		at := int64(e.Time)
 		name := tr.NodeName(e.Node)

@@ -31,10 +31,7 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	}
 	var lastFault time.Duration
 	var e trace.Event
-	for i := range tr.Len() {
-		if !tr.KindAt(i).IsFault() {
-			continue
-		}
+	for i := range tr.Scan(trace.FaultKinds, 0, tr.Len()) {
 		tr.Fill(i, &e)
 		switch {
 		case e.Kind.IsNetwork(), e.Kind == trace.Restart, e.Kind == trace.Crash && !contract.IsClient(tr.Header, e.Node):
@@ -58,13 +55,12 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		r.Events = []int{e.idx}
 		return r
 	}
-	for i := range tr.Len() {
-		if i%4096 == 0 && ctx.Err() != nil {
+	seen := 0
+	for i := range tr.Scan(trace.KindsOf(trace.Invoke, trace.Return), 0, tr.Len()) {
+		if seen%4096 == 0 && ctx.Err() != nil {
 			return check.Result{Name: LivenessName, Verdict: check.Unknown, Detail: "out of time"}
 		}
-		if k := tr.KindAt(i); k != trace.Invoke && k != trace.Return {
-			continue
-		}
+		seen++
 		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Invoke:

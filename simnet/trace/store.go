@@ -121,6 +121,10 @@ type store struct {
 	// without reading the trace.
 	kinds [numKinds]int
 	marks map[uint32]int // by name symbol
+	// posts lists, for each of the few kinds a run records seldom
+	// (indexedKinds), where its events are: a check that reads
+	// operations or faults finds them without reading every message.
+	posts [numKinds][]uint32
 }
 
 func newStore() *store {
@@ -189,13 +193,16 @@ func (st *store) record(r rec, body any) {
 	}
 	c.recs = append(c.recs, r)
 	st.n++
-	st.count(r.kind, uint32(r.name))
+	st.count(r.kind, uint32(r.name), st.n-1)
 }
 
-// count adds an event to the counts.
-func (st *store) count(k Kind, name uint32) {
+// count adds event i to the counts and the index.
+func (st *store) count(k Kind, name uint32, i int) {
 	if k < numKinds {
 		st.kinds[k]++
+		if indexedKinds.Has(k) {
+			st.posts[k] = append(st.posts[k], uint32(i))
+		}
 	}
 	if k == Mark {
 		if st.marks == nil {
@@ -248,7 +255,7 @@ func (st *store) append(e *Event) {
 	}
 	c.recs = append(c.recs, r)
 	st.n++
-	st.count(r.kind, name)
+	st.count(r.kind, name, st.n-1)
 }
 
 func (c *chunk) addText(s string) uint32 {
@@ -275,7 +282,7 @@ func (st *store) recordDelay(r rec, d time.Duration) {
 	r.form, r.val = withText, uint32(len(c.dataEnd)-1)
 	c.recs = append(c.recs, r)
 	st.n++
-	st.count(r.kind, uint32(r.name))
+	st.count(r.kind, uint32(r.name), st.n-1)
 }
 
 // compactID is the event's one id if it fits a rec: the id of its kind's
@@ -413,9 +420,9 @@ func (st *store) clone(n int) *store {
 	for i := range cp.n {
 		if r := st.recAt(i); r.kind == Mark {
 			st.get(&e, i)
-			cp.count(r.kind, cp.nameOf[e.Name])
+			cp.count(r.kind, cp.nameOf[e.Name], i)
 		} else {
-			cp.count(r.kind, 0)
+			cp.count(r.kind, 0, i)
 		}
 	}
 	for i := cp.n; i < n; i++ {
@@ -432,6 +439,9 @@ func (st *store) memoryBytes() int {
 		b += int(unsafe.Sizeof(chunk{}))
 		b += cap(c.recs)*recSize + cap(c.bodies)*16 + cap(c.data) + cap(c.dataEnd)*4
 		b += cap(c.extras) * int(unsafe.Sizeof(extra{}))
+	}
+	for _, p := range st.posts {
+		b += cap(p) * 4
 	}
 	for _, s := range st.syms {
 		b += len(s) + 16 + 32 // the string, its slot, its map entry

@@ -179,3 +179,53 @@ func TestTimerDelayReadsWithoutAllocating(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, func() { tr.Fill(0, &e) }))
 	assert.Zero(t, testing.AllocsPerRun(100, func() { tr.RecordTimerSet(5, 0, 1, tick, 153283746) }))
 }
+
+// TestScanFindsWhatReadingFinds compares Scan with reading every event,
+// for indexed kinds, other kinds and mixtures, over ranges that start and
+// end inside chunks, on a trace in memory, a prefix of it and a spilled
+// one.
+func TestScanFindsWhatReadingFinds(t *testing.T) {
+	events := shapes(10_000)
+	whole := trace.New(trace.Header{Nodes: []string{"n0", "n1"}}, events...)
+	spilled := &trace.Trace{Header: whole.Header}
+	require.NoError(t, spilled.Spill(t.TempDir(), 100))
+	for _, e := range events {
+		spilled.Append(e)
+	}
+	require.Positive(t, spilled.SpilledBytes())
+	sets := map[string]trace.KindSet{
+		"invoke":             trace.KindsOf(trace.Invoke),
+		"faults":             trace.FaultKinds,
+		"marks and invokes":  trace.KindsOf(trace.Mark, trace.Invoke),
+		"sends":              trace.KindsOf(trace.Send),
+		"sends and crashes":  trace.KindsOf(trace.Send, trace.Crash),
+		"none":               0,
+		"a kind never there": trace.KindsOf(trace.Restart),
+	}
+	ranges := [][2]int{{0, 10_000}, {0, 1 << 30}, {4095, 4097}, {17, 9001}, {5000, 5000}, {-3, 12}, {9999, 20_000}}
+	for name, kinds := range sets {
+		for _, tr := range []*trace.Trace{whole, whole.Prefix(6000), spilled} {
+			for _, r := range ranges {
+				var want []int
+				for i := max(r[0], 0); i < min(r[1], tr.Len()); i++ {
+					if kinds.Has(tr.At(i).Kind) {
+						want = append(want, i)
+					}
+				}
+				var got []int
+				for i := range tr.Scan(kinds, r[0], r[1]) {
+					got = append(got, i)
+				}
+				require.Equal(t, want, got, "%s in [%d, %d) of %d events", name, r[0], r[1], tr.Len())
+			}
+		}
+	}
+	// Stopping early stops.
+	n := 0
+	for range whole.Scan(trace.FaultKinds, 0, whole.Len()) {
+		if n++; n == 3 {
+			break
+		}
+	}
+	assert.Equal(t, 3, n)
+}

@@ -9,25 +9,22 @@ import (
 	"sync"
 )
 
-// GCPercent is the garbage collector target (GOGC) that TuneGC sets.
-const GCPercent = 400
-
-// GCSlack is the most garbage TuneGC lets a middle-sized heap gather
-// before a collection (see TuneGC).
+// GCSlack is the least garbage TuneGC lets a heap gather before a
+// collection (see TuneGC).
 const GCSlack = 48 << 20
 
 // TuneGC sets the garbage collector's policy for simulations, unless the
 // environment sets GOGC or GOMEMLIMIT. A simulation allocates fast and
-// keeps little, and at the default target (collect when the heap doubles,
-// at least every 4 MB) the collector costs three to four times the
+// keeps little. At the default target (collect when the heap doubles, at
+// least every 4 MB) the collector costs three to four times the
 // simulation itself (measured: ping-pong 1.3 µs a step at GOGC=100, 0.35
-// µs at 400), so it sets GOGC=400. That lets a heap grow to five times
-// what it keeps, though: a long run that keeps 25 MB would peak at 125 MB.
-// So the garbage is also capped, at max(GCSlack, 2 × live heap), through
-// the soft memory limit, moved after every collection: a small heap (the
-// lab scenarios, exploration) is collected exactly as at GOGC=400, a
-// middle one (a million-event run) stays within live + 48 MB, and a large
-// one is collected as at GOGC=200.
+// µs at 400); and an exploration, whose runs each keep a few megabytes,
+// still spent a sixth of its time collecting at GOGC=400. So TuneGC turns
+// the percentage target off and lets the garbage grow to
+// max(GCSlack, 2 × live heap) through the soft memory limit, moved after
+// every collection: a small heap (the lab scenarios, exploration) is
+// collected every 48 MB of garbage, a middle one (a million-event run)
+// stays within live + 48 MB, and a large one is collected as at GOGC=200.
 //
 // Programs call it once at start (the distlab command and the lab tests
 // do); a library should leave the choice to its program.
@@ -36,8 +33,8 @@ func TuneGC() {
 		return
 	}
 	gcOnce.Do(func() {
-		debug.SetGCPercent(GCPercent)
 		setGCLimit()
+		debug.SetGCPercent(-1) // after the limit: never a moment with neither
 		armGCHook()
 	})
 }
@@ -60,15 +57,21 @@ var gcSamples = []metrics.Sample{
 	{Name: "/memory/classes/total:bytes"},
 	{Name: "/memory/classes/heap/released:bytes"},
 	{Name: "/memory/classes/heap/objects:bytes"},
+	{Name: "/memory/classes/heap/free:bytes"},
+	{Name: "/memory/classes/heap/unused:bytes"},
 }
 
 // setGCLimit sets the soft memory limit to what the runtime holds besides
-// heap objects, plus the live heap, plus the slack.
+// the heap (stacks, its own structures), plus the live heap, plus the
+// slack. Free heap memory not yet returned to the system is not counted
+// as held: after a big run it would raise the limit by what that run
+// used, and the next run would gather that much garbage.
 func setGCLimit() {
 	metrics.Read(gcSamples)
-	live := gcSamples[0].Value.Uint64()
-	total, released, objects := gcSamples[1].Value.Uint64(), gcSamples[2].Value.Uint64(), gcSamples[3].Value.Uint64()
-	overhead := total - released - min(objects, total-released)
+	u := func(i int) uint64 { return gcSamples[i].Value.Uint64() }
+	live, total := u(0), u(1)
+	heap := u(2) + u(3) + u(4) + u(5) // released, objects, free, unused
+	overhead := total - min(heap, total)
 	slack := max(uint64(GCSlack), 2*live)
 	limit := overhead + live + slack
 	if limit > math.MaxInt64 {

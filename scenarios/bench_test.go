@@ -1,6 +1,8 @@
 package scenarios_test
 
 import (
+	"cmp"
+	"os"
 	"io/fs"
 	"path/filepath"
 	"runtime"
@@ -140,4 +142,31 @@ func sampleHeap(peak, live *uint64) (stop func()) {
 		close(done)
 		<-finished
 	}
+}
+
+// BenchmarkExploreRaftNemesis runs what distlab explore runs for each seed
+// of scenarios/raft/nemesis.yaml (simulation and every check), on one
+// worker, and reports seeds per minute of one core. EXPLORE_FILE names
+// another scenario (relative to this directory) to profile.
+//
+//	go test -run XXX -bench ExploreRaftNemesis -benchtime 200x ./scenarios
+func BenchmarkExploreRaftNemesis(b *testing.B) {
+	file := cmp.Or(os.Getenv("EXPLORE_FILE"), "raft/nemesis.yaml")
+	sc, err := scenarios.Load(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	seed := int64(0)
+	for b.Loop() {
+		seed++
+		failing, _, err := sc.Explore(scenarios.ExploreOptions{From: seed, Seeds: 1, Workers: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(failing) > 0 {
+			b.Fatalf("seed %d fails", seed)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Minutes(), "seeds/min")
 }

@@ -1,9 +1,11 @@
 package simnet
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -20,6 +22,23 @@ type typeInfo struct {
 	// indirect: an interface holds the type's values by pointer (every
 	// type but the pointer-shaped ones, which are one word long).
 	indirect bool
+	// encodes says, once worked out, whether JSON can encode the type
+	// (a payload's zero value encodes): "" until then, else "ok" or why not.
+	encodes atomic.Pointer[string]
+	typ     reflect.Type
+}
+
+// jsonProblem is why JSON cannot encode values of the type, or "".
+func (ti *typeInfo) jsonProblem() string {
+	if p := ti.encodes.Load(); p != nil {
+		return *p
+	}
+	why := ""
+	if _, err := json.Marshal(reflect.New(ti.typ).Elem().Interface()); err != nil {
+		why = err.Error()
+	}
+	ti.encodes.Store(&why)
+	return why
 }
 
 var typeCache sync.Map // reflect.Type → *typeInfo; shared by all sims, read-mostly
@@ -29,7 +48,7 @@ func infoOf(v any) *typeInfo {
 	if ti, ok := typeCache.Load(t); ok {
 		return ti.(*typeInfo)
 	}
-	ti := &typeInfo{name: typeName(t)}
+	ti := &typeInfo{name: typeName(t), typ: t}
 	ti.deep, ti.problem = inspect(t, map[reflect.Type]bool{})
 	if ti.deep && ti.problem == "" {
 		ti.copy = copierOf(t)

@@ -1,13 +1,13 @@
 package simnet
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
 
 	"distlab/simnet/trace"
+	"encoding/json"
 )
 
 // Env is a node's whole world: everything it may do goes through here.
@@ -187,7 +187,7 @@ func (e *Env) Mark(name string, data any) {
 		return
 	}
 	e.validate(trace.Mark, name, data)
-	e.sim.record(trace.Event{Kind: trace.Mark, Node: e.id, Peer: trace.None, Name: name, Data: mustJSON(name, data)})
+	e.sim.record(trace.Event{Kind: trace.Mark, Node: e.id, Peer: trace.None, Name: name, Data: payload(name, data)})
 }
 
 // Invoke records that a client started an operation (the input is
@@ -199,7 +199,7 @@ func (e *Env) Invoke(input any) OpID {
 	e.validate(trace.Invoke, "", input)
 	s := e.sim
 	s.nextOp++
-	s.record(trace.Event{Kind: trace.Invoke, Node: e.id, Peer: trace.None, Op: s.nextOp, Data: mustJSON("invoke", input)})
+	s.record(trace.Event{Kind: trace.Invoke, Node: e.id, Peer: trace.None, Op: s.nextOp, Data: payload("invoke", input)})
 	return OpID(s.nextOp)
 }
 
@@ -209,7 +209,7 @@ func (e *Env) Return(op OpID, output any) {
 		return
 	}
 	e.validate(trace.Return, "", output)
-	e.sim.record(trace.Event{Kind: trace.Return, Node: e.id, Peer: trace.None, Op: int64(op), Data: mustJSON("return", output)})
+	e.sim.record(trace.Event{Kind: trace.Return, Node: e.id, Peer: trace.None, Op: int64(op), Data: payload("return", output)})
 }
 
 // validate applies Config.Validate; a payload that breaks its family's
@@ -228,10 +228,28 @@ func (e *Env) validate(kind trace.Kind, name string, payload any) {
 	}
 }
 
-func mustJSON(what string, v any) json.RawMessage {
+// payload is what a mark or an operation records: a private copy of the
+// value (the node may change its own afterwards), encoded as JSON only
+// when the trace is written, shown or read as JSON. A type that could not
+// be copied or encoded is refused at once, in the node that recorded it.
+func payload(what string, v any) any {
 	if v == nil {
 		return nil
 	}
+	if b, ok := v.([]byte); ok { // a trace takes bytes for JSON: record them as JSON does
+		return mustJSON(what, b)
+	}
+	ti := infoOf(v)
+	switch {
+	case ti.problem != "":
+		panic(fmt.Sprintf("%s: payload cannot be recorded: %s", what, ti.problem))
+	case ti.jsonProblem() != "":
+		panic(fmt.Sprintf("%s: payload cannot be encoded as JSON: %s", what, ti.jsonProblem()))
+	}
+	return ti.copyOf(v)
+}
+
+func mustJSON(what string, v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("%s: payload cannot be encoded as JSON: %v", what, err))

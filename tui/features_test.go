@@ -222,7 +222,7 @@ func TestFollowAnOperation(t *testing.T) {
 	// a write invoked once a leader is in place, and its return
 	var inv, ret int
 	for i, e := range tr.All() {
-		if inv == 0 && e.Kind == trace.Invoke && strings.Contains(string(e.Data), `"put"`) && e.Time > 500*time.Millisecond {
+		if inv == 0 && e.Kind == trace.Invoke && strings.Contains(string(e.DataJSON()), `"put"`) && e.Time > 500*time.Millisecond {
 			inv = i
 		}
 		if inv > 0 && e.Kind == trace.Return && e.Op == tr.At(inv).Op && e.Node == tr.At(inv).Node {

@@ -897,7 +897,7 @@ func (m *Model) eventDetail(e *trace.Event, ev, w int, compact bool) []string {
 		if e.Op != 0 {
 			add("operation #" + strconv.FormatInt(e.Op, 10))
 		}
-		body = e.Data
+		body = e.DataJSON()
 		if e.Stack != "" {
 			for i, l := range strings.Split(strings.TrimSpace(e.Stack), "\n") {
 				if i >= 6 {

@@ -2,7 +2,6 @@ package clocks
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -188,7 +187,7 @@ func lastClocks(tr *trace.Trace, node simnet.NodeID) []int64 {
 	for _, e := range tr.All() {
 		if e.Kind == trace.Mark && e.Node == node {
 			var m cc.ClockMark
-			if err := json.Unmarshal(e.Data, &m); err == nil {
+			if err := e.DecodeData(&m); err == nil {
 				var l int64 // 0 for a vector mark
 				if m.Lamport != nil {
 					l = *m.Lamport

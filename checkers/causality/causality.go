@@ -230,7 +230,7 @@ func (c *checker) step(e *trace.Event) string {
 		return ""
 	}
 	c.pl = payload{}
-	if !decodeFast(e.Data, &c.pl, &c.lamBuf, &c.vecBuf) {
+	if !decodeFast(e.DataJSON(), &c.pl, &c.lamBuf, &c.vecBuf) {
 		c.pl = payload{}
 		if err := e.DecodeData(&c.pl); err != nil {
 			return fmt.Sprintf("%s's clock mark at event %d cannot be read: %v", c.h.NodeName(p), i, err)

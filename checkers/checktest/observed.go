@@ -20,8 +20,11 @@ func Observed(ctx context.Context, spec check.Spec, tr *trace.Trace, opts any) c
 	var e trace.Event
 	for i := range tr.Scan(wanted, 0, tr.Len()) {
 		tr.Fill(i, &e)
-		data := slices.Clone(e.Data)
-		e.Data = data
+		var data []byte
+		if raw, ok := e.Data.(json.RawMessage); ok {
+			data = slices.Clone(raw)
+			e.Data = json.RawMessage(data)
+		}
 		var body []byte
 		if raw, ok := e.Body.(json.RawMessage); ok {
 			body = slices.Clone(raw)

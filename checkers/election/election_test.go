@@ -43,7 +43,7 @@ func (h *hist) add(e trace.Event) *hist {
 
 func (h *hist) mark(at, node int, name string, data any) *hist {
 	b, _ := json.Marshal(data)
-	return h.add(trace.Event{Time: ms_(at), Kind: trace.Mark, Node: trace.NodeID(node), Peer: trace.None, Name: name, Data: b})
+	return h.add(trace.Event{Time: ms_(at), Kind: trace.Mark, Node: trace.NodeID(node), Peer: trace.None, Name: name, Data: json.RawMessage(b)})
 }
 
 func (h *hist) leader(at, node int, term int64, quorum ...int32) *hist {

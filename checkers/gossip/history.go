@@ -2,7 +2,6 @@ package gossip
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -150,7 +149,7 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 			}
 		case trace.Invoke:
 			var in gc.Input
-			if err := json.Unmarshal(e.Data, &in); err != nil {
+			if err := e.DecodeData(&in); err != nil {
 				h.problem(&e, "invocation %d does not decode: %v", e.Op, err)
 				continue
 			}
@@ -170,7 +169,7 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 			}
 		case trace.Return:
 			var out gc.Output
-			if err := json.Unmarshal(e.Data, &out); err != nil {
+			if err := e.DecodeData(&out); err != nil {
 				h.problem(&e, "return of operation %d does not decode: %v", e.Op, err)
 				continue
 			}

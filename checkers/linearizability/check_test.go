@@ -15,6 +15,7 @@ import (
 	"distlab/checkers/check"
 	"distlab/contract/kv"
 	"distlab/simnet/trace"
+	"encoding/json"
 )
 
 func ret(t int64) *int64 { return &t }
@@ -114,14 +115,14 @@ func traceOf(getValue string) *trace.Trace {
 		tr.Append(e)
 	}
 	ms := time.Millisecond
-	add(1*ms, trace.Event{Kind: trace.Mark, Node: 0, Name: "leader", Data: []byte(`{"term":1,"quorum":[0,1]}`)})
-	add(2*ms, trace.Event{Kind: trace.Invoke, Node: 3, Op: 1, Data: []byte(`{"op":"put","key":"k","value":"v1"}`)})
-	add(5*ms, trace.Event{Kind: trace.Return, Node: 3, Op: 1, Data: []byte(`{"value":""}`)})
+	add(1*ms, trace.Event{Kind: trace.Mark, Node: 0, Name: "leader", Data: json.RawMessage(`{"term":1,"quorum":[0,1]}`)})
+	add(2*ms, trace.Event{Kind: trace.Invoke, Node: 3, Op: 1, Data: json.RawMessage(`{"op":"put","key":"k","value":"v1"}`)})
+	add(5*ms, trace.Event{Kind: trace.Return, Node: 3, Op: 1, Data: json.RawMessage(`{"value":""}`)})
 	add(6*ms, trace.Event{Kind: trace.Partition, Node: trace.None, Groups: [][]trace.NodeID{{0}, {1, 2}}})
 	add(7*ms, trace.Event{Kind: trace.Crash, Node: 1, Value: "fault: crash"})
-	add(8*ms, trace.Event{Kind: trace.Invoke, Node: 4, Op: 2, Data: []byte(`{"op":"get","key":"k"}`)})
-	add(9*ms, trace.Event{Kind: trace.Invoke, Node: 3, Op: 3, Data: []byte(`{"op":"append","key":"k","value":"w"}`)})
-	add(12*ms, trace.Event{Kind: trace.Return, Node: 4, Op: 2, Data: []byte(fmt.Sprintf(`{"value":%q}`, getValue))})
+	add(8*ms, trace.Event{Kind: trace.Invoke, Node: 4, Op: 2, Data: json.RawMessage(`{"op":"get","key":"k"}`)})
+	add(9*ms, trace.Event{Kind: trace.Invoke, Node: 3, Op: 3, Data: json.RawMessage(`{"op":"append","key":"k","value":"w"}`)})
+	add(12*ms, trace.Event{Kind: trace.Return, Node: 4, Op: 2, Data: json.RawMessage(fmt.Sprintf(`{"value":%q}`, getValue))})
 	add(13*ms, trace.Event{Kind: trace.Restart, Node: 1})
 	add(14*ms, trace.Event{Kind: trace.Heal, Node: trace.None})
 	return tr
@@ -193,10 +194,10 @@ func TestLiveness(t *testing.T) {
 		return tr
 	}
 	inv := func(at time.Duration, op int64) trace.Event {
-		return trace.Event{Time: at, Kind: trace.Invoke, Node: 1, Peer: trace.None, Op: op, Data: []byte(`{"op":"get","key":"k"}`)}
+		return trace.Event{Time: at, Kind: trace.Invoke, Node: 1, Peer: trace.None, Op: op, Data: json.RawMessage(`{"op":"get","key":"k"}`)}
 	}
 	ret := func(at time.Duration, op int64) trace.Event {
-		return trace.Event{Time: at, Kind: trace.Return, Node: 1, Peer: trace.None, Op: op, Data: []byte(`{"value":""}`)}
+		return trace.Event{Time: at, Kind: trace.Return, Node: 1, Peer: trace.None, Op: op, Data: json.RawMessage(`{"value":""}`)}
 	}
 	heal := func(at time.Duration) trace.Event {
 		return trace.Event{Time: at, Kind: trace.Heal, Node: trace.None, Peer: trace.None}

@@ -379,15 +379,18 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Invoke:
-			var in rawInput
-			if err := json.Unmarshal(e.Data, &in); err != nil {
-				return nil, nil, fmt.Errorf("event %d (invoke): %s", e.Index, jsonError(err))
+			input, ok := e.Data.(kv.Input) // a live run's, as recorded
+			if !ok {
+				var in rawInput
+				if err := json.Unmarshal(e.DataJSON(), &in); err != nil {
+					return nil, nil, fmt.Errorf("event %d (invoke): %s", e.Index, jsonError(err))
+				}
+				if in.Op == nil || in.Key == nil {
+					return nil, nil, fmt.Errorf("event %d (invoke): input.op and input.key are required, got %s", e.Index, e.DataJSON())
+				}
+				input = kv.Input{Op: *in.Op, Key: *in.Key, Value: in.Value, Expected: in.Expected}
 			}
-			if in.Op == nil || in.Key == nil {
-				return nil, nil, fmt.Errorf("event %d (invoke): input.op and input.key are required, got %s", e.Index, e.Data)
-			}
-			op := kv.Operation{Client: tr.NodeName(e.Node), Call: int64(e.Time),
-				Input: kv.Input{Op: *in.Op, Key: *in.Key, Value: in.Value, Expected: in.Expected}}
+			op := kv.Operation{Client: tr.NodeName(e.Node), Call: int64(e.Time), Input: input}
 			if err := op.Input.Validate(); err != nil {
 				return nil, nil, fmt.Errorf("event %d (invoke): input.%w", e.Index, err)
 			}
@@ -402,9 +405,11 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 			delete(open, e.Op)
 			op := &h.Operations[k]
 			var raw *rawOutput
-			if len(e.Data) > 0 && string(e.Data) != "null" {
+			if o, ok := e.Data.(kv.Output); ok { // a live run's, as recorded
+				raw = &rawOutput{Value: &o.Value, OK: o.OK, Unknown: o.Unknown}
+			} else if data := e.DataJSON(); len(data) > 0 && string(data) != "null" {
 				raw = &rawOutput{}
-				if err := json.Unmarshal(e.Data, raw); err != nil {
+				if err := json.Unmarshal(data, raw); err != nil {
 					return nil, nil, fmt.Errorf("event %d (return of %s): %s", e.Index, kv.Describe(op.Input, nil), jsonError(err))
 				}
 			}

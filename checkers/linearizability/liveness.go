@@ -42,7 +42,7 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		at   time.Duration
 		idx  int
 		node trace.NodeID
-		in   string
+		in   any // the input, written out only if the operation is reported
 	}
 	pending := map[int64]open{}
 	done := 0
@@ -51,7 +51,7 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 	fail := func(e open, returned time.Duration) check.Result {
 		r := check.Failed(LivenessName, max(e.at, lastFault)+o.Bound, []string{tr.NodeName(e.node)},
 			fmt.Sprintf("%s's operation %s invoked at %v %s (bound: %v after the invocation or the last fault at %v)",
-				tr.NodeName(e.node), e.in, e.at, returnedText(returned), o.Bound, lastFault))
+				tr.NodeName(e.node), trace.Event{Data: e.in}.DataJSON(), e.at, returnedText(returned), o.Bound, lastFault))
 		r.Events = []int{e.idx}
 		return r
 	}
@@ -64,7 +64,7 @@ func CheckLiveness(ctx context.Context, tr *trace.Trace, o LivenessOptions) chec
 		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Invoke:
-			pending[e.Op] = open{e.Time, e.Index, e.Node, string(e.Data)}
+			pending[e.Op] = open{e.Time, e.Index, e.Node, e.Data}
 		case trace.Return:
 			o1, ok := pending[e.Op]
 			if !ok {

@@ -76,7 +76,7 @@ func (h *hist) ae(at, from, to int, m appendEntries) *hist {
 
 func (h *hist) apply(at, node int, index, term int64) *hist {
 	b, _ := json.Marshal(rc.ApplyMark{Index: index, Term: term})
-	return h.add(trace.Event{Time: ms(at), Kind: trace.Mark, Node: trace.NodeID(node), Peer: trace.None, Name: rc.Apply.Name, Data: b})
+	return h.add(trace.Event{Time: ms(at), Kind: trace.Mark, Node: trace.NodeID(node), Peer: trace.None, Name: rc.Apply.Name, Data: json.RawMessage(b)})
 }
 
 func TestCommitRule(t *testing.T) {

@@ -133,7 +133,7 @@ func (d *Describer) describe(e *Event, i int) string {
 		b.WriteString(verb)
 		b.WriteString(" #")
 		b.WriteString(strconv.FormatInt(e.Op, 10))
-		withJSON(e.Data)
+		withJSON(e.DataJSON())
 	}
 	switch e.Kind {
 	case Send:
@@ -195,7 +195,7 @@ func (d *Describer) describe(e *Event, i int) string {
 	case Mark:
 		actor()
 		b.WriteString("★ " + e.Name)
-		withJSON(e.Data)
+		withJSON(e.DataJSON())
 	case Invoke:
 		op("invoke")
 	case Return:

@@ -3,6 +3,7 @@ package trace
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -119,18 +120,32 @@ type Event struct {
 	Value string // state value, drop reason, crash reason, log line, timer delay
 	// Body is a message's content. In a live run it is the value that was
 	// sent (a private copy); in a trace read from a file it is json.RawMessage.
-	Body   any
-	Data   json.RawMessage // payload of Mark, Invoke and Return, encoded when recorded
-	Groups [][]NodeID      // the components of a Partition
+	Body any
+	// Data is the payload of a Mark, Invoke or Return: in a live run the
+	// value recorded (a private copy, encoded only when it is written or
+	// shown), in a trace read from a file json.RawMessage. DataJSON and
+	// DecodeData read it whatever its origin. A trace takes Data given as
+	// []byte to be JSON, and gives it back as json.RawMessage.
+	Data   any
+	Groups [][]NodeID // the components of a Partition
 	Stack  string          // the stack of a panic that crashed Node
 }
 
 // BodyJSON returns the message body as JSON, whatever its origin.
 func (e Event) BodyJSON() json.RawMessage {
-	switch b := e.Body.(type) {
+	return toJSON(e.Body)
+}
+
+// DataJSON returns the payload as JSON, whatever its origin.
+func (e Event) DataJSON() json.RawMessage { return toJSON(e.Data) }
+
+func toJSON(v any) json.RawMessage {
+	switch b := v.(type) {
 	case nil:
 		return nil
 	case json.RawMessage:
+		return b
+	case []byte:
 		return b
 	default:
 		out, err := json.Marshal(b)
@@ -141,12 +156,21 @@ func (e Event) BodyJSON() json.RawMessage {
 	}
 }
 
-// DecodeData decodes the event's Data into v.
+// DecodeData decodes the event's Data into v, a pointer. A live run's
+// payload of v's own type is copied without encoding it.
 func (e Event) DecodeData(v any) error {
-	if len(e.Data) == 0 {
+	if e.Data == nil {
 		return fmt.Errorf("event %d (%s %s) has no data", e.Index, e.Kind, e.Name)
 	}
-	return json.Unmarshal(e.Data, v)
+	if raw, ok := e.Data.(json.RawMessage); ok {
+		return json.Unmarshal(raw, v)
+	}
+	dst := reflect.ValueOf(v)
+	if dst.Kind() == reflect.Pointer && !dst.IsNil() && dst.Elem().Type() == reflect.TypeOf(e.Data) {
+		dst.Elem().Set(reflect.ValueOf(e.Data))
+		return nil
+	}
+	return json.Unmarshal(e.DataJSON(), v)
 }
 
 // Header describes the run a trace came from.

@@ -118,9 +118,9 @@ func AppendEventJSON(b []byte, e *Event) []byte {
 		b = append(b, `,"body":`...)
 		b = append(b, e.BodyJSON()...)
 	}
-	if len(e.Data) > 0 {
+	if data := e.DataJSON(); len(data) > 0 {
 		b = append(b, `,"data":`...)
-		b = append(b, e.Data...)
+		b = append(b, data...)
 	}
 	if e.Groups != nil {
 		b = append(b, `,"groups":[`...)

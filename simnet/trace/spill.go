@@ -177,6 +177,11 @@ func (sp *spill) get(st *store, e *Event, c *chunk, i int) {
 		if span[1] > span[0] {
 			e.Body = json.RawMessage(slices.Clone(v.buf[span[0]:span[1]]))
 		}
+	case withValue:
+		span := v.bodySpan[r.val]
+		if span[1] > span[0] {
+			e.Data = json.RawMessage(slices.Clone(v.buf[span[0]:span[1]]))
+		}
 	case withData:
 		var start uint32
 		if r.val > 0 {
@@ -312,8 +317,11 @@ func decodeEvent(line []byte) (Event, error) {
 		return Event{}, err
 	}
 	e := Event{Index: w.Index, Time: time.Duration(w.Time), Kind: w.Kind, Node: None, Peer: None,
-		Msg: w.Msg, Timer: w.Timer, Op: w.Op, Name: w.Name, Value: w.Value, Data: w.Data,
+		Msg: w.Msg, Timer: w.Timer, Op: w.Op, Name: w.Name, Value: w.Value,
 		Groups: w.Groups, Stack: w.Stack}
+	if len(w.Data) > 0 {
+		e.Data = w.Data
+	}
 	if w.Node != nil {
 		e.Node = *w.Node
 	}

@@ -58,6 +58,7 @@ const (
 	withData              // val indexes the chunk's data: a mark's or operation's payload
 	withExtra             // val indexes the chunk's extras: every field but time and kind
 	withText              // val indexes the chunk's data: the text of Value (a timer's delay: random timeouts would make each a new symbol)
+	withValue             // val indexes the chunk's bodies: a live run's payload (Data), kept as recorded
 )
 
 // extra holds what a rec cannot: several payloads at once, a partition's
@@ -69,7 +70,7 @@ type extra struct {
 	msg, timer, op int64
 	value          string
 	body           any
-	data           json.RawMessage
+	data           any
 	groups         [][]NodeID
 	stack          string
 }
@@ -224,11 +225,22 @@ func (c *chunk) addBody(body any) {
 }
 
 func (st *store) append(e *Event) {
+	switch raw := e.Data.(type) {
+	case []byte: // bytes are JSON, as json.RawMessage
+		e.Data = json.RawMessage(raw)
+		if len(raw) == 0 {
+			e.Data = nil
+		}
+	case json.RawMessage:
+		if len(raw) == 0 {
+			e.Data = nil // an empty payload is none
+		}
+	}
 	r := rec{time: int64(e.Time), kind: e.Kind}
 	name := st.internName(e.Name)
 	id, fits := compactID(e)
 	payloads := 0
-	for _, set := range []bool{e.Value != "", e.Body != nil, len(e.Data) > 0} {
+	for _, set := range []bool{e.Value != "", e.Body != nil, e.Data != nil} {
 		if set {
 			payloads++
 		}
@@ -245,8 +257,13 @@ func (st *store) append(e *Event) {
 		case e.Body != nil:
 			r.form, r.val = withBody, uint32(len(c.bodies))
 			c.addBody(e.Body)
-		case len(e.Data) > 0:
-			r.form, r.val = withData, c.addData(e.Data)
+		case e.Data != nil:
+			if raw, ok := e.Data.(json.RawMessage); ok {
+				r.form, r.val = withData, c.addData(raw)
+			} else {
+				r.form, r.val = withValue, uint32(len(c.bodies))
+				c.addBody(e.Data)
+			}
 		case e.Kind == TimerSet:
 			r.form, r.val = withText, c.addText(e.Value)
 		default:
@@ -353,6 +370,8 @@ func (st *store) get(e *Event, i int) {
 		e.Body = c.bodies[r.val]
 	case withData:
 		e.Data = c.datum(r.val)
+	case withValue:
+		e.Data = c.bodies[r.val]
 	case withText:
 		e.Value = c.text(r.val)
 	case withExtra:

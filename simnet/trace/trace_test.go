@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"distlab/simnet/trace"
+	"encoding/json"
 )
 
 func sample() *trace.Trace {
@@ -20,7 +21,7 @@ func sample() *trace.Trace {
 			{Index: 2, Time: 6, Kind: trace.Send, Node: 1, Peer: 0, Msg: 2, Name: "Pong"},
 			{Index: 3, Time: 7, Kind: trace.Drop, Node: 1, Peer: 0, Msg: 2, Name: "Pong", Value: "loss"},
 			{Index: 4, Time: 8, Kind: trace.Partition, Node: trace.None, Peer: trace.None, Groups: [][]trace.NodeID{{0}, {1}}},
-			{Index: 5, Time: 9, Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "leader", Data: []byte(`{"term":2}`)},
+			{Index: 5, Time: 9, Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "leader", Data: json.RawMessage(`{"term":2}`)},
 			{Index: 6, Time: 10, Kind: trace.Log, Node: 1, Peer: trace.None, Value: "ünïcode \"quoted\"\n"},
 			{Index: 7, Time: 11, Kind: trace.Crash, Node: 1, Peer: trace.None, Value: "panic: x", Stack: "a\nb"},
 		}...)

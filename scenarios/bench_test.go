@@ -2,8 +2,8 @@ package scenarios_test
 
 import (
 	"cmp"
-	"os"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"

@@ -128,7 +128,7 @@ type Event struct {
 	// []byte to be JSON, and gives it back as json.RawMessage.
 	Data   any
 	Groups [][]NodeID // the components of a Partition
-	Stack  string          // the stack of a panic that crashed Node
+	Stack  string     // the stack of a panic that crashed Node
 }
 
 // BodyJSON returns the message body as JSON, whatever its origin.

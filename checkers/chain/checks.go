@@ -341,7 +341,9 @@ func runGrowth(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	w := trace.NewWorld(tr.Header)
 	spans := map[trace.NodeID][]up{}
 	open := map[trace.NodeID]time.Duration{}
-	for _, e := range tr.All() {
+	var e trace.Event
+	for i := range tr.Scan(trace.FaultKinds|trace.KindsOf(trace.Start), 0, tr.Len()) { // what makes a node up or down
+		tr.Fill(i, &e)
 		was := w.Up(e.Node)
 		w.Apply(&e)
 		if e.Node < 0 {

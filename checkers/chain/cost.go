@@ -63,7 +63,9 @@ func runCost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	pow := h.genesis.Protocol == cc.PoW
 	if pow {
 		var tries int64
-		for _, e := range tr.All() {
+		var e trace.Event
+		for i := range tr.Scan(trace.KindsOf(trace.Mark), 0, tr.Len()) {
+			tr.Fill(i, &e)
 			switch {
 			case cc.Produced.Is(&e):
 				mk, _ := cc.Produced.Decode(&e)
@@ -88,7 +90,9 @@ func runCost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 	sentAt := map[int64]time.Duration{}
 	var delay time.Duration
 	delays := 0
-	for _, e := range tr.All() {
+	var e trace.Event
+	for i := range tr.Scan(trace.KindsOf(trace.Send, trace.Deliver), 0, tr.Len()) {
+		tr.Fill(i, &e)
 		switch e.Kind {
 		case trace.Send:
 			sends[e.Name]++

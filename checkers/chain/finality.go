@@ -35,7 +35,9 @@ func runFinalitySafety(ctx context.Context, tr *trace.Trace, _ any) check.Result
 	var highNode trace.NodeID
 	var highIdx int
 	n := 0
-	for i, e := range tr.All() {
+	var e trace.Event
+	for i := range tr.Scan(trace.KindsOf(trace.Mark), 0, tr.Len()) {
+		tr.Fill(i, &e)
 		if !cc.Irreversible.Is(&e) || !h.honest(e.Node) {
 			continue
 		}

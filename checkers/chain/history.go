@@ -156,13 +156,19 @@ func read(ctx context.Context, tr *trace.Trace) (*history, error) {
 		tips: map[trace.NodeID][]tipEvent{}, libs: map[trace.NodeID][]tipEvent{},
 		submitted: map[string]time.Duration{}, txs: map[string]*cc.Tx{}, upAtEnd: map[trace.NodeID]bool{}}
 	h.servers = contract.Servers(tr.Header)
+	// The world is asked only who is up at the end and when the last
+	// fault was: starts and faults make it; the marks are the chain.
 	w := trace.NewWorld(tr.Header)
-	for i, e := range tr.All() {
-		if i%4096 == 0 && ctx.Err() != nil {
+	h.end = tr.End()
+	seen := 0
+	var e trace.Event
+	for i := range tr.Scan(trace.FaultKinds|trace.KindsOf(trace.Start, trace.Mark), 0, tr.Len()) {
+		if seen%4096 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("out of time reading the trace")
 		}
+		seen++
+		tr.Fill(i, &e)
 		w.Apply(&e)
-		h.end = e.Time
 		if e.Kind != trace.Mark {
 			continue
 		}

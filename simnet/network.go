@@ -135,7 +135,7 @@ var DefaultLink = Link{Latency: Latency{Dist: "uniform", Min: time.Millisecond, 
 // the simulator applied.
 type network struct {
 	trace.Net
-	links    [][]*rule // [from][to]; nil entries use def
+	links    [][]*rule // [from][to]; nil rows and entries use def (rows are made when a link of theirs is set: a thousand nodes need no million-entry table)
 	def      rule
 	fifoLast map[[2]NodeID]time.Duration // FIFO links: the latest delivery time scheduled
 }
@@ -169,19 +169,27 @@ func (n *network) deliveryTime(now time.Duration, from, to NodeID, l *rule, r *r
 
 func (n *network) grow(size int) {
 	n.Net.Grow(size)
-	for i := range n.links {
-		for len(n.links[i]) < size {
-			n.links[i] = append(n.links[i], nil)
-		}
-	}
 	for len(n.links) < size {
-		n.links = append(n.links, make([]*rule, size))
+		n.links = append(n.links, nil)
 	}
 }
 
+// setLink makes from→to follow r.
+func (n *network) setLink(from, to NodeID, r *rule) {
+	if int(from) < 0 || int(from) >= len(n.links) || int(to) < 0 || int(to) >= len(n.links) {
+		panic(fmt.Sprintf("link %d→%d: there are %d nodes", from, to, len(n.links)))
+	}
+	row := n.links[from]
+	for len(row) <= int(to) {
+		row = append(row, nil)
+	}
+	row[to] = r
+	n.links[from] = row
+}
+
 func (n *network) link(from, to NodeID) *rule {
-	if l := n.links[from][to]; l != nil {
-		return l
+	if row := n.links[from]; int(to) < len(row) && row[to] != nil {
+		return row[to]
 	}
 	return &n.def
 }

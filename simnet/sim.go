@@ -215,7 +215,7 @@ func (s *Sim) Group(group string) []NodeID {
 // SetLink overrides the behaviour of the one-way link from→to.
 func (s *Sim) SetLink(from, to NodeID, l Link) {
 	r := ruleOf(l)
-	s.net.links[from][to] = &r
+	s.net.setLink(from, to, &r)
 }
 
 // SetClock skews a node's physical clock.

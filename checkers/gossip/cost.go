@@ -47,10 +47,14 @@ func runCost(ctx context.Context, tr *trace.Trace, o any) check.Result {
 		}
 		carrying, useful = false, false
 	}
-	for i, e := range tr.All() {
-		if i&0xffff == 0xffff && ctx.Err() != nil {
+	reads := trace.KindsOf(trace.Start, trace.Restart, trace.Deliver, trace.TimerFire, trace.Invoke, trace.Send, trace.Mark)
+	seen := 0
+	var e trace.Event
+	for i := range tr.Scan(reads, 0, tr.Len()) {
+		if seen++; seen&0xffff == 0 && ctx.Err() != nil {
 			return check.Unknowable(Cost, "out of time")
 		}
+		tr.Fill(i, &e)
 		if startsHandler(e.Kind) {
 			finish()
 			cur = handlerOf(&e)

@@ -122,11 +122,15 @@ func parse(ctx context.Context, tr *trace.Trace) (*history, error) {
 	}
 	pendingW := map[int64]*write{}
 	pendingR := map[int64]*read{}
-	w := trace.NewWorld(tr.Header)
-	for i, e := range tr.All() {
-		if i&0xffff == 0xffff && ctx.Err() != nil {
+	w := trace.NewWorld(tr.Header) // asked only who is up: starts and faults make it
+	reads := trace.FaultKinds | trace.KindsOf(trace.Start, trace.Send, trace.Invoke, trace.Return, trace.Mark)
+	seen := 0
+	var e trace.Event
+	for i := range tr.Scan(reads, 0, tr.Len()) {
+		if seen++; seen&0xffff == 0 && ctx.Err() != nil {
 			return nil, errTimeout
 		}
+		tr.Fill(i, &e)
 		w.Apply(&e)
 		if e.Kind.IsFault() {
 			h.faults = append(h.faults, e.Time)

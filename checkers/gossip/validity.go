@@ -64,10 +64,14 @@ func (h *history) validate(ctx context.Context) *violation {
 	}
 	var cur handler
 	next := 0 // the next apply in h.applies
-	for i, e := range tr.All() {
-		if i&0xffff == 0xffff && ctx.Err() != nil {
+	reads := trace.KindsOf(trace.Start, trace.Restart, trace.Deliver, trace.TimerFire, trace.Send, trace.Crash, trace.Mark)
+	seen := 0
+	var e trace.Event
+	for i := range tr.Scan(reads, 0, tr.Len()) {
+		if seen++; seen&0xffff == 0 && ctx.Err() != nil {
 			return nil
 		}
+		tr.Fill(i, &e)
 		if startsHandler(e.Kind) {
 			cur = handlerOf(&e)
 		}

@@ -465,3 +465,59 @@ func TestDropAndDuplicateAMessageInFlight(t *testing.T) {
 	assert.Equal(t, []string{"#3 30.5ms"}, dups)
 	assert.Equal(t, []string{"fault drop message #1: it is not in flight; nothing happens"}, logs)
 }
+
+// marker records one mark at start, with a payload of its choosing.
+type marker struct {
+	env     *simnet.Env
+	payload any
+}
+
+func (m *marker) Start()                     { m.env.Mark("m", m.payload) }
+func (m *marker) Receive(simnet.NodeID, any) {}
+func (m *marker) Timer(any)                  {}
+
+// TestPayloadsAreCopiesAndRefusedEarly: a mark keeps the payload as it
+// was when recorded (the node's later change does not reach the trace),
+// and a payload that could not be written as JSON crashes the node that
+// recorded it, at once, with the reason.
+func TestPayloadsAreCopiesAndRefusedEarly(t *testing.T) {
+	type withList struct{ Items []int }
+	shared := withList{Items: []int{1, 2}}
+	cases := []struct {
+		name    string
+		payload any
+		crash   string
+	}{
+		{"a copy", shared, ""},
+		{"a function", struct{ F func() }{}, "payload cannot be recorded"},
+		{"a complex number", struct{ C complex128 }{}, "payload cannot be encoded as JSON"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := simnet.New(simnet.Config{Seed: 1})
+			sim.AddNode("n0", "server", func(env *simnet.Env) simnet.Node { return &marker{env: env, payload: tc.payload} })
+			sim.Run(time.Millisecond)
+			shared.Items[0] = 99 // after the run: the trace holds its own copy
+			var mark, crash *trace.Event
+			for i := range sim.Trace().Len() {
+				e := sim.Trace().At(i)
+				switch e.Kind {
+				case trace.Mark:
+					mark = &e
+				case trace.Crash:
+					crash = &e
+				}
+			}
+			if tc.crash == "" {
+				require.Nil(t, crash)
+				require.NotNil(t, mark)
+				assert.JSONEq(t, `{"Items":[1,2]}`, string(mark.DataJSON()))
+				return
+			}
+			require.NotNil(t, crash, "the node must crash")
+			assert.Contains(t, crash.Value, tc.crash)
+			assert.Nil(t, mark)
+		})
+	}
+	shared.Items[0] = 1
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"distlab/simnet/trace"
+	"bytes"
 )
 
 // everyShape has an event of every layout the store uses: plain, with a
@@ -228,4 +229,32 @@ func TestScanFindsWhatReadingFinds(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 3, n)
+}
+
+// TestLivePayloadsStayValues: a payload recorded as a Go value comes back
+// as that value (checkers read it without JSON), is written as its JSON,
+// and comes back from a spill as that JSON; DecodeData reads both.
+func TestLivePayloadsStayValues(t *testing.T) {
+	type apply struct {
+		Index int64 `json:"index"`
+		Term  int64 `json:"term"`
+	}
+	tr := &trace.Trace{Header: trace.Header{Nodes: []string{"n0"}}}
+	require.NoError(t, tr.Spill(t.TempDir(), 100))
+	for i := range 10_000 {
+		tr.Append(trace.Event{Time: time.Duration(i), Kind: trace.Mark, Node: 0, Peer: trace.None, Name: "apply", Data: apply{int64(i), 2}})
+	}
+	require.Positive(t, tr.SpilledBytes())
+	last, first := tr.At(9999), tr.At(0)
+	assert.Equal(t, apply{9999, 2}, last.Data, "in memory: the value itself")
+	assert.Equal(t, json.RawMessage(`{"index":0,"term":2}`), first.Data, "spilled: its JSON")
+	for _, e := range []trace.Event{first, last} {
+		var got apply
+		require.NoError(t, e.DecodeData(&got))
+		assert.Equal(t, apply{int64(e.Index), 2}, got)
+	}
+	assert.Equal(t, `{"index":9999,"term":2}`, string(last.DataJSON()))
+	var line bytes.Buffer
+	require.NoError(t, trace.Write(&line, trace.New(tr.Header, last)))
+	assert.Contains(t, line.String(), `"data":{"index":9999,"term":2}`)
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"distlab/simnet/trace"
 	"bytes"
+	"distlab/simnet/trace"
 )
 
 // everyShape has an event of every layout the store uses: plain, with a

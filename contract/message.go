@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"distlab/simnet/trace"
 )
@@ -48,6 +49,12 @@ func (m Message[T]) Decode(e *trace.Event) (T, error) {
 		}
 		return v, nil
 	default:
+		if st, src, ok := flatSource(b); ok {
+			if plan := flatPlanFor(reflect.TypeFor[T](), st); plan != nil {
+				plan.run(unsafe.Pointer(&v), src)
+				return v, nil
+			}
+		}
 		if err := project(reflect.ValueOf(&v).Elem(), reflect.ValueOf(b)); err != nil {
 			return v, fmt.Errorf("event %d: message %s: %w", e.Index, e.Name, err)
 		}

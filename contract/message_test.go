@@ -81,3 +81,61 @@ func TestConforms(t *testing.T) {
 	assert.ErrorContains(t, contract.Conforms(grantMsg.Def(), wrongKind{}), "field Term is string, the contract reads int64")
 	assert.ErrorContains(t, contract.Conforms(grantMsg.Def(), 3), "is not a struct message")
 }
+
+// Shapes of live messages that checkers read, with values chosen to be
+// representable at both ends.
+type (
+	narrowInts struct {
+		A int8
+		B uint16
+		C int32 `json:"c"`
+		D uint64
+		E int
+	}
+	wideInts struct {
+		A int64
+		B int64
+		C int64 `json:"c"`
+		D int64
+		E int64
+	}
+	named  struct{ Leader string }
+	onePtr struct{ P *int } // held in an interface's word itself
+)
+
+// TestLiveDecodeAgreesWithJSON: reading a live message's fields (by their
+// offsets, or through reflect) gives what decoding the JSON that a trace
+// file holds gives, for every shape: integers of other sizes and signs,
+// nested structs, lists, pointers to messages, and a struct an interface
+// holds in its word.
+func TestLiveDecodeAgreesWithJSON(t *testing.T) {
+	full := reply{Term: -7, Granted: true, Extra: "x"}
+	full.Inner.Leader, full.Inner.Zxid = 200, 9
+	for i := range 3 {
+		full.Items = append(full.Items, struct {
+			Index int64  `json:"index"`
+			Cmd   string `json:"cmd"`
+		}{Index: int64(i*10 - 5), Cmd: "put"})
+	}
+	agree(t, grantMsg, full)
+	agree(t, grantMsg, &full)
+	agree(t, grantMsg, reply{})
+	agree(t, contract.Message[wideInts]{Names: []string{"Reply"}}, narrowInts{A: -3, B: 65535, C: -2e9, D: 1 << 40, E: -1})
+	agree(t, contract.Message[narrowInts]{Names: []string{"Reply"}}, wideInts{A: -3, B: 65535, C: -2e9, D: 1 << 40, E: -1})
+	agree(t, contract.Message[named]{Names: []string{"Reply"}}, struct{ Leader, Other string }{"n1", "x"})
+	n := 4
+	agree(t, contract.Message[struct{ P int }]{Names: []string{"Reply"}}, onePtr{&n})
+}
+
+func agree[T any](t *testing.T, m contract.Message[T], body any) {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	live := trace.Event{Kind: trace.Send, Name: "Reply", Body: body}
+	file := trace.Event{Kind: trace.Send, Name: "Reply", Body: json.RawMessage(raw)}
+	got, err := m.Decode(&live)
+	require.NoError(t, err)
+	want, err := m.Decode(&file)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "%T read from %s", body, raw)
+}

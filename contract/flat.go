@@ -1,0 +1,244 @@
+package contract
+
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// A flat plan reads a message's fields by their offsets instead of
+// through reflect, for the shapes contracts read most (a Raft run decodes
+// every AppendEntries twice): a struct of integers, booleans and strings,
+// and lists of such structs. Only the source is read through pointers; the
+// destination is a T the caller owns, written with typed stores (strings
+// and lists hold pointers, and the collector must see those writes).
+
+// flatStep copies one field.
+type flatStep struct {
+	dst, src uintptr // offsets
+	op       flatOp
+	list     *flatList // flatListOp only
+	sub      *flatPlan // flatStructOp only
+}
+
+type flatOp uint8
+
+const (
+	flatInt flatOp = iota
+	flatBool
+	flatString
+	flatListOp
+	flatStructOp
+)
+
+// intKind reads an integer of a given size and signedness.
+type intKind struct {
+	size   uintptr
+	signed bool
+}
+
+// flatPlan is the steps for one pair of struct types; each int step also
+// names the sizes of both ends.
+type flatPlan struct {
+	steps   []flatStep
+	dstInt  []intKind // per step: the destination's integer kind (int steps)
+	srcInt  []intKind
+	dstSize uintptr
+	srcSize uintptr
+}
+
+// flatList is a list field: its element plans and types.
+type flatList struct {
+	elem    *flatPlan
+	dstType reflect.Type // the destination's slice type
+}
+
+var flatPlans sync.Map // [2]reflect.Type → *flatPlan (nil: not flat)
+
+// flatPlanFor returns the plan for reading a st struct into a dt struct,
+// or nil when some field is not of a flat shape.
+func flatPlanFor(dt, st reflect.Type) *flatPlan {
+	k := [2]reflect.Type{dt, st}
+	if p, ok := flatPlans.Load(k); ok {
+		return p.(*flatPlan)
+	}
+	p := compileFlat(dt, st)
+	flatPlans.Store(k, p)
+	return p
+}
+
+func compileFlat(dt, st reflect.Type) *flatPlan {
+	if dt.Kind() != reflect.Struct || st.Kind() != reflect.Struct {
+		return nil
+	}
+	p := &flatPlan{dstSize: dt.Size(), srcSize: st.Size()}
+	for i := range dt.NumField() {
+		f := dt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		sf, ok := fieldByJSON(st, jsonName(f))
+		if !ok {
+			continue // as json: an absent field keeps its zero value
+		}
+		if len(sf.Index) != 1 {
+			return nil // promoted through an embedded struct: leave it to reflect
+		}
+		step := flatStep{dst: f.Offset, src: sf.Offset}
+		var dk, sk intKind
+		switch {
+		case isInt(f.Type) && isInt(sf.Type):
+			step.op = flatInt
+			dk, sk = intKindOf(f.Type), intKindOf(sf.Type)
+		case f.Type.Kind() == reflect.Bool && sf.Type.Kind() == reflect.Bool:
+			step.op = flatBool
+		case f.Type.Kind() == reflect.String && sf.Type.Kind() == reflect.String:
+			step.op = flatString
+		case f.Type.Kind() == reflect.Struct && sf.Type.Kind() == reflect.Struct:
+			if step.sub = compileFlat(f.Type, sf.Type); step.sub == nil {
+				return nil
+			}
+			step.op = flatStructOp
+		case f.Type.Kind() == reflect.Slice && sf.Type.Kind() == reflect.Slice:
+			elem := compileFlat(f.Type.Elem(), sf.Type.Elem())
+			if elem == nil {
+				return nil
+			}
+			step.op = flatListOp
+			step.list = &flatList{elem: elem, dstType: f.Type}
+		default:
+			return nil
+		}
+		p.steps = append(p.steps, step)
+		p.dstInt = append(p.dstInt, dk)
+		p.srcInt = append(p.srcInt, sk)
+	}
+	return p
+}
+
+func intKindOf(t reflect.Type) intKind {
+	k := t.Kind()
+	return intKind{size: t.Size(), signed: k >= reflect.Int && k <= reflect.Int64}
+}
+
+func readInt(p unsafe.Pointer, k intKind) int64 {
+	switch k.size {
+	case 1:
+		if k.signed {
+			return int64(*(*int8)(p))
+		}
+		return int64(*(*uint8)(p))
+	case 2:
+		if k.signed {
+			return int64(*(*int16)(p))
+		}
+		return int64(*(*uint16)(p))
+	case 4:
+		if k.signed {
+			return int64(*(*int32)(p))
+		}
+		return int64(*(*uint32)(p))
+	}
+	return *(*int64)(p) // as json would, a uint64 beyond int64 wraps
+}
+
+func writeInt(p unsafe.Pointer, k intKind, v int64) {
+	switch k.size {
+	case 1:
+		*(*int8)(p) = int8(v)
+	case 2:
+		*(*int16)(p) = int16(v)
+	case 4:
+		*(*int32)(p) = int32(v)
+	default:
+		*(*int64)(p) = v
+	}
+}
+
+// run copies the struct at src into the struct at dst.
+func (p *flatPlan) run(dst, src unsafe.Pointer) {
+	for i := range p.steps {
+		s := &p.steps[i]
+		d, from := unsafe.Add(dst, s.dst), unsafe.Add(src, s.src)
+		switch s.op {
+		case flatInt:
+			writeInt(d, p.dstInt[i], readInt(from, p.srcInt[i]))
+		case flatBool:
+			*(*bool)(d) = *(*bool)(from)
+		case flatString:
+			*(*string)(d) = *(*string)(from)
+		case flatListOp:
+			s.list.run(d, from)
+		case flatStructOp:
+			s.sub.run(d, from)
+		}
+	}
+}
+
+// sliceHeader is a slice's layout, for reading a list the plan does not
+// know the Go type of.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+func (l *flatList) run(dst, src unsafe.Pointer) {
+	in := (*sliceHeader)(src)
+	if in.len == 0 {
+		return
+	}
+	out := reflect.MakeSlice(l.dstType, in.len, in.len)
+	base := out.UnsafePointer()
+	for i := range in.len {
+		l.elem.run(unsafe.Add(base, uintptr(i)*l.elem.dstSize), unsafe.Add(in.data, uintptr(i)*l.elem.srcSize))
+	}
+	reflect.NewAt(l.dstType, dst).Elem().Set(out) // a typed store: the collector sees the new list
+}
+
+// eface is the layout of an interface value with no methods (any).
+type eface struct {
+	typ, word unsafe.Pointer
+}
+
+// flatSource is where the struct value an interface holds lives, if the
+// interface holds it by pointer (every struct but a pointer-shaped one),
+// or the struct a pointer in it points to.
+func flatSource(v any) (reflect.Type, unsafe.Pointer, bool) {
+	t := reflect.TypeOf(v)
+	word := (*eface)(unsafe.Pointer(&v)).word
+	switch {
+	case t == nil:
+		return nil, nil, false
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
+		return t.Elem(), word, word != nil
+	case t.Kind() == reflect.Struct && !pointerShaped(t):
+		return t, word, true
+	}
+	return nil, nil, false
+}
+
+// pointerShaped reports whether an interface holds t's values in its word
+// itself (a struct of one pointer-like field) rather than pointing to them.
+func pointerShaped(t reflect.Type) bool {
+	if t.Size() != unsafe.Sizeof(uintptr(0)) {
+		return false
+	}
+	for t.Kind() == reflect.Struct || t.Kind() == reflect.Array {
+		if t.Kind() == reflect.Struct {
+			if t.NumField() != 1 {
+				return false
+			}
+			t = t.Field(0).Type
+		} else {
+			if t.Len() != 1 {
+				return false
+			}
+			t = t.Elem()
+		}
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	}
+	return false
+}

@@ -8,11 +8,12 @@ import (
 
 // Trace is a whole run: its header and its events in order.
 //
-// Events are read through Len, At and All, never as a slice: how a trace
-// keeps its events is this package's business. It keeps them compactly
-// (store.go: 32 bytes an event, strings interned, payloads out of line)
-// and, when asked to (Spill), in a temporary file beyond a number of
-// events, so a long run fits in little memory.
+// Events are read through Len, At, Fill, All and Scan, never as a slice:
+// how a trace keeps its events is this package's business. It keeps them
+// compactly (store.go: 24 bytes an event, strings interned, payloads out
+// of line, the rare kinds indexed: scan.go) and, when asked to (Spill),
+// in a temporary file beyond a number of events, so a long run fits in
+// little memory.
 //
 // A Trace is written by one goroutine; any number may read it while
 // nobody appends.

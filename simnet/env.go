@@ -1,13 +1,13 @@
 package simnet
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
 
 	"distlab/simnet/trace"
-	"encoding/json"
 )
 
 // Env is a node's whole world: everything it may do goes through here.

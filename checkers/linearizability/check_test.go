@@ -2,6 +2,7 @@ package linearizability
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +16,6 @@ import (
 	"distlab/checkers/check"
 	"distlab/contract/kv"
 	"distlab/simnet/trace"
-	"encoding/json"
 )
 
 func ret(t int64) *int64 { return &t }

@@ -72,15 +72,8 @@ func compileFlat(dt, st reflect.Type) *flatPlan {
 		return nil
 	}
 	p := &flatPlan{dstSize: dt.Size(), srcSize: st.Size()}
-	for i := range dt.NumField() {
-		f := dt.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		sf, ok := fieldByJSON(st, jsonName(f))
-		if !ok {
-			continue // as json: an absent field keeps its zero value
-		}
+	for _, fs := range readFields(dt, st) {
+		f, sf := fs[0], fs[1]
 		if len(sf.Index) != 1 {
 			return nil // promoted through an embedded struct: leave it to reflect
 		}

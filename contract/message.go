@@ -187,6 +187,23 @@ func fieldByJSON(t reflect.Type, name string) (reflect.StructField, bool) {
 	return reflect.StructField{}, false
 }
 
+// readFields pairs each exported field of dt with the field of st under
+// the same JSON name. A field st lacks is left out: as with json, it keeps
+// its zero value.
+func readFields(dt, st reflect.Type) [][2]reflect.StructField {
+	var out [][2]reflect.StructField
+	for i := range dt.NumField() {
+		f := dt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		if sf, ok := fieldByJSON(st, jsonName(f)); ok {
+			out = append(out, [2]reflect.StructField{f, sf})
+		}
+	}
+	return out
+}
+
 // project copies into dst (a T) the fields of src (a live message value)
 // with the same JSON names, converting integer kinds: what json would do
 // with a round trip, without encoding the whole message (an AppendEntries
@@ -237,16 +254,9 @@ func compile(dt, st reflect.Type) copier {
 			sub copier
 		}
 		var steps []step
-		for i := range dt.NumField() {
-			f := dt.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			sf, ok := fieldByJSON(st, jsonName(f))
-			if !ok {
-				continue // as json: an absent field keeps its zero value
-			}
-			steps = append(steps, step{i, sf.Index, planFor(f.Type, sf.Type)})
+		for _, fs := range readFields(dt, st) {
+			f, sf := fs[0], fs[1]
+			steps = append(steps, step{f.Index[0], sf.Index, planFor(f.Type, sf.Type)})
 		}
 		return func(dst, src reflect.Value) error {
 			for _, s := range steps {

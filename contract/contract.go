@@ -61,6 +61,13 @@ func (m Mark[T]) Decode(e *trace.Event) (T, error) {
 	if p, ok := e.Data.(T); ok { // a live run's payload, as recorded
 		return p, nil
 	}
+	return m.decodeJSON(e)
+}
+
+// decodeJSON is Decode for a payload read from a file (apart, so that a
+// live payload's T does not move to the heap as json's target).
+func (m Mark[T]) decodeJSON(e *trace.Event) (T, error) {
+	var v T
 	if err := json.Unmarshal(e.DataJSON(), &v); err != nil {
 		return v, fmt.Errorf("event %d: %s mark of %s: %w", e.Index, m.Name, "payload", err)
 	}

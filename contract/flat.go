@@ -3,6 +3,7 @@ package contract
 import (
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -24,7 +25,8 @@ type flatStep struct {
 type flatOp uint8
 
 const (
-	flatInt flatOp = iota
+	flatWord flatOp = iota // an integer of 8 bytes to one of 8 bytes: copied as is
+	flatInt
 	flatBool
 	flatString
 	flatListOp
@@ -45,6 +47,10 @@ type flatPlan struct {
 	srcInt  []intKind
 	dstSize uintptr
 	srcSize uintptr
+	// whole: every field of the destination is written by a step, and
+	// none is a list, so a destination already holding a value can be
+	// written over in place (DecodeInto reuses a list's elements).
+	whole bool
 }
 
 // flatList is a list field: its element plans and types.
@@ -53,17 +59,35 @@ type flatList struct {
 	dstType reflect.Type // the destination's slice type
 }
 
-var flatPlans sync.Map // [2]reflect.Type → *flatPlan (nil: not flat)
+// flatPlans holds the plans made so far, keyed by destination and source
+// type. Checks look a plan up for every message they read, from every
+// exploring worker at once, and a new pair of types is rare after the
+// first messages: readers load the map without a lock, a writer replaces
+// it with a copy.
+var (
+	flatPlans     atomic.Pointer[map[[2]reflect.Type]*flatPlan] // nil plan: not flat
+	flatPlansLock sync.Mutex
+)
 
 // flatPlanFor returns the plan for reading a st struct into a dt struct,
 // or nil when some field is not of a flat shape.
 func flatPlanFor(dt, st reflect.Type) *flatPlan {
 	k := [2]reflect.Type{dt, st}
-	if p, ok := flatPlans.Load(k); ok {
-		return p.(*flatPlan)
+	if m := flatPlans.Load(); m != nil {
+		if p, ok := (*m)[k]; ok {
+			return p
+		}
 	}
 	p := compileFlat(dt, st)
-	flatPlans.Store(k, p)
+	flatPlansLock.Lock()
+	defer flatPlansLock.Unlock()
+	next := map[[2]reflect.Type]*flatPlan{k: p}
+	if m := flatPlans.Load(); m != nil {
+		for k2, p2 := range *m {
+			next[k2] = p2
+		}
+	}
+	flatPlans.Store(&next)
 	return p
 }
 
@@ -72,7 +96,9 @@ func compileFlat(dt, st reflect.Type) *flatPlan {
 		return nil
 	}
 	p := &flatPlan{dstSize: dt.Size(), srcSize: st.Size()}
-	for _, fs := range readFields(dt, st) {
+	fields := readFields(dt, st)
+	p.whole = len(fields) == dt.NumField()
+	for _, fs := range fields {
 		f, sf := fs[0], fs[1]
 		if len(sf.Index) != 1 {
 			return nil // promoted through an embedded struct: leave it to reflect
@@ -83,6 +109,9 @@ func compileFlat(dt, st reflect.Type) *flatPlan {
 		case isInt(f.Type) && isInt(sf.Type):
 			step.op = flatInt
 			dk, sk = intKindOf(f.Type), intKindOf(sf.Type)
+			if dk.size == 8 && sk.size == 8 {
+				step.op = flatWord // the bits readInt and writeInt would give
+			}
 		case f.Type.Kind() == reflect.Bool && sf.Type.Kind() == reflect.Bool:
 			step.op = flatBool
 		case f.Type.Kind() == reflect.String && sf.Type.Kind() == reflect.String:
@@ -92,6 +121,7 @@ func compileFlat(dt, st reflect.Type) *flatPlan {
 				return nil
 			}
 			step.op = flatStructOp
+			p.whole = p.whole && step.sub.whole
 		case f.Type.Kind() == reflect.Slice && sf.Type.Kind() == reflect.Slice:
 			elem := compileFlat(f.Type.Elem(), sf.Type.Elem())
 			if elem == nil {
@@ -99,6 +129,7 @@ func compileFlat(dt, st reflect.Type) *flatPlan {
 			}
 			step.op = flatListOp
 			step.list = &flatList{elem: elem, dstType: f.Type}
+			p.whole = false
 		default:
 			return nil
 		}
@@ -148,12 +179,22 @@ func writeInt(p unsafe.Pointer, k intKind, v int64) {
 	}
 }
 
-// run copies the struct at src into the struct at dst.
-func (p *flatPlan) run(dst, src unsafe.Pointer) {
+// run copies the struct at src into the struct at dst, a zero value.
+// prev, if not nil, is a value of dst's type the caller gives up: its
+// lists' memory is reused where it is large enough.
+// Neither dst nor prev escapes (go build -gcflags=-m says so), so that a
+// caller's T can live on its stack.
+func (p *flatPlan) run(dst, src, prev unsafe.Pointer) {
 	for i := range p.steps {
 		s := &p.steps[i]
 		d, from := unsafe.Add(dst, s.dst), unsafe.Add(src, s.src)
+		var was unsafe.Pointer
+		if prev != nil {
+			was = unsafe.Add(prev, s.dst)
+		}
 		switch s.op {
+		case flatWord:
+			*(*uint64)(d) = *(*uint64)(from)
 		case flatInt:
 			writeInt(d, p.dstInt[i], readInt(from, p.srcInt[i]))
 		case flatBool:
@@ -161,9 +202,9 @@ func (p *flatPlan) run(dst, src unsafe.Pointer) {
 		case flatString:
 			*(*string)(d) = *(*string)(from)
 		case flatListOp:
-			s.list.run(d, from)
+			s.list.run(d, from, was)
 		case flatStructOp:
-			s.sub.run(d, from)
+			s.sub.run(d, from, was)
 		}
 	}
 }
@@ -175,17 +216,28 @@ type sliceHeader struct {
 	len, cap int
 }
 
-func (l *flatList) run(dst, src unsafe.Pointer) {
+func (l *flatList) run(dst, src, prev unsafe.Pointer) {
 	in := (*sliceHeader)(src)
 	if in.len == 0 {
+		if prev != nil { // an empty list that keeps its memory for the next message
+			old := (*sliceHeader)(prev)
+			*(*sliceHeader)(dst) = sliceHeader{data: old.data, cap: old.cap}
+		}
 		return
 	}
-	out := reflect.MakeSlice(l.dstType, in.len, in.len)
-	base := out.UnsafePointer()
-	for i := range in.len {
-		l.elem.run(unsafe.Add(base, uintptr(i)*l.elem.dstSize), unsafe.Add(in.data, uintptr(i)*l.elem.srcSize))
+	var base unsafe.Pointer
+	var capacity int
+	if old := (*sliceHeader)(prev); prev != nil && l.elem.whole && old.cap >= in.len {
+		base, capacity = old.data, old.cap // every field of each element is written below
+	} else {
+		base, capacity = reflect.MakeSlice(l.dstType, in.len, in.len).UnsafePointer(), in.len
 	}
-	reflect.NewAt(l.dstType, dst).Elem().Set(out) // a typed store: the collector sees the new list
+	for i := range in.len {
+		l.elem.run(unsafe.Add(base, uintptr(i)*l.elem.dstSize), unsafe.Add(in.data, uintptr(i)*l.elem.srcSize), nil)
+	}
+	// The header's data field is an unsafe.Pointer: storing it is a
+	// pointer write the collector sees.
+	*(*sliceHeader)(dst) = sliceHeader{data: base, len: in.len, cap: capacity}
 }
 
 // eface is the layout of an interface value with no methods (any).

@@ -37,6 +37,52 @@ func (m Message[T]) Is(e *trace.Event) bool {
 // live run sent, or the JSON of a trace read from a file.
 func (m Message[T]) Decode(e *trace.Event) (T, error) {
 	var v T
+	if m.decodeFlat(e, &v, nil) {
+		return v, nil
+	}
+	return m.decodeSlow(e)
+}
+
+// DecodeInto is Decode into *dst, reusing the memory of dst's lists where
+// they are long enough: a check that reads every AppendEntries keeps one T
+// and allocates nothing per message. What *dst held is overwritten (a field
+// the message lacks is left zero, an empty list may be empty rather than
+// nil); lists held by a previous value of *dst may be written over, so a
+// caller keeps none of them.
+func (m Message[T]) DecodeInto(e *trace.Event, dst *T) error {
+	prev := *dst
+	var zero T
+	*dst = zero
+	if m.decodeFlat(e, dst, &prev) {
+		return nil
+	}
+	v, err := m.decodeSlow(e)
+	*dst = v
+	return err
+}
+
+// decodeFlat reads a live message of a flat shape by its fields' offsets
+// (flat.go), reusing prev's lists if prev is not nil; false: the slow way.
+func (m Message[T]) decodeFlat(e *trace.Event, dst, prev *T) bool {
+	if e.Body == nil || !slices.Contains(m.Names, e.Name) {
+		return false
+	}
+	st, src, ok := flatSource(e.Body)
+	if !ok {
+		return false
+	}
+	plan := flatPlanFor(reflect.TypeFor[T](), st)
+	if plan == nil {
+		return false
+	}
+	plan.run(unsafe.Pointer(dst), src, unsafe.Pointer(prev))
+	return true
+}
+
+// decodeSlow is Decode for JSON bodies, shapes without a flat plan and
+// errors.
+func (m Message[T]) decodeSlow(e *trace.Event) (T, error) {
+	var v T
 	if !slices.Contains(m.Names, e.Name) {
 		return v, fmt.Errorf("event %d carries message %q, not one of %s", e.Index, e.Name, strings.Join(m.Names, ", "))
 	}
@@ -49,12 +95,6 @@ func (m Message[T]) Decode(e *trace.Event) (T, error) {
 		}
 		return v, nil
 	default:
-		if st, src, ok := flatSource(b); ok {
-			if plan := flatPlanFor(reflect.TypeFor[T](), st); plan != nil {
-				plan.run(unsafe.Pointer(&v), src)
-				return v, nil
-			}
-		}
 		if err := project(reflect.ValueOf(&v).Elem(), reflect.ValueOf(b)); err != nil {
 			return v, fmt.Errorf("event %d: message %s: %w", e.Index, e.Name, err)
 		}

@@ -56,9 +56,49 @@ type nodeTerm struct {
 type reign struct {
 	leader trace.NodeID
 	term   int64
-	start  int64           // LeaderCommit of its first AppendEntries
-	terms  map[int64]int64 // index → term of the leader's entries its messages show
-	claims []claim         // LeaderCommit values beyond start, in order
+	start  int64   // LeaderCommit of its first AppendEntries
+	terms  termsAt // the terms of the leader's entries its messages show
+	claims []claim // LeaderCommit values beyond start, in order
+}
+
+// termsAt is the term of each log index an AppendEntries showed: a list
+// for the indexes a log has (from 0, dense), a map for any other a wrong
+// solution may send.
+type termsAt struct {
+	dense []int64 // index → term+1; 0: not shown
+	other map[int64]int64
+}
+
+// denseIndexes bounds the indexes kept in the list (8 MB a leader at most).
+const denseIndexes = 1 << 20
+
+func (t *termsAt) set(index, term int64) {
+	inRange := index >= 0 && index < denseIndexes
+	if !inRange || term < 0 {
+		if t.other == nil {
+			t.other = map[int64]int64{}
+		}
+		t.other[index] = term
+		if inRange && index < int64(len(t.dense)) {
+			t.dense[index] = 0
+		}
+		return
+	}
+	if int(index) >= len(t.dense) {
+		t.dense = append(t.dense, make([]int64, int(index)+1-len(t.dense))...)
+	}
+	t.dense[index] = term + 1
+	if t.other != nil {
+		delete(t.other, index)
+	}
+}
+
+func (t *termsAt) get(index int64) (int64, bool) {
+	if index >= 0 && index < int64(len(t.dense)) && t.dense[index] != 0 {
+		return t.dense[index] - 1, true
+	}
+	term, ok := t.other[index]
+	return term, ok
 }
 
 type claim struct {
@@ -82,6 +122,7 @@ type commitRule struct {
 	reigns map[nodeTerm]*reign
 	order  []*reign
 	msgs   int
+	m      rc.AppendFields // the message being read (its entries reused)
 }
 
 func observeCommitRule(h trace.Header, _ any) check.Observer {
@@ -94,22 +135,22 @@ func (o *commitRule) Observe(e *trace.Event) {
 	if o.done() || !rc.AppendEntries.Is(e) {
 		return
 	}
-	m, err := rc.AppendEntries.Decode(e)
-	if err != nil {
+	if err := rc.AppendEntries.DecodeInto(e, &o.m); err != nil {
 		o.decide(check.Failed(CommitRule, e.Time, []string{o.h.NodeName(e.Node)}, err.Error()))
 		return
 	}
+	m := &o.m
 	o.msgs++
 	k := nodeTerm{e.Node, m.Term}
 	r := o.reigns[k]
 	if r == nil {
-		r = &reign{leader: e.Node, term: m.Term, start: m.LeaderCommit, terms: map[int64]int64{}}
+		r = &reign{leader: e.Node, term: m.Term, start: m.LeaderCommit}
 		o.reigns[k] = r
 		o.order = append(o.order, r)
 	}
-	r.terms[m.PrevLogIndex] = m.PrevLogTerm
+	r.terms.set(m.PrevLogIndex, m.PrevLogTerm)
 	for _, en := range m.Entries {
-		r.terms[en.Index] = en.Term
+		r.terms.set(en.Index, en.Term)
 	}
 	if m.LeaderCommit > r.start && (len(r.claims) == 0 || r.claims[len(r.claims)-1].commit != m.LeaderCommit) {
 		r.claims = append(r.claims, claim{m.LeaderCommit, e.Index, e.Time})
@@ -128,7 +169,7 @@ func (o *commitRule) Finish(context.Context) check.Result {
 	judged := 0
 	for _, r := range o.order {
 		for _, c := range r.claims {
-			t, known := r.terms[c.commit]
+			t, known := r.terms.get(c.commit)
 			if !known {
 				continue
 			}
@@ -239,10 +280,18 @@ type ack struct {
 	n         int
 }
 
-// sentAppend is an AppendEntries and its sender.
+// sentAppend is an AppendEntries and its sender. Its entries are its
+// own: the observer reuses their memory for later messages.
 type sentAppend struct {
 	leader trace.NodeID
 	m      rc.AppendFields
+}
+
+// holdCopy makes s a copy of from, in s's own memory.
+func (s *sentAppend) holdCopy(from *sentAppend) {
+	entries := append(s.m.Entries[:0], from.m.Entries...)
+	*s = *from
+	s.m.Entries = entries
 }
 
 // delivery is a message delivered.
@@ -260,22 +309,30 @@ type inFlight struct {
 	copies int
 }
 
+// received is the AppendEntries a node last received (valid: since it
+// last crashed).
+type received struct {
+	sentAppend
+	valid bool
+}
+
 type logMatching struct {
 	decided
 	h        trace.Header
-	inFlight map[int64]*inFlight         // message id → the AppendEntries, until every copy arrived or was lost
-	gone     idSet                       // the AppendEntries whose copies all arrived or were lost
-	overrun  *delivery                   // the first delivery of a message none of whose copies was left
-	lastGot  map[trace.NodeID]sentAppend // node → the AppendEntries it last received
-	held     map[trace.NodeID][]ack      // node → entries acknowledged from its current leader, in order
-	curTerm  map[trace.NodeID]int64      // node → the leader term of held
-	acked    map[nodeTerm]ack            // the highest index a node acknowledged to the leader of a term
+	inFlight map[int64]*inFlight        // message id → the AppendEntries, until every copy arrived or was lost
+	spare    []*inFlight                // arrived, their memory kept for the next ones
+	gone     idSet                      // the AppendEntries whose copies all arrived or were lost
+	overrun  *delivery                  // the first delivery of a message none of whose copies was left
+	lastGot  map[trace.NodeID]*received // node → the AppendEntries it last received
+	held     map[trace.NodeID][]ack     // node → entries acknowledged from its current leader, in order
+	curTerm  map[trace.NodeID]int64     // node → the leader term of held
+	acked    map[nodeTerm]ack           // the highest index a node acknowledged to the leader of a term
 	requests int
 	judged   int
 }
 
 func observeLogMatching(h trace.Header, _ any) check.Observer {
-	return &logMatching{h: h, inFlight: map[int64]*inFlight{}, lastGot: map[trace.NodeID]sentAppend{},
+	return &logMatching{h: h, inFlight: map[int64]*inFlight{}, lastGot: map[trace.NodeID]*received{},
 		held: map[trace.NodeID][]ack{}, curTerm: map[trace.NodeID]int64{}, acked: map[nodeTerm]ack{}}
 }
 
@@ -292,7 +349,13 @@ func (o *logMatching) Observe(e *trace.Event) {
 		o.sent(e)
 	case trace.Deliver:
 		if f, ok := o.inFlight[e.Msg]; ok {
-			o.lastGot[e.Node] = f.sentAppend
+			got := o.lastGot[e.Node]
+			if got == nil {
+				got = &received{}
+				o.lastGot[e.Node] = got
+			}
+			got.holdCopy(&f.sentAppend)
+			got.valid = true
 			o.arrived(e.Msg, f)
 		} else if o.overrun == nil && o.gone.has(e.Msg) {
 			o.overrun = &delivery{e.Node, e.Msg, e.Time, e.Index}
@@ -306,7 +369,9 @@ func (o *logMatching) Observe(e *trace.Event) {
 			f.copies++
 		}
 	case trace.Crash:
-		delete(o.lastGot, e.Node)
+		if got := o.lastGot[e.Node]; got != nil {
+			got.valid = false
+		}
 	}
 }
 
@@ -318,17 +383,20 @@ func (o *logMatching) sent(e *trace.Event) {
 	}
 	switch {
 	case rc.AppendEntries.Is(e):
-		m, err := rc.AppendEntries.Decode(e)
-		if err != nil {
+		f := o.inFlight[e.Msg]
+		if f == nil {
+			if n := len(o.spare); n > 0 {
+				f, o.spare = o.spare[n-1], o.spare[:n-1]
+			} else {
+				f = &inFlight{}
+			}
+			o.inFlight[e.Msg] = f
+		}
+		if err := rc.AppendEntries.DecodeInto(e, &f.m); err != nil {
 			fail(err)
 			return
 		}
-		f := o.inFlight[e.Msg]
-		if f == nil {
-			f = &inFlight{}
-			o.inFlight[e.Msg] = f
-		}
-		f.sentAppend = sentAppend{e.Node, m}
+		f.leader = e.Node
 		f.copies++
 	case rc.AppendReply.Is(e):
 		m, err := rc.AppendReply.Decode(e)
@@ -336,8 +404,8 @@ func (o *logMatching) sent(e *trace.Event) {
 			fail(err)
 			return
 		}
-		got, ok := o.lastGot[e.Node]
-		if !ok || got.leader != e.Peer || got.m.Term != m.Term {
+		got := o.lastGot[e.Node]
+		if got == nil || !got.valid || got.leader != e.Peer || got.m.Term != m.Term {
 			return
 		}
 		k := nodeTerm{e.Node, m.Term}
@@ -356,7 +424,7 @@ func (o *logMatching) sent(e *trace.Event) {
 		if a, ok := o.acked[k]; !ok || m.Match > a.index {
 			o.acked[k] = ack{index: m.Match, event: e.Index, at: e.Time, leader: e.Peer}
 		}
-		t, known := termAt(got.m, m.Match)
+		t, known := termAt(&got.m, m.Match)
 		if !known {
 			return
 		}
@@ -402,6 +470,8 @@ func (o *logMatching) arrived(id int64, f *inFlight) {
 	if f.copies--; f.copies <= 0 {
 		delete(o.inFlight, id)
 		o.gone.add(id)
+		f.copies = 0
+		o.spare = append(o.spare, f)
 	}
 }
 
@@ -424,7 +494,7 @@ func (o *logMatching) Finish(context.Context) check.Result {
 }
 
 // termAt is the term of the entry at index i as an AppendEntries shows it.
-func termAt(m rc.AppendFields, i int64) (int64, bool) {
+func termAt(m *rc.AppendFields, i int64) (int64, bool) {
 	if i == m.PrevLogIndex {
 		return m.PrevLogTerm, true
 	}

@@ -42,7 +42,8 @@ type intKind struct {
 // flatPlan is the steps for one pair of struct types; each int step also
 // names the sizes of both ends.
 type flatPlan struct {
-	steps   []flatStep
+	words   [][2]uintptr // the flatWord steps' destination and source offsets, copied first
+	steps   []flatStep   // the others
 	dstInt  []intKind // per step: the destination's integer kind (int steps)
 	srcInt  []intKind
 	dstSize uintptr
@@ -59,29 +60,55 @@ type flatList struct {
 	dstType reflect.Type // the destination's slice type
 }
 
-// flatPlans holds the plans made so far, keyed by destination and source
-// type. Checks look a plan up for every message they read, from every
-// exploring worker at once, and a new pair of types is rare after the
-// first messages: readers load the map without a lock, a writer replaces
-// it with a copy.
+// flatPlans holds the plans made so far, keyed by the descriptors of the
+// destination and source types. Checks look a plan up for every message
+// they read, from every exploring worker at once, and a new pair of types
+// is rare after the first messages: readers load the map without a lock,
+// a writer replaces it with a copy. In front of it, recentPlans remembers
+// the last plan found for each of a few slots a pair hashes to: a check
+// reads the same few types all run long, and comparing two pointers costs
+// a fraction of a map lookup.
 var (
-	flatPlans     atomic.Pointer[map[[2]reflect.Type]*flatPlan] // nil plan: not flat
+	flatPlans     atomic.Pointer[map[[2]unsafe.Pointer]*flatPlan] // nil plan: not flat
 	flatPlansLock sync.Mutex
+	recentPlans   [64]atomic.Pointer[recentPlan]
 )
+
+// recentPlan is a pair of type descriptors and its plan (nil: not flat).
+type recentPlan struct {
+	key  [2]unsafe.Pointer
+	plan *flatPlan
+}
+
+func recentSlot(k [2]unsafe.Pointer) *atomic.Pointer[recentPlan] {
+	h := (uintptr(k[0]) ^ uintptr(k[1])*31) >> 4 // descriptors are 16-byte aligned at least
+	return &recentPlans[h%uintptr(len(recentPlans))]
+}
+
+// typeWord is the descriptor a reflect.Type stands for: one per type, for
+// as long as the program runs.
+func typeWord(t reflect.Type) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1]
+}
 
 // flatPlanFor returns the plan for reading a st struct into a dt struct,
 // or nil when some field is not of a flat shape.
 func flatPlanFor(dt, st reflect.Type) *flatPlan {
-	k := [2]reflect.Type{dt, st}
+	k := [2]unsafe.Pointer{typeWord(dt), typeWord(st)}
+	slot := recentSlot(k)
+	if r := slot.Load(); r != nil && r.key == k {
+		return r.plan
+	}
 	if m := flatPlans.Load(); m != nil {
 		if p, ok := (*m)[k]; ok {
+			slot.Store(&recentPlan{k, p})
 			return p
 		}
 	}
 	p := compileFlat(dt, st)
 	flatPlansLock.Lock()
 	defer flatPlansLock.Unlock()
-	next := map[[2]reflect.Type]*flatPlan{k: p}
+	next := map[[2]unsafe.Pointer]*flatPlan{k: p}
 	if m := flatPlans.Load(); m != nil {
 		for k2, p2 := range *m {
 			next[k2] = p2
@@ -132,6 +159,10 @@ func compileFlat(dt, st reflect.Type) *flatPlan {
 			p.whole = false
 		default:
 			return nil
+		}
+		if step.op == flatWord {
+			p.words = append(p.words, [2]uintptr{step.dst, step.src})
+			continue
 		}
 		p.steps = append(p.steps, step)
 		p.dstInt = append(p.dstInt, dk)
@@ -185,6 +216,9 @@ func writeInt(p unsafe.Pointer, k intKind, v int64) {
 // Neither dst nor prev escapes (go build -gcflags=-m says so), so that a
 // caller's T can live on its stack.
 func (p *flatPlan) run(dst, src, prev unsafe.Pointer) {
+	for _, w := range p.words {
+		*(*uint64)(unsafe.Add(dst, w[0])) = *(*uint64)(unsafe.Add(src, w[1]))
+	}
 	for i := range p.steps {
 		s := &p.steps[i]
 		d, from := unsafe.Add(dst, s.dst), unsafe.Add(src, s.src)
@@ -193,8 +227,6 @@ func (p *flatPlan) run(dst, src, prev unsafe.Pointer) {
 			was = unsafe.Add(prev, s.dst)
 		}
 		switch s.op {
-		case flatWord:
-			*(*uint64)(d) = *(*uint64)(from)
 		case flatInt:
 			writeInt(d, p.dstInt[i], readInt(from, p.srcInt[i]))
 		case flatBool:

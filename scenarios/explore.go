@@ -79,6 +79,9 @@ func (sc *Scenario) Explore(opts ExploreOptions) ([]int64, *Result, error) {
 				if err != nil {
 					return err
 				}
+				if res.ExpectationMet {
+					res.Trace.Release() // judged and thrown away: its chunks serve the next seed
+				}
 				mu.Lock()
 				done++
 				if !res.ExpectationMet {

@@ -82,9 +82,6 @@ func (sp *spill) open() error {
 func (st *store) spillOld() {
 	sp := st.spill
 	full := st.n >> chunkBits
-	if sp.err == nil && full-st.memFrom > sp.keep && st.beforeSpill != nil {
-		st.beforeSpill()
-	}
 	for sp.err == nil && full-st.memFrom > sp.keep {
 		c := st.chunks[st.memFrom]
 		if !c.spilled() {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -115,8 +116,8 @@ type store struct {
 	nameOf  map[string]uint32
 	spill   *spill // nil: every chunk stays in memory
 	memFrom int    // chunks before this one are spilled
-	// beforeSpill runs before chunks are written to the spill file.
-	beforeSpill func()
+	// chunkFull runs each time a chunk is full, before any spilling.
+	chunkFull func()
 	// kinds counts the events of each kind, marks the marks of each name:
 	// what a check asks first (is there anything to judge?) is answered
 	// without reading the trace.
@@ -126,6 +127,8 @@ type store struct {
 	// (indexedKinds), where its events are: a check that reads
 	// operations or faults finds them without reading every message.
 	posts [numKinds][]uint32
+	// shared: a clone shares this store's chunks (release keeps them).
+	shared bool
 }
 
 func newStore() *store {
@@ -160,15 +163,56 @@ func (st *store) intern(s string) Sym {
 // grow reserves room in the first chunk (later chunks are full-sized).
 func (st *store) grow(n int) {
 	if len(st.chunks) == 0 && n > 0 {
-		st.cur = &chunk{recs: make([]rec, 0, min(n, chunkLen))}
+		st.cur = newChunk(min(n, chunkLen))
 		st.chunks = append(st.chunks, st.cur)
 	}
+}
+
+// chunkPool keeps the chunks of released traces (Trace.Release) for the
+// next traces: an exploration records thousands of short runs one after
+// another, and a fresh chunk is 96 KB of records to allocate and zero.
+var chunkPool sync.Pool // *chunk, empty, with room for chunkLen records
+
+// newChunk is an empty chunk with room for size records.
+func newChunk(size int) *chunk {
+	if size == chunkLen {
+		if c, ok := chunkPool.Get().(*chunk); ok {
+			return c
+		}
+	}
+	return &chunk{recs: make([]rec, 0, size)}
+}
+
+// release puts the store's full-sized chunks in the pool. The store is
+// left empty; nothing may read it again.
+func (st *store) release() {
+	if st.shared {
+		*st = *newStore()
+		return
+	}
+	for _, c := range st.chunks {
+		if c.spilled() || cap(c.recs) != chunkLen {
+			continue
+		}
+		c.recs = c.recs[:0]
+		clear(c.bodies) // let go of the messages and payloads
+		c.bodies = c.bodies[:0]
+		c.data = nil // strings read from it (text) share its bytes: not reused
+		c.dataEnd = c.dataEnd[:0]
+		clear(c.extras)
+		c.extras = c.extras[:0]
+		chunkPool.Put(c)
+	}
+	*st = *newStore()
 }
 
 // tail is the chunk the next event goes to.
 func (st *store) tail() *chunk {
 	if c := st.cur; c != nil && len(c.recs) < chunkLen {
 		return c
+	}
+	if st.cur != nil && st.chunkFull != nil {
+		st.chunkFull()
 	}
 	if st.spill != nil {
 		st.spillOld()
@@ -177,7 +221,7 @@ func (st *store) tail() *chunk {
 	if len(st.chunks) == 0 {
 		size = 64 // a small trace stays small; the first chunk grows
 	}
-	st.cur = &chunk{recs: make([]rec, 0, size)}
+	st.cur = newChunk(size)
 	st.chunks = append(st.chunks, st.cur)
 	return st.cur
 }
@@ -434,7 +478,8 @@ func (st *store) clone(n int) *store {
 	full := n >> chunkBits
 	cp := &store{n: full << chunkBits, syms: slices.Clip(st.syms), symOf: maps.Clone(st.symOf),
 		names: slices.Clip(st.names), nameOf: maps.Clone(st.nameOf), spill: st.spill,
-		memFrom: min(st.memFrom, full), chunks: slices.Clone(st.chunks[:full])}
+		memFrom: min(st.memFrom, full), chunks: slices.Clone(st.chunks[:full]), shared: true}
+	st.shared = true
 	var e Event
 	for i := range cp.n {
 		if r := st.recAt(i); r.kind == Mark {

@@ -258,3 +258,41 @@ func TestLivePayloadsStayValues(t *testing.T) {
 	require.NoError(t, trace.Write(&line, trace.New(tr.Header, last)))
 	assert.Contains(t, line.String(), `"data":{"index":9999,"term":2}`)
 }
+
+// A released trace's chunks serve the next traces: what those read back
+// is theirs alone, and what was read from the released one stays as read.
+func TestReleasedChunksServeTheNextTraces(t *testing.T) {
+	old := trace.New(trace.Header{}, shapes(10_000)...)
+	kept := old.At(3) // a TimerSet: its Value is read from the chunk's bytes
+	require.Equal(t, "10ms", kept.Value)
+	old.Release()
+	assert.Zero(t, old.Len())
+	for round := range 3 {
+		want := shapes(9_000 + round*500)
+		for i := range want {
+			want[i].Time += time.Hour // unlike anything the old trace held
+			if want[i].Kind == trace.TimerSet {
+				want[i].Value = fmt.Sprint(round, "s")
+			}
+		}
+		tr := trace.New(trace.Header{}, want...)
+		assert.Equal(t, want, tr.Collect(), "round %d", round)
+		tr.Release()
+	}
+	assert.Equal(t, "10ms", kept.Value)
+	assert.Equal(t, trace.TimerSet, kept.Kind)
+}
+
+// A trace that shares its chunks with a prefix appended to keeps them when
+// it is released: the prefix's copy still reads them.
+func TestReleaseKeepsSharedChunks(t *testing.T) {
+	want := shapes(9_000)
+	tr := trace.New(trace.Header{}, want...)
+	p := tr.Prefix(8_500)
+	p.Append(trace.Event{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "after"})
+	tr.Release()
+	_ = trace.New(trace.Header{}, shapes(9_000)...) // would take the chunks if they were pooled
+	for i := range 8_500 {
+		require.Equal(t, want[i], p.At(i), "event %d", i)
+	}
+}

@@ -107,6 +107,18 @@ func (t *Trace) Prefix(n int) *Trace {
 	return &Trace{Header: t.Header, st: t.st, n: n}
 }
 
+// Release gives the trace's memory back for later traces to reuse (an
+// exploration's passing runs, thrown away as soon as they are judged) and
+// leaves the trace empty. Only the trace's last reader calls it: events
+// read from it before stay valid, but a Prefix of it, or a copy of the
+// Trace value, must not be read after.
+func (t *Trace) Release() {
+	if t.st != nil {
+		t.st.release()
+	}
+	t.st, t.n = nil, 0
+}
+
 // Sym is a string interned in one trace (message types, timer names,
 // state keys and values, drop reasons…): the trace keeps each such string
 // once and its events refer to it by number.
@@ -230,11 +242,14 @@ func (t *Trace) NameStr(s NameSym) string {
 // the trace.
 func (t *Trace) Spill(dir string, keep int) error { return t.own().startSpill(dir, keep) }
 
-// BeforeSpill makes fn run before events leave memory for the spill file,
-// so that a reader that follows the trace as it grows (an incremental
-// check) can read them while they are cheap to read. fn may read the
-// trace; it must not append to it.
-func (t *Trace) BeforeSpill(fn func()) { t.own().beforeSpill = fn }
+// EachChunk makes fn run each time the trace has recorded another chunk of
+// events (4,096), before they can leave memory for the spill file: a
+// reader that follows the trace as it grows (an incremental check) reads
+// them while they are cheap to read — still in memory, and mostly still in
+// the processor's cache (reading a run's messages after the run waits on
+// memory for most of them). fn may read the trace; it must not append to
+// it.
+func (t *Trace) EachChunk(fn func()) { t.own().chunkFull = fn }
 
 // SpillError is the error that stopped spilling, if any (the trace then
 // keeps its events in memory).

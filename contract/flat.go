@@ -44,7 +44,7 @@ type intKind struct {
 type flatPlan struct {
 	words   [][2]uintptr // the flatWord steps' destination and source offsets, copied first
 	steps   []flatStep   // the others
-	dstInt  []intKind // per step: the destination's integer kind (int steps)
+	dstInt  []intKind    // per step: the destination's integer kind (int steps)
 	srcInt  []intKind
 	dstSize uintptr
 	srcSize uintptr

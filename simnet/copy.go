@@ -207,15 +207,22 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 			if src.IsNil() {
 				return
 			}
+			// The copy grows in dst itself (settable, so addressable):
+			// MakeSlice would allocate a header besides the array.
 			n := src.Len()
-			s := reflect.MakeSlice(t, n, n)
-			reflect.Copy(s, src)
+			if n == 0 { // empty, not nil: no memory to share, none to allocate
+				dst.Set(src.Slice3(0, 0, 0))
+				return
+			}
+			dst.SetZero()
+			dst.Grow(n)
+			dst.SetLen(n)
+			reflect.Copy(dst, src)
 			if elem != nil {
 				for i := range n {
-					elem(s.Index(i), src.Index(i))
+					elem(dst.Index(i), src.Index(i))
 				}
 			}
-			dst.Set(s)
 		}
 	case reflect.Map:
 		kt, vt := t.Key(), t.Elem()

@@ -3,6 +3,7 @@ package simnet
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -142,13 +143,40 @@ func (e *Env) Publish(key string, value any) {
 	if e.dead {
 		return
 	}
-	v := sprint(value)
-	st := e.sim.nodes[e.id].state
-	if old, ok := st[key]; ok && old == v {
+	s := e.sim
+	sym := s.tr.InternName(key)
+	item := s.nodes[e.id].item(sym)
+	switch x := value.(type) {
+	case int:
+		e.publishNumber(item, sym, int64(x))
+		return
+	case int64:
+		e.publishNumber(item, sym, x)
 		return
 	}
-	st[key] = v
-	e.sim.rec(trace.State, e.id, trace.None, 0, e.sim.tr.InternName(key), e.sim.tr.Intern(v), nil)
+	v := sprint(value)
+	if item.set && !item.num && item.s == v {
+		return
+	}
+	*item = published{set: true, s: v}
+	s.rec(trace.State, e.id, trace.None, 0, sym, s.tr.Intern(v), nil)
+}
+
+// publishNumber publishes n under the name symbol sym, if it changed.
+func (e *Env) publishNumber(item *published, sym trace.NameSym, n int64) {
+	if item.set && item.num && item.n == n {
+		return
+	}
+	*item = published{set: true, num: true, n: n}
+	s := e.sim
+	if n < 0 || n > math.MaxUint32 || s.cfg.NoTrace {
+		s.rec(trace.State, e.id, trace.None, 0, sym, s.tr.Intern(strconv.FormatInt(n, 10)), nil)
+		return
+	}
+	s.tr.RecordNumber(s.now, trace.State, e.id, sym, uint32(n))
+	if s.cfg.Stream != nil {
+		s.stream()
+	}
 }
 
 // sprint is fmt.Sprint with the common cases first (nodes publish on
@@ -172,7 +200,7 @@ func sprint(v any) string {
 // ends the highlight with "". The visualizer and the exports draw it; it is
 // published state under trace.HighlightKey.
 func (e *Env) Highlight(reason string) {
-	if e.dead || e.sim.nodes[e.id].state[trace.HighlightKey] == reason {
+	if e.dead || e.sim.highlight(e.sim.nodes[e.id]) == reason {
 		return
 	}
 	e.Publish(trace.HighlightKey, reason)

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"time"
 
 	"distlab/simnet/trace"
@@ -92,8 +93,32 @@ type nodeSlot struct {
 	until   time.Duration // the end of the current pause
 	held    []event       // what reached the node while it was paused, in order
 	timers  map[int64]struct{}
-	state   map[string]string
+	state   []published // by the key's name symbol in the trace
 	skew    ClockSkew
+}
+
+// published is one item of a node's visible state: a number (num) or a
+// string. Nodes publish at every change of a term or an index; a number is
+// compared and recorded as it is, without formatting or interning it.
+type published struct {
+	set, num bool
+	n        int64
+	s        string
+}
+
+func (p published) String() string {
+	if p.num {
+		return strconv.FormatInt(p.n, 10)
+	}
+	return p.s
+}
+
+// item is the node's item under name symbol sym, made room for.
+func (slot *nodeSlot) item(sym trace.NameSym) *published {
+	if int(sym) >= len(slot.state) {
+		slot.state = append(slot.state, make([]published, int(sym)+1-len(slot.state))...)
+	}
+	return &slot.state[sym]
 }
 
 // Sim is one simulated run.
@@ -167,7 +192,7 @@ func (s *Sim) Streams() Streams { return s.streams }
 func (s *Sim) AddNode(name, group string, f Factory) NodeID {
 	id := NodeID(len(s.nodes))
 	slot := &nodeSlot{name: name, group: group, factory: f, storage: newStorage(),
-		timers: map[int64]struct{}{}, state: map[string]string{}}
+		timers: map[int64]struct{}{}}
 	s.nodes = append(s.nodes, slot)
 	s.net.grow(len(s.nodes))
 	s.tr.Header.Nodes = append(s.tr.Header.Nodes, name)
@@ -266,9 +291,11 @@ func (s *Sim) NodeState(id NodeID) Node { return s.nodes[id].node }
 
 // VisibleState returns a copy of a node's published state.
 func (s *Sim) VisibleState(id NodeID) map[string]string {
-	m := make(map[string]string, len(s.nodes[id].state))
-	for k, v := range s.nodes[id].state {
-		m[k] = v
+	m := map[string]string{}
+	for sym, p := range s.nodes[id].state {
+		if p.set {
+			m[s.tr.NameStr(trace.NameSym(sym))] = p.String()
+		}
 	}
 	return m
 }
@@ -558,11 +585,16 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 	}
 }
 
+// highlight is what the node highlights ("" for nothing).
+func (s *Sim) highlight(slot *nodeSlot) string {
+	return slot.item(s.tr.InternName(trace.HighlightKey)).String()
+}
+
 func (s *Sim) apply(f Fault) {
 	if f.Highlighted != "" {
 		f.Node = trace.None
 		for i, slot := range s.nodes {
-			if slot.up && slot.state[trace.HighlightKey] == f.Highlighted {
+			if slot.up && s.highlight(slot) == f.Highlighted {
 				f.Node = NodeID(i)
 				break
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -185,6 +186,8 @@ func (sp *spill) get(st *store, e *Event, c *chunk, i int) {
 			start = v.dataEnd[r.val-1]
 		}
 		e.Data = json.RawMessage(slices.Clone(v.data[start:v.dataEnd[r.val]]))
+	case withNumber:
+		e.Value = strconv.FormatUint(uint64(r.val), 10)
 	case withText:
 		var start uint32
 		if r.val > 0 {

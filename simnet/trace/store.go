@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 	"unsafe"
@@ -54,12 +55,13 @@ const recSize = int(unsafe.Sizeof(rec{}))
 type form uint8
 
 const (
-	plain     form = iota // val is Value's symbol
-	withBody              // val indexes the chunk's bodies: a Send's message
-	withData              // val indexes the chunk's data: a mark's or operation's payload
-	withExtra             // val indexes the chunk's extras: every field but time and kind
-	withText              // val indexes the chunk's data: the text of Value (a timer's delay: random timeouts would make each a new symbol)
-	withValue             // val indexes the chunk's bodies: a live run's payload (Data), kept as recorded
+	plain      form = iota // val is Value's symbol
+	withBody               // val indexes the chunk's bodies: a Send's message
+	withData               // val indexes the chunk's data: a mark's or operation's payload
+	withExtra              // val indexes the chunk's extras: every field but time and kind
+	withText               // val indexes the chunk's data: the text of Value (a timer's delay: random timeouts would make each a new symbol)
+	withValue              // val indexes the chunk's bodies: a live run's payload (Data), kept as recorded
+	withNumber             // val is Value, a number written in decimal when read (state that counts: terms, indexes)
 )
 
 // extra holds what a rec cannot: several payloads at once, a partition's
@@ -346,6 +348,17 @@ func (st *store) recordDelay(r rec, d time.Duration) {
 	st.count(r.kind, uint32(r.name), st.n-1)
 }
 
+// recordNumber appends r, whose Value is the number n.
+func (st *store) recordNumber(r rec, n uint32) {
+	if c := st.cur; c == nil || len(c.recs) == chunkLen {
+		st.tail()
+	}
+	r.form, r.val = withNumber, n
+	st.cur.recs = append(st.cur.recs, r)
+	st.n++
+	st.count(r.kind, uint32(r.name), st.n-1)
+}
+
 // compactID is the event's one id if it fits a rec: the id of its kind's
 // field, every other id field zero.
 func compactID(e *Event) (uint32, bool) {
@@ -418,6 +431,8 @@ func (st *store) get(e *Event, i int) {
 		e.Data = c.bodies[r.val]
 	case withText:
 		e.Value = c.text(r.val)
+	case withNumber:
+		e.Value = strconv.FormatUint(uint64(r.val), 10)
 	case withExtra:
 		c.extras[r.val].fill(e)
 	}

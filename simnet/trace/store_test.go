@@ -296,3 +296,31 @@ func TestReleaseKeepsSharedChunks(t *testing.T) {
 		require.Equal(t, want[i], p.At(i), "event %d", i)
 	}
 }
+
+// A number recorded as one (RecordNumber) reads back as the decimal Value
+// Append would have kept, in memory, from the spill file and in a prefix's
+// copy; one that does not fit a record goes out of line the same way.
+func TestRecordedNumbersReadAsTheirValue(t *testing.T) {
+	nums := []uint32{0, 7, 99, 100, 12345, 1<<32 - 1}
+	var want []trace.Event
+	rec, app := &trace.Trace{}, &trace.Trace{}
+	require.NoError(t, rec.Spill(t.TempDir(), 1))
+	term := rec.InternName("term")
+	for i := range 20_000 {
+		n := nums[i%len(nums)]
+		node := trace.NodeID(i % 3)
+		if i%1000 == 999 {
+			node = 40_000 // beyond a record's 16 bits
+		}
+		e := trace.Event{Index: i, Time: time.Duration(i), Kind: trace.State, Node: node, Peer: trace.None, Name: "term", Value: fmt.Sprint(n)}
+		want = append(want, e)
+		rec.RecordNumber(e.Time, trace.State, node, term, n)
+		app.Append(e)
+	}
+	require.NoError(t, rec.SpillError())
+	assert.Equal(t, app.Collect(), rec.Collect())
+	assert.Equal(t, want, rec.Collect())
+	p := rec.Prefix(19_000)
+	p.Append(trace.Event{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "x"})
+	assert.Equal(t, want[18_500:19_000], p.Collect()[18_500:19_000])
+}

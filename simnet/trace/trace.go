@@ -3,6 +3,7 @@ package trace
 import (
 	"fmt"
 	"iter"
+	"strconv"
 	"time"
 )
 
@@ -170,6 +171,19 @@ func (t *Trace) RecordTimerSet(at time.Duration, node NodeID, timer int64, name 
 		return
 	}
 	st.recordDelay(rec{time: int64(at), id: uint32(timer), name: uint16(name), node: int16(node), peer: int16(None), kind: TimerSet}, delay)
+	t.n = st.n
+}
+
+// RecordNumber appends an event whose Value is the decimal number n
+// (state that counts, like a term or an index, published at every change:
+// kept in the record itself, not interned as a new string each time).
+func (t *Trace) RecordNumber(at time.Duration, k Kind, node NodeID, name NameSym, n uint32) {
+	st := t.st
+	if st == nil || t.n != st.n || !fitsNode(node) || name > 0xffff || idField(k) != noID {
+		t.Append(Event{Time: at, Kind: k, Node: node, Peer: None, Name: t.NameStr(name), Value: strconv.FormatUint(uint64(n), 10)})
+		return
+	}
+	st.recordNumber(rec{time: int64(at), name: uint16(name), node: int16(node), peer: int16(None), kind: k}, n)
 	t.n = st.n
 }
 

@@ -319,21 +319,25 @@ type received struct {
 type logMatching struct {
 	decided
 	h        trace.Header
-	inFlight map[int64]*inFlight        // message id → the AppendEntries, until every copy arrived or was lost
-	spare    []*inFlight                // arrived, their memory kept for the next ones
-	gone     idSet                      // the AppendEntries whose copies all arrived or were lost
-	overrun  *delivery                  // the first delivery of a message none of whose copies was left
-	lastGot  map[trace.NodeID]*received // node → the AppendEntries it last received
-	held     map[trace.NodeID][]ack     // node → entries acknowledged from its current leader, in order
-	curTerm  map[trace.NodeID]int64     // node → the leader term of held
-	acked    map[nodeTerm]ack           // the highest index a node acknowledged to the leader of a term
+	inFlight flights          // the AppendEntries on their way, until every copy arrived or was lost
+	spare    []*inFlight      // arrived, their memory kept for the next ones
+	gone     idSet            // the AppendEntries whose copies all arrived or were lost
+	overrun  *delivery        // the first delivery of a message none of whose copies was left
+	nodes    nodeTable        // what each node received and acknowledged
+	acked    map[nodeTerm]ack // the highest index a node acknowledged to the leader of a term
 	requests int
 	judged   int
 }
 
+// follower is what the check knows of one node.
+type follower struct {
+	got     received // the AppendEntries it last received
+	held    []ack    // entries acknowledged from its current leader, in order
+	curTerm int64    // the leader term of held
+}
+
 func observeLogMatching(h trace.Header, _ any) check.Observer {
-	return &logMatching{h: h, inFlight: map[int64]*inFlight{}, lastGot: map[trace.NodeID]*received{},
-		held: map[trace.NodeID][]ack{}, curTerm: map[trace.NodeID]int64{}, acked: map[nodeTerm]ack{}}
+	return &logMatching{h: h, acked: map[nodeTerm]ack{}}
 }
 
 func (o *logMatching) Kinds() trace.KindSet {
@@ -348,12 +352,8 @@ func (o *logMatching) Observe(e *trace.Event) {
 	case trace.Send:
 		o.sent(e)
 	case trace.Deliver:
-		if f, ok := o.inFlight[e.Msg]; ok {
-			got := o.lastGot[e.Node]
-			if got == nil {
-				got = &received{}
-				o.lastGot[e.Node] = got
-			}
+		if f := o.inFlight.get(e.Msg); f != nil {
+			got := &o.nodes.at(e.Node).got
 			got.holdCopy(&f.sentAppend)
 			got.valid = true
 			o.arrived(e.Msg, f)
@@ -361,17 +361,15 @@ func (o *logMatching) Observe(e *trace.Event) {
 			o.overrun = &delivery{e.Node, e.Msg, e.Time, e.Index}
 		}
 	case trace.Drop:
-		if f, ok := o.inFlight[e.Msg]; ok {
+		if f := o.inFlight.get(e.Msg); f != nil {
 			o.arrived(e.Msg, f)
 		}
 	case trace.Duplicate:
-		if f, ok := o.inFlight[e.Msg]; ok {
+		if f := o.inFlight.get(e.Msg); f != nil {
 			f.copies++
 		}
 	case trace.Crash:
-		if got := o.lastGot[e.Node]; got != nil {
-			got.valid = false
-		}
+		o.nodes.at(e.Node).got.valid = false
 	}
 }
 
@@ -383,14 +381,14 @@ func (o *logMatching) sent(e *trace.Event) {
 	}
 	switch {
 	case rc.AppendEntries.Is(e):
-		f := o.inFlight[e.Msg]
+		f := o.inFlight.get(e.Msg)
 		if f == nil {
 			if n := len(o.spare); n > 0 {
 				f, o.spare = o.spare[n-1], o.spare[:n-1]
 			} else {
 				f = &inFlight{}
 			}
-			o.inFlight[e.Msg] = f
+			o.inFlight.put(e.Msg, f)
 		}
 		if err := rc.AppendEntries.DecodeInto(e, &f.m); err != nil {
 			fail(err)
@@ -404,8 +402,9 @@ func (o *logMatching) sent(e *trace.Event) {
 			fail(err)
 			return
 		}
-		got := o.lastGot[e.Node]
-		if got == nil || !got.valid || got.leader != e.Peer || got.m.Term != m.Term {
+		node := o.nodes.at(e.Node)
+		got := &node.got
+		if !got.valid || got.leader != e.Peer || got.m.Term != m.Term {
 			return
 		}
 		k := nodeTerm{e.Node, m.Term}
@@ -428,15 +427,15 @@ func (o *logMatching) sent(e *trace.Event) {
 		if !known {
 			return
 		}
-		if got.m.Term > o.curTerm[e.Node] {
-			o.curTerm[e.Node], o.held[e.Node] = got.m.Term, nil // a newer leader may have cut the log anywhere
+		if got.m.Term > node.curTerm {
+			node.curTerm, node.held = got.m.Term, node.held[:0] // a newer leader may have cut the log anywhere
 		}
-		if got.m.Term == o.curTerm[e.Node] {
-			held := o.held[e.Node]
+		if got.m.Term == node.curTerm {
+			held := node.held
 			if n := len(held); n > 0 && held[n-1].index == m.Match && held[n-1].of == t && held[n-1].leader == got.leader {
 				held[n-1].n++
 			} else {
-				o.held[e.Node] = append(held, ack{index: m.Match, of: t, event: e.Index, at: e.Time, leader: got.leader, n: 1})
+				node.held = append(held, ack{index: m.Match, of: t, event: e.Index, at: e.Time, leader: got.leader, n: 1})
 			}
 		}
 	case rc.RequestVote.Is(e):
@@ -446,7 +445,7 @@ func (o *logMatching) sent(e *trace.Event) {
 			return
 		}
 		o.requests++
-		for _, a := range o.held[e.Node] {
+		for _, a := range o.nodes.at(e.Node).held {
 			if a.index > m.LastLogIndex {
 				continue
 			}
@@ -468,7 +467,7 @@ func (o *logMatching) sent(e *trace.Event) {
 // the message is forgotten (a long run's AppendEntries do not pile up).
 func (o *logMatching) arrived(id int64, f *inFlight) {
 	if f.copies--; f.copies <= 0 {
-		delete(o.inFlight, id)
+		o.inFlight.remove(id)
 		o.gone.add(id)
 		f.copies = 0
 		o.spare = append(o.spare, f)
@@ -504,6 +503,83 @@ func termAt(m *rc.AppendFields, i int64) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// flights maps message ids to the AppendEntries in flight: a window of
+// the dense, increasing ids a run gives its messages (it slides on as the
+// oldest arrive), a map for any other.
+type flights struct {
+	base  int64       // the id of win[0]
+	win   []*inFlight // nil: not an AppendEntries in flight
+	other map[int64]*inFlight
+}
+
+// maxWindow bounds the window (8 MB of it).
+const maxWindow = 1 << 20
+
+func (t *flights) get(id int64) *inFlight {
+	if i := id - t.base; i >= 0 && i < int64(len(t.win)) {
+		return t.win[i]
+	}
+	return t.other[id]
+}
+
+func (t *flights) put(id int64, f *inFlight) {
+	if len(t.win) == 0 {
+		t.base = id
+	}
+	i := id - t.base
+	if i < 0 || i >= maxWindow {
+		if t.other == nil {
+			t.other = map[int64]*inFlight{}
+		}
+		t.other[id] = f
+		return
+	}
+	for int64(len(t.win)) <= i {
+		t.win = append(t.win, nil)
+	}
+	t.win[i] = f
+}
+
+func (t *flights) remove(id int64) {
+	i := id - t.base
+	if i < 0 || i >= int64(len(t.win)) {
+		delete(t.other, id)
+		return
+	}
+	t.win[i] = nil
+	for len(t.win) > 0 && t.win[0] == nil { // the oldest arrived: slide on
+		t.win, t.base = t.win[1:], t.base+1
+	}
+}
+
+// nodeTable is per-node state by node id: a list for the ids a run gives
+// its nodes (0 up), a map for any other a hand-made trace may hold.
+type nodeTable struct {
+	dense []*follower
+	other map[trace.NodeID]*follower
+}
+
+const denseNodes = 1 << 16
+
+func (t *nodeTable) at(id trace.NodeID) *follower {
+	if id >= 0 && id < denseNodes {
+		for int(id) >= len(t.dense) {
+			t.dense = append(t.dense, nil)
+		}
+		if t.dense[id] == nil {
+			t.dense[id] = &follower{}
+		}
+		return t.dense[id]
+	}
+	if t.other == nil {
+		t.other = map[trace.NodeID]*follower{}
+	}
+	if t.other[id] == nil {
+		t.other[id] = &follower{}
+	}
+	return t.other[id]
 }
 
 // idSet is a set of message ids: a bit per id for the dense, positive ids

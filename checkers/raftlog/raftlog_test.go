@@ -137,3 +137,27 @@ func TestLogMatching(t *testing.T) {
 	assert.Contains(t, r.Detail, "n1 rejected n0's AppendEntries after index 2 (term 3) at 60ms, but it had acknowledged holding that leader's log up to index 2")
 	assert.Equal(t, check.Unknown, CheckLogMatching(ctx, &acked().tr).Verdict, "no RequestVote: nothing said to judge")
 }
+
+// The table of messages in flight finds what was put, whatever the order
+// and spread of the ids (a hand-made trace's may be anything), and slides
+// on without losing the ones still in flight.
+func TestFlightsTable(t *testing.T) {
+	var tb flights
+	live := map[int64]*inFlight{}
+	ids := []int64{5, 6, 9, 7, 3, -2, 1 << 40, 12, 2_000_000, 10}
+	for _, id := range ids {
+		f := &inFlight{}
+		tb.put(id, f)
+		live[id] = f
+	}
+	for _, id := range []int64{5, 3, 6, -2, 12} {
+		tb.remove(id)
+		delete(live, id)
+	}
+	tb.put(13, &inFlight{copies: 13})
+	live[13] = tb.get(13)
+	for _, id := range []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, -2, 1 << 40, 2_000_000} {
+		assert.Same(t, live[id], tb.get(id), "id %d", id)
+	}
+	assert.Equal(t, 13, tb.get(13).copies)
+}

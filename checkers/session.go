@@ -94,13 +94,13 @@ func evidenceKinds(c *contract.Contract) trace.KindSet {
 func (s *Session) Watching() bool { return s != nil && len(s.order) > 0 }
 
 // Follow makes the session observe tr's events as tr grows: in batches,
-// read from the trace itself a chunk at a time (trace.EachChunk: before
-// they leave memory, while they are in the processor's cache) and when a
-// check is finished. It costs a reading of the trace, no copy of each
+// read from the trace itself every few hundred events (trace.Follow:
+// before they leave memory, while they are in the processor's cache) and
+// when a check is finished. It costs a reading of the trace, no copy of each
 // event as it is recorded.
 func (s *Session) Follow(tr *trace.Trace) {
 	s.follow, s.next = tr, tr.Len()
-	tr.EachChunk(s.catchUp)
+	tr.Follow(s.catchUp)
 }
 
 // catchUp observes the followed trace's events not yet observed. Each

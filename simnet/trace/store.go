@@ -118,8 +118,9 @@ type store struct {
 	nameOf  map[string]uint32
 	spill   *spill // nil: every chunk stays in memory
 	memFrom int    // chunks before this one are spilled
-	// chunkFull runs each time a chunk is full, before any spilling.
-	chunkFull func()
+	// follower runs every followEvery events (and so before a full chunk
+	// can spill): an incremental reader catching up.
+	follower func()
 	// kinds counts the events of each kind, marks the marks of each name:
 	// what a check asks first (is there anything to judge?) is answered
 	// without reading the trace.
@@ -208,13 +209,27 @@ func (st *store) release() {
 	*st = *newStore()
 }
 
+// followEvery is how often a follower reads what was recorded: often
+// enough that the messages it reads are still in the processor's cache
+// (every chunk, 4,096 events, left most of them to be fetched from
+// memory), seldom enough that it reads in whole batches. It divides
+// chunkLen.
+const followEvery = 512
+
+// room is the chunk the next event goes to, after the follower, if any,
+// has read the events so far when their number is a multiple of
+// followEvery.
+func (st *store) room() *chunk {
+	if st.n&(followEvery-1) == 0 && st.follower != nil && st.n > 0 {
+		st.follower()
+	}
+	return st.tail()
+}
+
 // tail is the chunk the next event goes to.
 func (st *store) tail() *chunk {
 	if c := st.cur; c != nil && len(c.recs) < chunkLen {
 		return c
-	}
-	if st.cur != nil && st.chunkFull != nil {
-		st.chunkFull()
 	}
 	if st.spill != nil {
 		st.spillOld()
@@ -231,8 +246,8 @@ func (st *store) tail() *chunk {
 // record appends r, with body when it is a Send's message.
 func (st *store) record(r rec, body any) {
 	c := st.cur
-	if c == nil || len(c.recs) == chunkLen {
-		c = st.tail()
+	if c == nil || len(c.recs) == chunkLen || st.n&(followEvery-1) == 0 {
+		c = st.room()
 	}
 	if body != nil {
 		r.form, r.val = withBody, uint32(len(c.bodies))
@@ -292,7 +307,7 @@ func (st *store) append(e *Event) {
 		}
 	}
 	fits = fits && payloads <= 1 && e.Groups == nil && e.Stack == "" && name <= 0xffff && fitsNode(e.Node) && fitsNode(e.Peer)
-	c := st.tail()
+	c := st.room()
 	if !fits {
 		r.form, r.val = withExtra, uint32(len(c.extras))
 		c.extras = append(c.extras, extra{node: e.Node, peer: e.Peer, name: e.Name, msg: e.Msg, timer: e.Timer, op: e.Op,
@@ -337,8 +352,8 @@ func (c *chunk) text(k uint32) string {
 // recordDelay appends a TimerSet whose delay is d.
 func (st *store) recordDelay(r rec, d time.Duration) {
 	c := st.cur
-	if c == nil || len(c.recs) == chunkLen {
-		c = st.tail()
+	if c == nil || len(c.recs) == chunkLen || st.n&(followEvery-1) == 0 {
+		c = st.room()
 	}
 	c.data = append(c.data, d.String()...) // formatted on the stack: String is inlined
 	c.dataEnd = append(c.dataEnd, uint32(len(c.data)))
@@ -350,8 +365,8 @@ func (st *store) recordDelay(r rec, d time.Duration) {
 
 // recordNumber appends r, whose Value is the number n.
 func (st *store) recordNumber(r rec, n uint32) {
-	if c := st.cur; c == nil || len(c.recs) == chunkLen {
-		st.tail()
+	if c := st.cur; c == nil || len(c.recs) == chunkLen || st.n&(followEvery-1) == 0 {
+		st.room()
 	}
 	r.form, r.val = withNumber, n
 	st.cur.recs = append(st.cur.recs, r)

@@ -256,14 +256,14 @@ func (t *Trace) NameStr(s NameSym) string {
 // the trace.
 func (t *Trace) Spill(dir string, keep int) error { return t.own().startSpill(dir, keep) }
 
-// EachChunk makes fn run each time the trace has recorded another chunk of
-// events (4,096), before they can leave memory for the spill file: a
-// reader that follows the trace as it grows (an incremental check) reads
-// them while they are cheap to read — still in memory, and mostly still in
-// the processor's cache (reading a run's messages after the run waits on
-// memory for most of them). fn may read the trace; it must not append to
-// it.
-func (t *Trace) EachChunk(fn func()) { t.own().chunkFull = fn }
+// Follow makes fn run every few hundred events as the trace is recorded,
+// and before events can leave memory for the spill file: a reader that
+// follows the trace as it grows (an incremental check) reads them while
+// they are cheap to read — in memory, and mostly still in the processor's
+// cache (reading a run's messages after the run, or even a chunk of 4,096
+// events later, waits on memory for most of them). fn may read the trace;
+// it must not append to it.
+func (t *Trace) Follow(fn func()) { t.own().follower = fn }
 
 // SpillError is the error that stopped spilling, if any (the trace then
 // keeps its events in memory).

@@ -70,7 +70,9 @@ func CheckTrace(ctx context.Context, tr *trace.Trace, opts *Options) check.Resul
 		h.Name = "run"
 	}
 	h.Name = fmt.Sprintf("%s-seed%d", h.Name, tr.Header.Seed)
-	return checkHistory(ctx, h, events, opts)
+	// The faults and leaders are drawn only on a violation's
+	// visualization: read from the trace then, not for every passing run.
+	return checkHistory(ctx, h, events, opts, func(h *kv.History) { h.Annotations = annotations(tr) })
 }
 
 // CheckFile checks a history file in the given format (one of Formats; ""
@@ -90,15 +92,17 @@ func CheckFile(path, format string, opts *Options) (check.Result, error) {
 		c.Dir = filepath.Join(os.TempDir(), "distlab")
 		o = &c
 	}
-	return checkHistory(context.Background(), h, events, o), nil
+	return checkHistory(context.Background(), h, events, o, nil), nil
 }
 
 // Check checks a history.
 func Check(ctx context.Context, h *kv.History, opts *Options) check.Result {
-	return checkHistory(ctx, h, nil, opts)
+	return checkHistory(ctx, h, nil, opts, nil)
 }
 
-func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *Options) check.Result {
+// checkHistory judges h; annotate, if not nil, adds its annotations
+// before a violation is drawn.
+func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *Options, annotate func(*kv.History)) check.Result {
 	if opts == nil {
 		opts = DefaultOptions()
 	}
@@ -138,6 +142,9 @@ func checkHistory(ctx context.Context, h *kv.History, events []opEvents, opts *O
 	case porcupine.Unknown:
 		return check.Result{Name: Name, Verdict: check.Unknown, Metrics: metrics,
 			Detail: fmt.Sprintf("porcupine found no verdict within %v for %s", timeout, summary)}
+	}
+	if annotate != nil {
+		annotate(h)
 	}
 	return violation(ctx, h, parts[failed], clients, deadline, metrics, opts)
 }

@@ -64,6 +64,7 @@ func readHistory(path, format string) (*kv.History, []opEvents, error) {
 		if h, events, err = fromTrace(tr); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
+		h.Annotations = annotations(tr)
 	case FormatJSON:
 		if h, err = parseHistory(data); err != nil {
 			return nil, nil, fmt.Errorf("%s%w", path, err)
@@ -367,7 +368,11 @@ func jsonError(err error) string {
 // leader marks.
 func FromTrace(tr *trace.Trace) (*kv.History, error) {
 	h, _, err := fromTrace(tr)
-	return h, err
+	if err != nil {
+		return nil, err
+	}
+	h.Annotations = annotations(tr)
+	return h, nil
 }
 
 func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
@@ -421,7 +426,6 @@ func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
 			op.Return, op.Output, events[k].ret = &at, out, e.Index
 		}
 	}
-	h.Annotations = annotations(tr)
 	return h, events, nil
 }
 

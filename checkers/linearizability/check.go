@@ -46,6 +46,10 @@ func Specs() []check.Spec {
 			o, _ := opts.(*Options)
 			return CheckTrace(ctx, tr, o)
 		},
+		Observe: func(h trace.Header, opts any) check.Observer {
+			o, _ := opts.(*Options)
+			return &observer{b: newHistoryBuilder(h), a: newAnnotator(h), opts: o}
+		},
 	}, {
 		Name: LivenessName, Contract: kv.Contract,
 		Summary: "every client operation returns within a bound once the faults are over",
@@ -73,6 +77,43 @@ func CheckTrace(ctx context.Context, tr *trace.Trace, opts *Options) check.Resul
 	// The faults and leaders are drawn only on a violation's
 	// visualization: read from the trace then, not for every passing run.
 	return checkHistory(ctx, h, events, opts, func(h *kv.History) { h.Annotations = annotations(tr) })
+}
+
+// observer reads the history, and what annotates it, as a run is
+// recorded (while its events are in memory, and in cache); Finish checks
+// it. A run judged this way and CheckTrace over its trace get the same
+// result.
+type observer struct {
+	b    *historyBuilder
+	a    *annotator
+	opts *Options
+	err  error // the first event the history could not be read from
+}
+
+func (o *observer) Kinds() trace.KindSet { return historyKinds | annotationKinds | trace.KindsOf(trace.End) }
+
+func (o *observer) Observe(e *trace.Event) {
+	switch {
+	case o.err != nil:
+	case historyKinds.Has(e.Kind):
+		o.err = o.b.add(e)
+	case annotationKinds.Has(e.Kind):
+		o.a.add(e)
+	default:
+		o.a.end = max(o.a.end, int64(e.Time))
+	}
+}
+
+func (o *observer) Finish(ctx context.Context) check.Result {
+	if o.err != nil {
+		return check.Result{Name: Name, Verdict: check.Unknown, Detail: "cannot read the history: " + o.err.Error()}
+	}
+	h := o.b.h
+	if h.Name == "" {
+		h.Name = "run"
+	}
+	h.Name = fmt.Sprintf("%s-seed%d", h.Name, o.b.header.Seed)
+	return checkHistory(ctx, h, o.b.events, o.opts, func(h *kv.History) { h.Annotations = o.a.done(o.a.end) })
 }
 
 // CheckFile checks a history file in the given format (one of Formats; ""

@@ -349,3 +349,41 @@ func TestSeveralFailingKeysReportTheLowest(t *testing.T) {
 		require.Contains(t, r.Detail, "key k1", "run %d", i)
 	}
 }
+
+// Read event by event as a run is recorded (the spec's Observe, folded
+// here over the trace), a history gets what CheckTrace gives it: the same
+// verdict, detail and events, and a violation drawn with the same faults.
+func TestObservedAsTheWholeTrace(t *testing.T) {
+	spec := Specs()[0]
+	require.NotNil(t, spec.Observe)
+	observed := check.Fold(Name, spec.Observe)
+	broken := traceOf("v1")
+	broken.Append(trace.Event{Time: 20 * time.Millisecond, Kind: trace.Return, Node: 3, Peer: trace.None, Op: 99, Data: json.RawMessage(`{"value":""}`)})
+	for name, tr := range map[string]func() *trace.Trace{
+		"passes": func() *trace.Trace { return traceOf("v1w") },
+		"fails":  func() *trace.Trace { return traceOf("w") },
+		"broken": func() *trace.Trace { return broken },
+	} {
+		dir := t.TempDir() // the detail names the drawing's path
+		whole := CheckTrace(context.Background(), tr(), &Options{Dir: dir})
+		var drawn [][]byte
+		for _, path := range whole.Artifacts {
+			a, err := os.ReadFile(path)
+			require.NoError(t, err)
+			drawn = append(drawn, a)
+		}
+		got := observed(context.Background(), tr(), &Options{Dir: dir})
+		assert.Equal(t, whole.Verdict, got.Verdict, name)
+		assert.Equal(t, whole.Detail, got.Detail, name)
+		assert.Equal(t, whole.Events, got.Events, name)
+		assert.Equal(t, whole.At, got.At, name)
+		require.Len(t, got.Artifacts, len(whole.Artifacts), name)
+		for i, path := range got.Artifacts {
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Contains(t, string(b), "partition {n0} | {n1,n2}", name)
+			a := drawn[i]
+			assert.Equal(t, len(a), len(b), "%s: the same drawing", name)
+		}
+	}
+}

@@ -375,143 +375,196 @@ func FromTrace(tr *trace.Trace) (*kv.History, error) {
 	return h, nil
 }
 
+// historyBuilder reads a run's history event by event: the clients'
+// invokes and returns.
+type historyBuilder struct {
+	header trace.Header
+	h      *kv.History
+	events []opEvents
+	open   map[int64]int // op id → index in h.Operations
+}
+
+func newHistoryBuilder(header trace.Header) *historyBuilder {
+	return &historyBuilder{header: header, open: map[int64]int{},
+		h: &kv.History{Format: kv.FormatName, Version: kv.FormatVersion, Name: header.Scenario, Operations: []kv.Operation{}}}
+}
+
+// add reads an Invoke or a Return.
+func (b *historyBuilder) add(e *trace.Event) error {
+	switch e.Kind {
+	case trace.Invoke:
+		input, ok := e.Data.(kv.Input) // a live run's, as recorded
+		if !ok {
+			var in rawInput
+			if err := json.Unmarshal(e.DataJSON(), &in); err != nil {
+				return fmt.Errorf("event %d (invoke): %s", e.Index, jsonError(err))
+			}
+			if in.Op == nil || in.Key == nil {
+				return fmt.Errorf("event %d (invoke): input.op and input.key are required, got %s", e.Index, e.DataJSON())
+			}
+			input = kv.Input{Op: *in.Op, Key: *in.Key, Value: in.Value, Expected: in.Expected}
+		}
+		op := kv.Operation{Client: b.header.NodeName(e.Node), Call: int64(e.Time), Input: input}
+		if err := op.Input.Validate(); err != nil {
+			return fmt.Errorf("event %d (invoke): input.%w", e.Index, err)
+		}
+		b.open[e.Op] = len(b.h.Operations)
+		b.h.Operations = append(b.h.Operations, op)
+		b.events = append(b.events, opEvents{e.Index, -1})
+	case trace.Return:
+		k, ok := b.open[e.Op]
+		if !ok {
+			return fmt.Errorf("event %d: return of operation %d that was never invoked", e.Index, e.Op)
+		}
+		delete(b.open, e.Op)
+		op := &b.h.Operations[k]
+		var raw *rawOutput
+		if o, ok := e.Data.(kv.Output); ok { // a live run's, as recorded
+			raw = &rawOutput{Value: &o.Value, OK: o.OK, Unknown: o.Unknown}
+		} else if data := e.DataJSON(); len(data) > 0 && string(data) != "null" {
+			raw = &rawOutput{}
+			if err := json.Unmarshal(data, raw); err != nil {
+				return fmt.Errorf("event %d (return of %s): %s", e.Index, kv.Describe(op.Input, nil), jsonError(err))
+			}
+		}
+		out, err := checkOutput(op.Input, raw, true)
+		if err != nil {
+			return fmt.Errorf("event %d (return of %s by %s): %w", e.Index, kv.Describe(op.Input, nil), op.Client, err)
+		}
+		at := int64(e.Time)
+		op.Return, op.Output, b.events[k].ret = &at, out, e.Index
+	}
+	return nil
+}
+
 func fromTrace(tr *trace.Trace) (*kv.History, []opEvents, error) {
-	h := &kv.History{Format: kv.FormatName, Version: kv.FormatVersion, Name: tr.Header.Scenario, Operations: []kv.Operation{}}
-	var events []opEvents
-	open := map[int64]int{} // op id → index in h.Operations
+	b := newHistoryBuilder(tr.Header)
 	var e trace.Event
-	for i := range tr.Scan(trace.KindsOf(trace.Invoke, trace.Return), 0, tr.Len()) {
+	for i := range tr.Scan(historyKinds, 0, tr.Len()) {
 		tr.Fill(i, &e)
-		switch e.Kind {
-		case trace.Invoke:
-			input, ok := e.Data.(kv.Input) // a live run's, as recorded
-			if !ok {
-				var in rawInput
-				if err := json.Unmarshal(e.DataJSON(), &in); err != nil {
-					return nil, nil, fmt.Errorf("event %d (invoke): %s", e.Index, jsonError(err))
-				}
-				if in.Op == nil || in.Key == nil {
-					return nil, nil, fmt.Errorf("event %d (invoke): input.op and input.key are required, got %s", e.Index, e.DataJSON())
-				}
-				input = kv.Input{Op: *in.Op, Key: *in.Key, Value: in.Value, Expected: in.Expected}
-			}
-			op := kv.Operation{Client: tr.NodeName(e.Node), Call: int64(e.Time), Input: input}
-			if err := op.Input.Validate(); err != nil {
-				return nil, nil, fmt.Errorf("event %d (invoke): input.%w", e.Index, err)
-			}
-			open[e.Op] = len(h.Operations)
-			h.Operations = append(h.Operations, op)
-			events = append(events, opEvents{e.Index, -1})
-		case trace.Return:
-			k, ok := open[e.Op]
-			if !ok {
-				return nil, nil, fmt.Errorf("event %d: return of operation %d that was never invoked", e.Index, e.Op)
-			}
-			delete(open, e.Op)
-			op := &h.Operations[k]
-			var raw *rawOutput
-			if o, ok := e.Data.(kv.Output); ok { // a live run's, as recorded
-				raw = &rawOutput{Value: &o.Value, OK: o.OK, Unknown: o.Unknown}
-			} else if data := e.DataJSON(); len(data) > 0 && string(data) != "null" {
-				raw = &rawOutput{}
-				if err := json.Unmarshal(data, raw); err != nil {
-					return nil, nil, fmt.Errorf("event %d (return of %s): %s", e.Index, kv.Describe(op.Input, nil), jsonError(err))
-				}
-			}
-			out, err := checkOutput(op.Input, raw, true)
-			if err != nil {
-				return nil, nil, fmt.Errorf("event %d (return of %s by %s): %w", e.Index, kv.Describe(op.Input, nil), op.Client, err)
-			}
-			at := int64(e.Time)
-			op.Return, op.Output, events[k].ret = &at, out, e.Index
+		if err := b.add(&e); err != nil {
+			return nil, nil, err
 		}
 	}
-	return h, events, nil
+	return b.h, b.events, nil
+}
+
+// historyKinds are the events a history is made of.
+var historyKinds = trace.KindsOf(trace.Invoke, trace.Return)
+
+// span is an annotation being drawn: since when, and what.
+type span struct {
+	start int64
+	desc  string
+}
+
+// annotator turns a run's faults and leader marks into spans, event by
+// event.
+type annotator struct {
+	tr      *trace.Trace     // for node names (a header-only trace will do)
+	end     int64            // the time of the last event read
+	network *span            // the current partition, until heal
+	down    map[string]*span // crashed node → since
+	alone   map[string]*span // isolated node → since
+	lead    map[string]*span // leader → since
+	out     []kv.Annotation
+}
+
+const faultColor, leaderColor = "#f4b6b6", "#b6e3b6"
+
+// annotationKinds are the events annotations are drawn from.
+var annotationKinds = trace.FaultKinds | trace.KindsOf(trace.Mark)
+
+func newAnnotator(h trace.Header) *annotator {
+	return &annotator{tr: &trace.Trace{Header: h}, down: map[string]*span{}, alone: map[string]*span{}, lead: map[string]*span{}}
+}
+
+func (a *annotator) closeSpan(m map[string]*span, tag string, at int64, color string) {
+	if s := m[tag]; s != nil {
+		a.out = append(a.out, kv.Annotation{Tag: tag, Start: s.start, End: at, Description: s.desc, Color: color})
+		delete(m, tag)
+	}
+}
+
+// add reads a fault or a mark.
+func (a *annotator) add(e *trace.Event) {
+	at := int64(e.Time)
+	a.end = max(a.end, at)
+	name := a.tr.NodeName(e.Node)
+	switch e.Kind {
+	case trace.Partition:
+		if a.network != nil {
+			a.out = append(a.out, kv.Annotation{Tag: "network", Start: a.network.start, End: at, Description: a.network.desc, Color: faultColor})
+		}
+		a.network = &span{at, "partition " + a.tr.DescribeGroups(e.Groups)}
+	case trace.Heal:
+		if a.network != nil {
+			a.out = append(a.out, kv.Annotation{Tag: "network", Start: a.network.start, End: at, Description: a.network.desc, Color: faultColor})
+			a.network = nil
+		}
+		for _, n := range sortedKeys(a.alone) {
+			a.closeSpan(a.alone, n, at, faultColor)
+		}
+	case trace.Cut:
+		a.out = append(a.out, kv.Annotation{Tag: "network", Start: at, Description: "cut " + name + "→" + a.tr.NodeName(e.Peer), Color: faultColor})
+	case trace.Isolate:
+		if a.alone[name] == nil {
+			a.alone[name] = &span{at, "isolated"}
+		}
+	case trace.Rejoin:
+		a.closeSpan(a.alone, name, at, faultColor)
+	case trace.Crash:
+		if contract.IsClient(a.tr.Header, e.Node) {
+			return
+		}
+		a.closeSpan(a.lead, name, at, leaderColor)
+		a.down[name] = &span{at, "down: " + e.Value}
+	case trace.Restart:
+		a.closeSpan(a.down, name, at, faultColor)
+	case trace.Mark:
+		switch {
+		case ec.Leader.Is(e):
+			m, _ := ec.Leader.Decode(e)
+			a.closeSpan(a.lead, name, at, leaderColor)
+			a.lead[name] = &span{at, fmt.Sprintf("leader, term %d", m.Term)}
+		case ec.Stepdown.Is(e):
+			a.closeSpan(a.lead, name, at, leaderColor)
+		}
+	}
+}
+
+// done closes the spans still open at end.
+func (a *annotator) done(end int64) []kv.Annotation {
+	a.end = max(a.end, end)
+	if a.network != nil {
+		a.out = append(a.out, kv.Annotation{Tag: "network", Start: a.network.start, End: a.end, Description: a.network.desc, Color: faultColor})
+	}
+	for _, m := range []map[string]*span{a.alone, a.down} {
+		for _, n := range sortedKeys(m) {
+			a.closeSpan(m, n, a.end, faultColor)
+		}
+	}
+	for _, n := range sortedKeys(a.lead) {
+		a.closeSpan(a.lead, n, a.end, leaderColor)
+	}
+	slices.SortStableFunc(a.out, func(x, y kv.Annotation) int {
+		if x.Start != y.Start {
+			return int(x.Start - y.Start)
+		}
+		return strings.Compare(x.Tag, y.Tag)
+	})
+	return a.out
 }
 
 // annotations turns the trace's faults and leader marks into spans.
 func annotations(tr *trace.Trace) []kv.Annotation {
-	var out []kv.Annotation
-	end := int64(tr.End())
-	type span struct {
-		start int64
-		desc  string
-	}
-	var network *span           // the current partition, until heal
-	down := map[string]*span{}  // crashed node → since
-	alone := map[string]*span{} // isolated node → since
-	lead := map[string]*span{}  // leader → since
-	closeSpan := func(m map[string]*span, tag string, at int64, color string) {
-		if s := m[tag]; s != nil {
-			out = append(out, kv.Annotation{Tag: tag, Start: s.start, End: at, Description: s.desc, Color: color})
-			delete(m, tag)
-		}
-	}
-	const faultColor, leaderColor = "#f4b6b6", "#b6e3b6"
+	a := newAnnotator(tr.Header)
 	var e trace.Event
-	for i := range tr.Scan(trace.FaultKinds|trace.KindsOf(trace.Mark), 0, tr.Len()) {
+	for i := range tr.Scan(annotationKinds, 0, tr.Len()) {
 		tr.Fill(i, &e)
-		at := int64(e.Time)
-		name := tr.NodeName(e.Node)
-		switch e.Kind {
-		case trace.Partition:
-			if network != nil {
-				out = append(out, kv.Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
-			}
-			network = &span{at, "partition " + tr.DescribeGroups(e.Groups)}
-		case trace.Heal:
-			if network != nil {
-				out = append(out, kv.Annotation{Tag: "network", Start: network.start, End: at, Description: network.desc, Color: faultColor})
-				network = nil
-			}
-			for _, n := range sortedKeys(alone) {
-				closeSpan(alone, n, at, faultColor)
-			}
-		case trace.Cut:
-			out = append(out, kv.Annotation{Tag: "network", Start: at, Description: "cut " + name + "→" + tr.NodeName(e.Peer), Color: faultColor})
-		case trace.Isolate:
-			if alone[name] == nil {
-				alone[name] = &span{at, "isolated"}
-			}
-		case trace.Rejoin:
-			closeSpan(alone, name, at, faultColor)
-		case trace.Crash:
-			if contract.IsClient(tr.Header, e.Node) {
-				continue
-			}
-			closeSpan(lead, name, at, leaderColor)
-			down[name] = &span{at, "down: " + e.Value}
-		case trace.Restart:
-			closeSpan(down, name, at, faultColor)
-		case trace.Mark:
-			switch {
-			case ec.Leader.Is(&e):
-				m, _ := ec.Leader.Decode(&e)
-				closeSpan(lead, name, at, leaderColor)
-				lead[name] = &span{at, fmt.Sprintf("leader, term %d", m.Term)}
-			case ec.Stepdown.Is(&e):
-				closeSpan(lead, name, at, leaderColor)
-			}
-		}
+		a.add(&e)
 	}
-	if network != nil {
-		out = append(out, kv.Annotation{Tag: "network", Start: network.start, End: end, Description: network.desc, Color: faultColor})
-	}
-	for _, m := range []map[string]*span{alone, down} {
-		for _, n := range sortedKeys(m) {
-			closeSpan(m, n, end, faultColor)
-		}
-	}
-	for _, n := range sortedKeys(lead) {
-		closeSpan(lead, n, end, leaderColor)
-	}
-	slices.SortStableFunc(out, func(a, b kv.Annotation) int {
-		if a.Start != b.Start {
-			return int(a.Start - b.Start)
-		}
-		return strings.Compare(a.Tag, b.Tag)
-	})
-	return out
+	return a.done(int64(tr.End()))
 }
 
 func sortedKeys[V any](m map[string]V) []string {

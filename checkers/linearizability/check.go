@@ -90,7 +90,9 @@ type observer struct {
 	err  error // the first event the history could not be read from
 }
 
-func (o *observer) Kinds() trace.KindSet { return historyKinds | annotationKinds | trace.KindsOf(trace.End) }
+func (o *observer) Kinds() trace.KindSet {
+	return historyKinds | annotationKinds | trace.KindsOf(trace.End)
+}
 
 func (o *observer) Observe(e *trace.Event) {
 	switch {

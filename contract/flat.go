@@ -262,7 +262,11 @@ func (l *flatList) run(dst, src, prev unsafe.Pointer) {
 	if old := (*sliceHeader)(prev); prev != nil && l.elem.whole && old.cap >= in.len {
 		base, capacity = old.data, old.cap // every field of each element is written below
 	} else {
-		base, capacity = reflect.MakeSlice(l.dstType, in.len, in.len).UnsafePointer(), in.len
+		capacity = in.len
+		if prev != nil && l.elem.whole { // to be reused: room to grow, as append would make
+			capacity = max(in.len, 2*(*sliceHeader)(prev).cap)
+		}
+		base = reflect.MakeSlice(l.dstType, capacity, capacity).UnsafePointer()
 	}
 	for i := range in.len {
 		l.elem.run(unsafe.Add(base, uintptr(i)*l.elem.dstSize), unsafe.Add(in.data, uintptr(i)*l.elem.srcSize), nil)

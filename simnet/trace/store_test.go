@@ -324,3 +324,27 @@ func TestRecordedNumbersReadAsTheirValue(t *testing.T) {
 	p.Append(trace.Event{Kind: trace.Log, Node: 0, Peer: trace.None, Value: "x"})
 	assert.Equal(t, want[18_500:19_000], p.Collect()[18_500:19_000])
 }
+
+// A follower reads every 512 events, whichever way they are recorded, and
+// always before a chunk could spill.
+func TestFollowerReadsEveryFewHundredEvents(t *testing.T) {
+	tr := &trace.Trace{}
+	ping := tr.InternName("Ping")
+	var seen []int
+	tr.Follow(func() { seen = append(seen, tr.Len()) })
+	for i := range 5000 {
+		switch i % 3 {
+		case 0:
+			tr.Record(time.Duration(i), trace.Send, 0, 1, int64(i+1), ping, 0, struct{ N int }{i})
+		case 1:
+			tr.RecordTimerSet(time.Duration(i), 0, int64(i), ping, time.Millisecond)
+		default:
+			tr.RecordNumber(time.Duration(i), trace.State, 0, ping, uint32(i))
+		}
+	}
+	var want []int
+	for n := 512; n < 5000; n += 512 {
+		want = append(want, n)
+	}
+	assert.Equal(t, want, seen)
+}

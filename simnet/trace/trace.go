@@ -143,7 +143,7 @@ func (t *Trace) Record(at time.Duration, k Kind, node, peer NodeID, id int64, na
 	st := t.st
 	if st != nil && t.n == st.n && uint64(id) <= maxID && (body == nil || value == 0) && fitsNode(node) && fitsNode(peer) && name <= 0xffff {
 		r := rec{time: int64(at), id: uint32(id), name: uint16(name), val: uint32(value), node: int16(node), peer: int16(peer), kind: k}
-		if c := st.cur; c != nil && len(c.recs) < chunkLen && k != Mark && k < numKinds && !indexedKinds.Has(k) {
+		if c := st.cur; c != nil && len(c.recs) < chunkLen && st.n&(followEvery-1) != 0 && k != Mark && k < numKinds && !indexedKinds.Has(k) {
 			if body != nil {
 				r.form, r.val = withBody, uint32(len(c.bodies))
 				c.addBody(body)

@@ -35,11 +35,46 @@ func (a *event) before(b *event) bool {
 	return a.seq < b.seq
 }
 
-type eventHeap []event
+// eventHeap orders the scheduled events. The heap proper holds small
+// keys (time, sequence number, slot) with no pointers in them, so sifting
+// moves 24 bytes at a time and needs no write barriers; each event waits
+// in a slot until it is popped, and a popped event's slot is reused.
+type eventHeap struct {
+	keys  []heapKey
+	slots []event // some free (zero): see free
+	free  []int32
+}
+
+type heapKey struct {
+	at   time.Duration
+	seq  uint64
+	slot int32
+}
+
+func (a *heapKey) before(b *heapKey) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+// len is the number of events scheduled.
+func (h *eventHeap) len() int { return len(h.keys) }
+
+// next is the time of the first event (there must be one).
+func (h *eventHeap) next() time.Duration { return h.keys[0].at }
 
 func (h *eventHeap) push(e *event) {
-	*h = append(*h, *e)
-	s := *h
+	var slot int32
+	if n := len(h.free); n > 0 {
+		slot, h.free = h.free[n-1], h.free[:n-1]
+		h.slots[slot] = *e
+	} else {
+		slot = int32(len(h.slots))
+		h.slots = append(h.slots, *e)
+	}
+	h.keys = append(h.keys, heapKey{e.at, e.seq, slot})
+	s := h.keys
 	i := len(s) - 1
 	for i > 0 {
 		p := (i - 1) / 2
@@ -53,11 +88,13 @@ func (h *eventHeap) push(e *event) {
 
 // pop moves the first event to top.
 func (h *eventHeap) pop(top *event) {
-	s := *h
-	*top = s[0]
+	s := h.keys
+	slot := s[0].slot
+	*top = h.slots[slot]
+	h.slots[slot] = event{} // let the payload be collected
+	h.free = append(h.free, slot)
 	last := len(s) - 1
 	s[0] = s[last]
-	s[last] = event{} // let the payload be collected
 	s = s[:last]
 	i := 0
 	for {
@@ -75,5 +112,9 @@ func (h *eventHeap) pop(top *event) {
 		s[i], s[m] = s[m], s[i]
 		i = m
 	}
-	*h = s
+	h.keys = s
 }
+
+// scheduled is every event scheduled, in no order (and free slots, zero
+// events: of kind evStart with no node, which callers skip).
+func (h *eventHeap) scheduled() []event { return h.slots }

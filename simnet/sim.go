@@ -316,7 +316,7 @@ func (s *Sim) Run(until time.Duration) time.Duration {
 // Step processes one event and reports whether there was one. The
 // visualizer's live mode steps the simulator this way.
 func (s *Sim) Step() bool {
-	if s.stopped || len(s.events) == 0 {
+	if s.stopped || s.events.len() == 0 {
 		return false
 	}
 	s.stepGuarded()
@@ -329,7 +329,7 @@ func (s *Sim) Step() bool {
 // per message, which costs as much as the rest of a delivery.
 func (s *Sim) steps(until time.Duration) (done bool) {
 	defer s.recoverNode()
-	for !s.stopped && len(s.events) > 0 && s.events[0].at <= until {
+	for !s.stopped && s.events.len() > 0 && s.events.next() <= until {
 		s.step()
 	}
 	return true
@@ -342,10 +342,10 @@ func (s *Sim) stepGuarded() {
 
 // NextAt is the virtual time of the next event, or false if none is queued.
 func (s *Sim) NextAt() (time.Duration, bool) {
-	if len(s.events) == 0 {
+	if s.events.len() == 0 {
 		return 0, false
 	}
-	return s.events[0].at, true
+	return s.events.next(), true
 }
 
 // maxEvents is the run's event limit (Config.MaxEvents), 0 for none.
@@ -366,8 +366,8 @@ func (s *Sim) push(e *event) {
 }
 
 func (s *Sim) step() {
-	if limit := s.maxEvents(); limit > 0 && (s.count >= limit || int64(len(s.events)) >= limit/20) {
-		msg := fmt.Sprintf("the run went past %d events (%d more pending) at %v and was stopped: a message storm? (nodes answering messages, duplicates included, with more messages than they got)", s.count, len(s.events), s.now)
+	if limit := s.maxEvents(); limit > 0 && (s.count >= limit || int64(s.events.len()) >= limit/20) {
+		msg := fmt.Sprintf("the run went past %d events (%d more pending) at %v and was stopped: a message storm? (nodes answering messages, duplicates included, with more messages than they got)", s.count, s.events.len(), s.now)
 		s.errs = append(s.errs, msg)
 		s.record(trace.Event{Kind: trace.Error, Node: trace.None, Peer: trace.None, Value: msg})
 		s.stopped = true
@@ -663,8 +663,9 @@ func (s *Sim) apply(f Fault) {
 func (s *Sim) faultMessage(f Fault) {
 	var found *event
 	var held *nodeSlot // the paused node whose inbox holds it
-	for i := range s.events {
-		if e := &s.events[i]; (e.kind == evDeliver || e.kind == evHeld) && e.id == f.Msg && !s.dropped[e.id] {
+	scheduled := s.events.scheduled()
+	for i := range scheduled {
+		if e := &scheduled[i]; (e.kind == evDeliver || e.kind == evHeld) && e.id == f.Msg && !s.dropped[e.id] {
 			if found == nil || e.before(found) {
 				found = e
 			}

@@ -132,6 +132,9 @@ type store struct {
 	posts [numKinds][]uint32
 	// shared: a clone shares this store's chunks (release keeps them).
 	shared bool
+	// recentNames and recentValues answer internName and intern for the
+	// strings asked for lately.
+	recentNames, recentValues [32]recentName
 }
 
 func newStore() *store {
@@ -139,8 +142,29 @@ func newStore() *store {
 }
 
 // internName is s's name symbol; beyond 16 bits the event goes out of
-// line.
+// line. Names are mostly the same few constants, asked for at every
+// message, timer and published change: a small cache keyed by where the
+// string's bytes are answers before the map (the cache holds the pointer,
+// so those bytes cannot be freed and reused for another string).
 func (st *store) internName(s string) uint32 {
+	p := unsafe.StringData(s)
+	slot := &st.recentNames[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(s)))%uintptr(len(st.recentNames))]
+	if slot.p == p && slot.n == len(s) && p != nil {
+		return slot.sym
+	}
+	y := st.lookupName(s)
+	*slot = recentName{p, len(s), y}
+	return y
+}
+
+// recentName is a name asked for lately: its bytes, length and symbol.
+type recentName struct {
+	p   *byte
+	n   int
+	sym uint32
+}
+
+func (st *store) lookupName(s string) uint32 {
 	if y, ok := st.nameOf[s]; ok {
 		return y
 	}
@@ -154,6 +178,17 @@ func (st *store) intern(s string) Sym {
 	if s == "" {
 		return 0
 	}
+	p := unsafe.StringData(s)
+	slot := &st.recentValues[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(s)))%uintptr(len(st.recentValues))]
+	if slot.p == p && slot.n == len(s) {
+		return Sym(slot.sym)
+	}
+	y := st.lookupValue(s)
+	*slot = recentName{p, len(s), uint32(y)}
+	return y
+}
+
+func (st *store) lookupValue(s string) Sym {
 	if y, ok := st.symOf[s]; ok {
 		return y
 	}

@@ -348,3 +348,29 @@ func TestFollowerReadsEveryFewHundredEvents(t *testing.T) {
 	}
 	assert.Equal(t, want, seen)
 }
+
+// Interning answers by content, whatever memory the string is in: a copy
+// built at run time gets the constant's symbol, strings of one length get
+// their own, and more names than the cache holds all come back right.
+func TestInternByContent(t *testing.T) {
+	tr := &trace.Trace{}
+	role := tr.InternName("role")
+	built := string([]byte{'r', 'o', 'l', 'e'})
+	assert.Equal(t, role, tr.InternName(built))
+	syms := map[string]trace.NameSym{}
+	vals := map[string]trace.Sym{}
+	for round := range 3 {
+		for i := range 200 {
+			s := fmt.Sprintf("k%03d", i) // one length: only the bytes differ
+			n, v := tr.InternName(s), tr.Intern(s)
+			if round == 0 {
+				syms[s], vals[s] = n, v
+			}
+			require.Equal(t, syms[s], n, s)
+			require.Equal(t, vals[s], v, s)
+			require.Equal(t, s, tr.NameStr(n))
+			require.Equal(t, s, tr.Str(v))
+		}
+	}
+	assert.Len(t, syms, 200)
+}

@@ -123,6 +123,7 @@ type commitRule struct {
 	order  []*reign
 	msgs   int
 	m      rc.AppendFields // the message being read (its entries reused)
+	last   *reign          // the reign of the last message (most come from the same leader and term)
 }
 
 func observeCommitRule(h trace.Header, _ any) check.Observer {
@@ -141,12 +142,15 @@ func (o *commitRule) Observe(e *trace.Event) {
 	}
 	m := &o.m
 	o.msgs++
-	k := nodeTerm{e.Node, m.Term}
-	r := o.reigns[k]
-	if r == nil {
-		r = &reign{leader: e.Node, term: m.Term, start: m.LeaderCommit}
-		o.reigns[k] = r
-		o.order = append(o.order, r)
+	r := o.last
+	if r == nil || r.leader != e.Node || r.term != m.Term {
+		k := nodeTerm{e.Node, m.Term}
+		if r = o.reigns[k]; r == nil {
+			r = &reign{leader: e.Node, term: m.Term, start: m.LeaderCommit}
+			o.reigns[k] = r
+			o.order = append(o.order, r)
+		}
+		o.last = r
 	}
 	r.terms.set(m.PrevLogIndex, m.PrevLogTerm)
 	for _, en := range m.Entries {
@@ -319,25 +323,35 @@ type received struct {
 type logMatching struct {
 	decided
 	h        trace.Header
-	inFlight flights          // the AppendEntries on their way, until every copy arrived or was lost
-	spare    []*inFlight      // arrived, their memory kept for the next ones
-	gone     idSet            // the AppendEntries whose copies all arrived or were lost
-	overrun  *delivery        // the first delivery of a message none of whose copies was left
-	nodes    nodeTable        // what each node received and acknowledged
-	acked    map[nodeTerm]ack // the highest index a node acknowledged to the leader of a term
+	inFlight flights     // the AppendEntries on their way, until every copy arrived or was lost
+	spare    []*inFlight // arrived, their memory kept for the next ones
+	gone     idSet       // the AppendEntries whose copies all arrived or were lost
+	overrun  *delivery   // the first delivery of a message none of whose copies was left
+	nodes    nodeTable   // what each node received and acknowledged
 	requests int
 	judged   int
 }
 
 // follower is what the check knows of one node.
 type follower struct {
-	got     received // the AppendEntries it last received
-	held    []ack    // entries acknowledged from its current leader, in order
-	curTerm int64    // the leader term of held
+	got     received       // the AppendEntries it last received
+	held    []ack          // entries acknowledged from its current leader, in order
+	curTerm int64          // the leader term of held
+	acked   map[int64]*ack // term → the highest index it acknowledged to that term's leader
+	ackTerm int64          // the term of ack, the one asked for last
+	ack     *ack
+}
+
+// ackedIn is the highest index the node acknowledged in term, or nil.
+func (f *follower) ackedIn(term int64) *ack {
+	if f.ack == nil || f.ackTerm != term {
+		f.ackTerm, f.ack = term, f.acked[term]
+	}
+	return f.ack
 }
 
 func observeLogMatching(h trace.Header, _ any) check.Observer {
-	return &logMatching{h: h, acked: map[nodeTerm]ack{}}
+	return &logMatching{h: h}
 }
 
 func (o *logMatching) Kinds() trace.KindSet {
@@ -407,11 +421,10 @@ func (o *logMatching) sent(e *trace.Event) {
 		if !got.valid || got.leader != e.Peer || got.m.Term != m.Term {
 			return
 		}
-		k := nodeTerm{e.Node, m.Term}
 		if !m.Success {
 			// The same leader's entries cannot conflict with what the
 			// follower acknowledged holding: it lost them.
-			if a, ok := o.acked[k]; ok && got.m.PrevLogIndex <= a.index {
+			if a := node.ackedIn(m.Term); a != nil && got.m.PrevLogIndex <= a.index {
 				r := check.Failed(LogMatching, e.Time, []string{name(e.Node), name(e.Peer)},
 					fmt.Sprintf("%s rejected %s's AppendEntries after index %d (term %d) at %v, but it had acknowledged holding that leader's log up to index %d at %v: a follower never loses entries it acknowledged to its leader (a stale snapshot installed, a log not restored, entries erased by a late message?)",
 						name(e.Node), name(e.Peer), got.m.PrevLogIndex, m.Term, e.Time, a.index, a.at))
@@ -420,8 +433,14 @@ func (o *logMatching) sent(e *trace.Event) {
 			}
 			return
 		}
-		if a, ok := o.acked[k]; !ok || m.Match > a.index {
-			o.acked[k] = ack{index: m.Match, event: e.Index, at: e.Time, leader: e.Peer}
+		if a := node.ackedIn(m.Term); a == nil {
+			if node.acked == nil {
+				node.acked = map[int64]*ack{}
+			}
+			node.ack = &ack{index: m.Match, event: e.Index, at: e.Time, leader: e.Peer}
+			node.acked[m.Term] = node.ack
+		} else if m.Match > a.index {
+			*a = ack{index: m.Match, event: e.Index, at: e.Time, leader: e.Peer}
 		}
 		t, known := termAt(&got.m, m.Match)
 		if !known {
@@ -509,8 +528,9 @@ func termAt(m *rc.AppendFields, i int64) (int64, bool) {
 // the dense, increasing ids a run gives its messages (it slides on as the
 // oldest arrive), a map for any other.
 type flights struct {
-	base  int64       // the id of win[0]
-	win   []*inFlight // nil: not an AppendEntries in flight
+	base  int64       // the id of buf[head]
+	buf   []*inFlight // the window is buf[head:]; nil: not an AppendEntries in flight
+	head  int
 	other map[int64]*inFlight
 }
 
@@ -518,15 +538,15 @@ type flights struct {
 const maxWindow = 1 << 20
 
 func (t *flights) get(id int64) *inFlight {
-	if i := id - t.base; i >= 0 && i < int64(len(t.win)) {
-		return t.win[i]
+	if i := id - t.base; i >= 0 && i < int64(len(t.buf)-t.head) {
+		return t.buf[t.head+int(i)]
 	}
 	return t.other[id]
 }
 
 func (t *flights) put(id int64, f *inFlight) {
-	if len(t.win) == 0 {
-		t.base = id
+	if t.head == len(t.buf) { // empty: the window starts here
+		t.buf, t.head, t.base = t.buf[:0], 0, id
 	}
 	i := id - t.base
 	if i < 0 || i >= maxWindow {
@@ -536,21 +556,28 @@ func (t *flights) put(id int64, f *inFlight) {
 		t.other[id] = f
 		return
 	}
-	for int64(len(t.win)) <= i {
-		t.win = append(t.win, nil)
+	for int64(len(t.buf)-t.head) <= i {
+		if len(t.buf) == cap(t.buf) && t.head > 0 { // slide the window to the front
+			n := copy(t.buf, t.buf[t.head:])
+			clear(t.buf[n:])
+			t.buf, t.head = t.buf[:n], 0
+			continue
+		}
+		t.buf = append(t.buf, nil)
 	}
-	t.win[i] = f
+	t.buf[t.head+int(i)] = f
 }
 
 func (t *flights) remove(id int64) {
 	i := id - t.base
-	if i < 0 || i >= int64(len(t.win)) {
+	if i < 0 || i >= int64(len(t.buf)-t.head) {
 		delete(t.other, id)
 		return
 	}
-	t.win[i] = nil
-	for len(t.win) > 0 && t.win[0] == nil { // the oldest arrived: slide on
-		t.win, t.base = t.win[1:], t.base+1
+	t.buf[t.head+int(i)] = nil
+	for t.head < len(t.buf) && t.buf[t.head] == nil { // the oldest arrived: slide on
+		t.head++
+		t.base++
 	}
 }
 

@@ -539,9 +539,11 @@ const maxWindow = 1 << 20
 
 func (t *flights) get(id int64) *inFlight {
 	if i := id - t.base; i >= 0 && i < int64(len(t.buf)-t.head) {
-		return t.buf[t.head+int(i)]
+		if f := t.buf[t.head+int(i)]; f != nil || t.other == nil {
+			return f
+		}
 	}
-	return t.other[id]
+	return t.other[id] // put there when the window was elsewhere
 }
 
 func (t *flights) put(id int64, f *inFlight) {
@@ -570,7 +572,7 @@ func (t *flights) put(id int64, f *inFlight) {
 
 func (t *flights) remove(id int64) {
 	i := id - t.base
-	if i < 0 || i >= int64(len(t.buf)-t.head) {
+	if i < 0 || i >= int64(len(t.buf)-t.head) || t.buf[t.head+int(i)] == nil {
 		delete(t.other, id)
 		return
 	}

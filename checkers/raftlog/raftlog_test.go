@@ -160,4 +160,17 @@ func TestFlightsTable(t *testing.T) {
 		assert.Same(t, live[id], tb.get(id), "id %d", id)
 	}
 	assert.Equal(t, 13, tb.get(13).copies)
+
+	// An id kept aside while the window was elsewhere is still found, and
+	// removed, once the window has moved over it.
+	var moved flights
+	far, near := &inFlight{}, &inFlight{}
+	moved.put(100, far)
+	moved.put(5, near) // below the window: kept aside
+	moved.remove(100)  // the window is empty now
+	moved.put(3, &inFlight{})
+	moved.put(7, &inFlight{}) // the window now spans 3–7
+	assert.Same(t, near, moved.get(5))
+	moved.remove(5)
+	assert.Nil(t, moved.get(5))
 }

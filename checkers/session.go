@@ -45,7 +45,7 @@ type watched struct {
 
 // sessionBatch is how many events are handed to the observers at once:
 // the clock is read, and panics are caught, once a batch and observer.
-const sessionBatch = 64
+const sessionBatch = 256
 
 // NewSession starts a session for a run with header h.
 func NewSession(h trace.Header) *Session {
@@ -85,6 +85,17 @@ func evidenceKinds(c *contract.Contract) trace.KindSet {
 	k := trace.KindsOf(trace.Mark, trace.Invoke)
 	if len(c.Messages) > 0 {
 		k |= trace.KindsOf(trace.Send)
+	}
+	return k
+}
+
+// Reads is every kind of event the watched checks read: what they look at
+// and what their evidence is made of. A run judged by this session alone
+// need record nothing else (simnet's RecordOnly).
+func (s *Session) Reads() trace.KindSet {
+	var k trace.KindSet
+	for _, w := range s.order {
+		k |= w.reads
 	}
 	return k
 }

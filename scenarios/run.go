@@ -33,6 +33,13 @@ type RunOptions struct {
 	// memory.
 	KeepEvents int
 	SpillDir   string
+	// Thin records only the kinds of event the checks read, when every
+	// check judges the run as it is recorded and no trace is written
+	// (TraceTo): a run kept for its verdict alone, such as an
+	// exploration's. The nodes run the same; Result.Thin says the trace
+	// lacks the rest (states, timers, logs…), and a failing seed is worth
+	// running again without it for its report.
+	Thin bool
 }
 
 // DefaultKeepEvents is how many events a run keeps in memory before the
@@ -59,6 +66,9 @@ type Result struct {
 	// duplication), and Swarm describes what a swarm drew ("" without one).
 	Network simnet.Link
 	Swarm   string
+	// Thin is true when the trace holds only the kinds of event the checks
+	// read (RunOptions.Thin).
+	Thin bool
 }
 
 // ReplayScenario is the scenario of this run with the given faults written
@@ -104,11 +114,16 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 	// trace (reading its events before they spill); the trace goes to the
 	// file, if any, as it is recorded.
 	var session *checkers.Session
+	allWatched := true
 	if !opts.SkipChecks {
 		session = checkers.NewSession(sim.Trace().Header)
 		for _, c := range sc.Checks {
-			session.Watch(c.spec, c.Options)
+			allWatched = session.Watch(c.spec, c.Options) && allWatched
 		}
+	}
+	thin := opts.Thin && allWatched && session.Watching() && opts.TraceTo == nil
+	if thin {
+		sim.RecordOnly(session.Reads())
 	}
 	var tw *trace.Writer
 	if opts.TraceTo != nil {
@@ -130,7 +145,7 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 		}
 	}
 	res := &Result{Scenario: sc, Seed: seed, Trace: sim.Trace(), Faults: faults, Wall: time.Since(start), Errors: sim.Errors(),
-		Network: b.network, Swarm: b.swarm}
+		Network: b.network, Swarm: b.swarm, Thin: thin}
 	if !opts.SkipChecks {
 		start = time.Now()
 		res.Checks = runChecks(res.Trace, sc.Checks, opts, session)

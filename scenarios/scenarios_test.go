@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -666,4 +667,48 @@ func TestMaxEvents(t *testing.T) {
 	data, err := sc.Encode(res.Seed, res.Faults, res.Trace.Header.Nodes, "written by a test")
 	require.NoError(t, err)
 	assert.Contains(t, string(data), fmt.Sprintf("max_events: %d", limit))
+}
+
+// A thin run (only the kinds of event its checks read) judges exactly as
+// the full run of the same seed, passing or failing; exploration runs thin
+// and reports a failing seed from its full run.
+func TestThinRunsJudgeAsFullRuns(t *testing.T) {
+	src, err := os.ReadFile("raft/nemesis.yaml")
+	require.NoError(t, err)
+	// the same scenario over a Raft KV that answers reads from local state
+	stale := strings.Replace(string(src), "algorithm: raft-kv\n", "algorithm: raft-kv-stale-read\n", 1)
+	require.NotEqual(t, string(src), stale)
+	broken, err := scenarios.Parse("stale.yaml", []byte(stale))
+	require.NoError(t, err)
+	raft, err := scenarios.Load("raft/nemesis.yaml")
+	require.NoError(t, err)
+	for _, sc := range []*scenarios.Scenario{raft, broken} {
+		verdicts := map[bool]int{}
+		for seed := int64(1); seed <= 12; seed++ {
+			full, err := sc.Run(scenarios.RunOptions{Seed: &seed})
+			require.NoError(t, err)
+			thin, err := sc.Run(scenarios.RunOptions{Seed: &seed, Thin: true})
+			require.NoError(t, err)
+			require.True(t, thin.Thin, "%s: every check judges as the run goes", sc.Name)
+			require.False(t, full.Thin)
+			assert.Less(t, thin.Trace.Len(), full.Trace.Len(), "%s seed %d: the thin trace leaves events out", sc.Name, seed)
+			assert.Equal(t, full.ExpectationMet, thin.ExpectationMet, "%s seed %d", sc.Name, seed)
+			for i, c := range full.Checks {
+				assert.Equal(t, c.Verdict, thin.Checks[i].Verdict, "%s seed %d: %s (%s / %s)", sc.Name, seed, c.Name, c.Detail, thin.Checks[i].Detail)
+			}
+			verdicts[full.ExpectationMet]++
+		}
+		t.Logf("%s: %d seeds met the expectation, %d did not", sc.Name, verdicts[true], verdicts[false])
+	}
+
+	failing, first, err := broken.Explore(scenarios.ExploreOptions{From: 1, Seeds: 6})
+	require.NoError(t, err)
+	require.NotEmpty(t, failing, "the planted bug fails some seed")
+	assert.False(t, first.Thin, "a failing seed is reported from its full run")
+	states := 0
+	for i := range first.Trace.Scan(trace.KindsOf(trace.State), 0, first.Trace.Len()) {
+		_ = i
+		states++
+	}
+	assert.Positive(t, states, "the report's trace has every kind of event")
 }

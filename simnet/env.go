@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -131,7 +132,7 @@ func (e *Env) Storage() *Storage { return e.sim.nodes[e.id].storage }
 
 // Logf records a line in the trace.
 func (e *Env) Logf(format string, args ...any) {
-	if e.dead {
+	if e.dead || e.sim.unrecorded.Has(trace.Log) {
 		return
 	}
 	e.sim.record(trace.Event{Kind: trace.Log, Node: e.id, Peer: trace.None, Value: fmt.Sprintf(format, args...)})
@@ -140,7 +141,7 @@ func (e *Env) Logf(format string, args ...any) {
 // Publish sets one item of the node's visible state (role, term, clock…),
 // which the visualizer shows. Only changes are recorded.
 func (e *Env) Publish(key string, value any) {
-	if e.dead {
+	if e.dead || e.sim.unrecorded.Has(trace.State) {
 		return
 	}
 	s := e.sim
@@ -161,6 +162,11 @@ func (e *Env) Publish(key string, value any) {
 	*item = published{set: true, s: v}
 	s.rec(trace.State, e.id, trace.None, 0, sym, s.tr.Intern(v), nil)
 }
+
+// Publishing reports whether Publish records anything in this run: not in
+// an exploration whose checks read no published state. A node may skip
+// working out a costly value to publish when it is false.
+func (e *Env) Publishing() bool { return !e.sim.unrecorded.Has(trace.State) }
 
 // publishNumber publishes n under the name symbol sym, if it changed.
 func (e *Env) publishNumber(item *published, sym trace.NameSym, n int64) {
@@ -200,7 +206,7 @@ func sprint(v any) string {
 // ends the highlight with "". The visualizer and the exports draw it; it is
 // published state under trace.HighlightKey.
 func (e *Env) Highlight(reason string) {
-	if e.dead || e.sim.highlight(e.sim.nodes[e.id]) == reason {
+	if e.dead || e.sim.unrecorded.Has(trace.State) || e.sim.highlight(e.sim.nodes[e.id]) == reason {
 		return
 	}
 	e.Publish(trace.HighlightKey, reason)
@@ -215,7 +221,7 @@ func (e *Env) Mark(name string, data any) {
 		return
 	}
 	e.validate(trace.Mark, name, data)
-	e.sim.record(trace.Event{Kind: trace.Mark, Node: e.id, Peer: trace.None, Name: name, Data: payload(name, data)})
+	e.sim.record(trace.Event{Kind: trace.Mark, Node: e.id, Peer: trace.None, Name: name, Data: e.sim.payload(name, data)})
 }
 
 // Invoke records that a client started an operation (the input is
@@ -227,7 +233,7 @@ func (e *Env) Invoke(input any) OpID {
 	e.validate(trace.Invoke, "", input)
 	s := e.sim
 	s.nextOp++
-	s.record(trace.Event{Kind: trace.Invoke, Node: e.id, Peer: trace.None, Op: s.nextOp, Data: payload("invoke", input)})
+	s.record(trace.Event{Kind: trace.Invoke, Node: e.id, Peer: trace.None, Op: s.nextOp, Data: s.payload("invoke", input)})
 	return OpID(s.nextOp)
 }
 
@@ -237,7 +243,7 @@ func (e *Env) Return(op OpID, output any) {
 		return
 	}
 	e.validate(trace.Return, "", output)
-	e.sim.record(trace.Event{Kind: trace.Return, Node: e.id, Peer: trace.None, Op: int64(op), Data: payload("return", output)})
+	e.sim.record(trace.Event{Kind: trace.Return, Node: e.id, Peer: trace.None, Op: int64(op), Data: e.sim.payload("return", output)})
 }
 
 // validate applies Config.Validate; a payload that breaks its family's
@@ -260,14 +266,14 @@ func (e *Env) validate(kind trace.Kind, name string, payload any) {
 // value (the node may change its own afterwards), encoded as JSON only
 // when the trace is written, shown or read as JSON. A type that could not
 // be copied or encoded is refused at once, in the node that recorded it.
-func payload(what string, v any) any {
+func (s *Sim) payload(what string, v any) any {
 	if v == nil {
 		return nil
 	}
 	if b, ok := v.([]byte); ok { // a trace takes bytes for JSON: record them as JSON does
 		return mustJSON(what, b)
 	}
-	ti := infoOf(v)
+	ti := s.payloadInfo(v)
 	switch {
 	case ti.problem != "":
 		panic(fmt.Sprintf("%s: payload cannot be recorded: %s", what, ti.problem))
@@ -275,6 +281,27 @@ func payload(what string, v any) any {
 		panic(fmt.Sprintf("%s: payload cannot be encoded as JSON: %s", what, ti.jsonProblem()))
 	}
 	return ti.copyOf(v)
+}
+
+// payloadInfo is infoOf through a small cache of the few payload types a
+// run records (its marks, inputs and outputs): the shared map hashes an
+// interface at every look-up.
+func (s *Sim) payloadInfo(v any) *typeInfo {
+	t := reflect.TypeOf(v)
+	for _, c := range s.payloads {
+		if c.t == t && c.ti != nil {
+			return c.ti
+		}
+	}
+	ti := infoOf(v)
+	s.payloads[s.nextPayload%len(s.payloads)] = payloadType{t, ti}
+	s.nextPayload++
+	return ti
+}
+
+type payloadType struct {
+	t  reflect.Type
+	ti *typeInfo
 }
 
 func mustJSON(what string, v any) json.RawMessage {

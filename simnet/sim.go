@@ -143,10 +143,15 @@ type Sim struct {
 	scratch trace.Event
 	// streamed counts the events recorded when the trace is not kept.
 	streamed int
-	running  NodeID // the node whose code runs now, or None
-	types    map[reflect.Type]*msgType
-	lastType reflect.Type // the last message type sent, and its msgType
-	lastMsg  *msgType
+	// unrecorded are the kinds of event RecordOnly leaves out.
+	unrecorded trace.KindSet
+	running    NodeID // the node whose code runs now, or None
+	types      map[reflect.Type]*msgType
+	lastType   reflect.Type // the last message type sent, and its msgType
+	lastMsg    *msgType
+	// payloads caches the payload types recorded last (Sim.payloadInfo).
+	payloads    [4]payloadType
+	nextPayload int
 	// The drop reasons as trace symbols.
 	symPartition, symLoss, symCrashed trace.Sym
 }
@@ -182,6 +187,21 @@ func New(cfg Config) *Sim {
 	}
 	return s
 }
+
+// RecordOnly records only events of the given kinds from now on (kept and
+// streamed alike), for a run judged by checks that read those kinds and
+// nothing else: an exploration's seeds. The nodes run exactly as they
+// would otherwise; only the trace is thinner (its indexes count the
+// events recorded). Zero records every kind again.
+func (s *Sim) RecordOnly(kinds trace.KindSet) {
+	s.unrecorded = 0
+	if kinds != 0 {
+		s.unrecorded = ^kinds
+	}
+}
+
+// Recording reports whether events of kind k are recorded.
+func (s *Sim) Recording(k trace.Kind) bool { return !s.unrecorded.Has(k) }
 
 // Streams returns the run's random sub-streams, for workloads and nemeses
 // that must draw from the same seed.
@@ -458,6 +478,9 @@ func (s *Sim) deliverHeld(e *event) {
 // rec records an event of the common kinds: the simulator's hot path,
 // with the event's strings already trace symbols (see trace.Trace.Record).
 func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name trace.NameSym, value trace.Sym, body any) {
+	if s.unrecorded.Has(k) {
+		return
+	}
 	if s.cfg.NoTrace {
 		if s.cfg.Stream != nil {
 			s.scratch = s.tr.EventOf(s.now, k, node, peer, id, name, value, body)
@@ -475,6 +498,9 @@ func (s *Sim) rec(k trace.Kind, node, peer NodeID, id int64, name trace.NameSym,
 
 // recTimerSet records a timer being set, its delay kept as a number.
 func (s *Sim) recTimerSet(node NodeID, timer int64, name trace.NameSym, d time.Duration) {
+	if s.unrecorded.Has(trace.TimerSet) {
+		return
+	}
 	if s.cfg.NoTrace {
 		if s.cfg.Stream == nil {
 			s.streamed++
@@ -491,6 +517,9 @@ func (s *Sim) recTimerSet(node NodeID, timer int64, name trace.NameSym, d time.D
 
 // record records any event, stamping its time and index.
 func (s *Sim) record(ev trace.Event) {
+	if s.unrecorded.Has(ev.Kind) {
+		return
+	}
 	ev.Time = s.now
 	if s.cfg.NoTrace {
 		if s.cfg.Stream != nil {

@@ -521,3 +521,62 @@ func TestPayloadsAreCopiesAndRefusedEarly(t *testing.T) {
 	}
 	shared.Items[0] = 1
 }
+
+// rumorer sends to random peers on a timer and publishes what it got.
+type rumorer struct {
+	env *simnet.Env
+	got []int
+}
+
+func (c *rumorer) Start() { c.env.SetTimer(time.Millisecond, "tick") }
+func (c *rumorer) Receive(_ simnet.NodeID, m any) {
+	c.got = append(c.got, m.(payload).Items...)
+	c.env.Publish("got", len(c.got))
+}
+func (c *rumorer) Timer(any) {
+	peers := c.env.Peers()
+	c.env.Send(peers[c.env.Rand().IntN(len(peers))], payload{Items: []int{c.env.Rand().IntN(100)}})
+	c.env.SetTimer(time.Duration(1+c.env.Rand().IntN(3))*time.Millisecond, "tick")
+}
+
+// A run that records only some kinds of event is the same run: the events
+// it keeps are those of the full trace, in order, and the nodes end in the
+// same state; what it leaves out (published state, timers) is not there.
+func TestRecordOnlyKeepsTheRunAndDropsTheRest(t *testing.T) {
+	lossy := &simnet.Link{Latency: simnet.Latency{Dist: "exponential", Mean: 3 * time.Millisecond}, Drop: 0.1, Duplicate: 0.1}
+	kept := trace.KindsOf(trace.Send, trace.Deliver, trace.Drop, trace.Duplicate, trace.End)
+	run := func(only trace.KindSet) *simnet.Sim {
+		sim := simnet.New(simnet.Config{Seed: 7, Network: lossy})
+		sim.AddNodes("n", 3, "server", func(env *simnet.Env) simnet.Node { return &rumorer{env: env} })
+		sim.RecordOnly(only)
+		sim.Run(200 * time.Millisecond)
+		return sim
+	}
+	full, thin := run(0), run(kept)
+	assert.True(t, full.Recording(trace.State))
+	assert.False(t, thin.Recording(trace.State))
+
+	var want, got []trace.Event
+	left := map[trace.Kind]int{}
+	for _, e := range full.Trace().All() {
+		if !kept.Has(e.Kind) {
+			left[e.Kind]++
+			continue
+		}
+		e.Index = 0
+		want = append(want, e)
+	}
+	for _, e := range thin.Trace().All() {
+		e.Index = 0
+		got = append(got, e)
+	}
+	require.NotEmpty(t, want)
+	assert.Equal(t, want, got, "the kept events are the full run's")
+	assert.Positive(t, left[trace.State], "the full run publishes")
+	assert.Positive(t, left[trace.TimerSet], "the full run sets timers")
+	for id := range simnet.NodeID(3) {
+		assert.Equal(t, full.NodeState(id).(*rumorer).got, thin.NodeState(id).(*rumorer).got, "node %d did the same", id)
+	}
+	assert.NotEmpty(t, full.VisibleState(0))
+	assert.Empty(t, thin.VisibleState(0), "nothing is published when states are not recorded")
+}

@@ -1,6 +1,9 @@
 package simnet
 
-import "sort"
+import (
+	"reflect"
+	"sort"
+)
 
 // Storage is a node's durable storage: a map from keys to values that
 // survives the node's crash and restart. Values are deep-copied on the way in
@@ -9,13 +12,17 @@ import "sort"
 type Storage struct {
 	data   map[string]any
 	writes int64
+	// the type stored or read last (a node writes one type in a row, such
+	// as log entries): infoOf's shared map hashes an interface per call
+	lastType reflect.Type
+	lastInfo *typeInfo
 }
 
 func newStorage() *Storage { return &Storage{data: map[string]any{}} }
 
 // Put stores a copy of v under key.
 func (s *Storage) Put(key string, v any) {
-	s.data[key] = deepCopy(v)
+	s.data[key] = s.copyOf(v)
 	s.writes++
 }
 
@@ -25,7 +32,7 @@ func (s *Storage) Get(key string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	return deepCopy(v), true
+	return s.copyOf(v), true
 }
 
 // Delete removes key.
@@ -51,4 +58,15 @@ func Load[T any](s *Storage, key string) (v T, ok bool) {
 		return v, false
 	}
 	return raw.(T), true
+}
+
+// copyOf is deepCopy with the last type's information at hand.
+func (s *Storage) copyOf(v any) any {
+	if v == nil {
+		return nil
+	}
+	if t := reflect.TypeOf(v); t != s.lastType || s.lastInfo == nil {
+		s.lastType, s.lastInfo = t, infoOf(v)
+	}
+	return s.lastInfo.copyOf(v)
 }

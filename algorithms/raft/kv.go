@@ -159,7 +159,7 @@ func (s *Server) loadSnapshot(sn Snapshot) {
 }
 
 func (s *Server) handleInstallSnapshot(from NodeID, m InstallSnapshot) {
-	if !s.acceptLeader(from, m.Term, InstallSnapshotReply{Term: s.term}) {
+	if !acceptLeader(s, from, m.Term, InstallSnapshotReply{Term: s.term}) {
 		return
 	}
 	sn := m.Snap

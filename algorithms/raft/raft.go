@@ -450,8 +450,10 @@ func (s *Server) appendLocal(c Command) int64 {
 
 // acceptLeader is the start every leader RPC shares: a message from a stale
 // term is answered with ours (staleReply) and dropped; otherwise we follow
-// its sender in its term and our election timer starts again.
-func (s *Server) acceptLeader(from NodeID, term int64, staleReply any) bool {
+// its sender in its term and our election timer starts again. (Generic so
+// that the reply becomes an interface value, a heap allocation, only when
+// it is sent.)
+func acceptLeader[Reply any](s *Server, from NodeID, term int64, staleReply Reply) bool {
 	if term < s.term {
 		s.env.Send(from, staleReply)
 		return false
@@ -465,7 +467,7 @@ func (s *Server) acceptLeader(from NodeID, term int64, staleReply any) bool {
 }
 
 func (s *Server) handleAppendEntries(from NodeID, m AppendEntries) {
-	if !s.acceptLeader(from, m.Term, AppendEntriesReply{Term: s.term}) {
+	if !acceptLeader(s, from, m.Term, AppendEntriesReply{Term: s.term}) {
 		return
 	}
 
@@ -587,6 +589,9 @@ func (s *Server) advanceCommit() {
 // ----- visible state and marks -----
 
 func (s *Server) publish() {
+	if !s.env.Publishing() { // an exploration that reads no state
+		return
+	}
 	// Publish formats its value: call it only for what changed.
 	v, old := shown{s.role, s.leader, s.term, s.commit, s.lastIndex(), s.snapIndex(), s.lastTerm(), s.base()}, s.shown
 	if v == old {

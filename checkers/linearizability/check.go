@@ -54,14 +54,17 @@ func Specs() []check.Spec {
 		Name: LivenessName, Contract: kv.Contract,
 		Summary: "every client operation returns within a bound once the faults are over",
 		Options: func() any { return &LivenessOptions{Bound: 3 * time.Second} },
-		Run: func(ctx context.Context, tr *trace.Trace, opts any) check.Result {
-			o, _ := opts.(*LivenessOptions)
-			if o == nil {
-				o = &LivenessOptions{}
-			}
-			return CheckLiveness(ctx, tr, *o)
-		},
+		Run:     check.Fold(LivenessName, observeLiveness),
+		Observe: observeLiveness,
 	}}
+}
+
+func observeLiveness(h trace.Header, opts any) check.Observer {
+	o, _ := opts.(*LivenessOptions)
+	if o == nil {
+		o = &LivenessOptions{}
+	}
+	return newLiveness(h, *o)
 }
 
 // CheckTrace checks the history a run's clients recorded.

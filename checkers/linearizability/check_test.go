@@ -203,8 +203,9 @@ func TestLiveness(t *testing.T) {
 		return trace.Event{Time: at, Kind: trace.Heal, Node: trace.None, Peer: trace.None}
 	}
 	end := func(at time.Duration) trace.Event {
-		return trace.Event{Time: at, Kind: trace.Log, Node: 0, Peer: trace.None}
+		return trace.Event{Time: at, Kind: trace.End, Node: trace.None, Peer: trace.None}
 	}
+
 	tests := []struct {
 		name string
 		tr   *trace.Trace
@@ -217,11 +218,14 @@ func TestLiveness(t *testing.T) {
 		{"open at the end, too recent to judge", mk(inv(0, 2), ret(50*ms, 2), inv(900*ms, 1), end(time.Second)), check.Pass},
 		{"nothing returned: no evidence", mk(inv(900*ms, 1), end(time.Second)), check.Unknown},
 		{"no operations: no evidence", mk(end(time.Second)), check.Unknown},
+		{"never answered, in a trace cut short", mk(inv(0, 2), ret(50*ms, 2), inv(100*ms, 1), inv(time.Second, 3)), check.Fail},
+		{"a log line is not the end", mk(inv(0, 2), ret(50*ms, 2), inv(100*ms, 1), trace.Event{Time: time.Second, Kind: trace.Log, Node: 0, Peer: trace.None}), check.Pass},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := CheckLiveness(context.Background(), tt.tr, LivenessOptions{Bound: 200 * ms})
 			assert.Equal(t, tt.want, r.Verdict, r.Detail)
+
 		})
 	}
 }

@@ -169,11 +169,14 @@ func Sweep(t testing.TB, sc *scenarios.Scenario, n int) {
 	var mu sync.Mutex
 	var failed *scenarios.Result
 	SweepFunc(t, n, func(seed int64) error {
-		res, err := runSeed(sc, seed)
+		// judged on the events its checks read; a failing seed is run
+		// again in full for its report (failureReport)
+		res, err := sc.Run(scenarios.RunOptions{Seed: &seed, CheckTimeout: 20 * time.Second, Thin: true})
 		if err != nil {
 			return err
 		}
 		if res.ExpectationMet {
+			res.Trace.Release() // its chunks serve the next seed
 			return nil
 		}
 		mu.Lock()
@@ -314,6 +317,9 @@ func failureReport(t testing.TB, res *scenarios.Result) string {
 	if dirErr == nil {
 		seed := res.Seed
 		if again, err := res.Scenario.Run(scenarios.RunOptions{Seed: &seed, ArtifactDir: dir, CheckTimeout: 20 * time.Second}); err == nil {
+			if res.Thin && again.ExpectationMet {
+				fmt.Fprintf(&b, "  (a bug of distlab, not of the lab: judged on the events its checks read the run failed, judged on its whole trace it passed)\n")
+			}
 			res = again
 		}
 	}

@@ -2,6 +2,7 @@ package checkers
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"distlab/checkers/check"
@@ -89,15 +90,45 @@ func evidenceKinds(c *contract.Contract) trace.KindSet {
 	return k
 }
 
-// Reads is every kind of event the watched checks read: what they look at
-// and what their evidence is made of. A run judged by this session alone
-// need record nothing else (simnet's RecordOnly).
-func (s *Session) Reads() trace.KindSet {
-	var k trace.KindSet
+// Selection is every event the watched checks read: the kinds they look
+// at and those their evidence is made of, and of the message kinds only
+// the messages they name (check.MessageFilter; a contract's messages for
+// its evidence). A run judged by this session alone need record nothing
+// else (simnet's RecordOnly).
+func (s *Session) Selection() trace.Selection {
+	var sel trace.Selection
 	for _, w := range s.order {
-		k |= w.reads
+		sel.Kinds |= w.reads
 	}
-	return k
+	for _, k := range []trace.Kind{trace.Send, trace.Deliver, trace.Drop, trace.Duplicate} {
+		if !sel.Kinds.Has(k) {
+			continue
+		}
+		names, every := []string{}, false
+		for _, w := range s.order {
+			if w.wanted.Has(k) {
+				f, ok := w.obs.(check.MessageFilter)
+				if !ok || f.Messages(k) == nil {
+					every = true
+					break
+				}
+				names = append(names, f.Messages(k)...)
+			}
+			if evidenceKinds(w.spec.Contract).Has(k) {
+				for _, m := range w.spec.Contract.Messages {
+					names = append(names, m.Names...)
+				}
+			}
+		}
+		if !every {
+			if sel.Messages == nil {
+				sel.Messages = map[trace.Kind][]string{}
+			}
+			slices.Sort(names)
+			sel.Messages[k] = slices.Compact(names)
+		}
+	}
+	return sel
 }
 
 // Watching reports whether the session watches any check (false for a

@@ -123,7 +123,7 @@ func (sc *Scenario) Run(opts RunOptions) (*Result, error) {
 	}
 	thin := opts.Thin && allWatched && session.Watching() && opts.TraceTo == nil
 	if thin {
-		sim.RecordOnly(session.Reads())
+		sim.RecordOnly(session.Selection())
 	}
 	var tw *trace.Writer
 	if opts.TraceTo != nil {

@@ -697,6 +697,16 @@ func TestThinRunsJudgeAsFullRuns(t *testing.T) {
 				assert.Equal(t, c.Verdict, thin.Checks[i].Verdict, "%s seed %d: %s (%s / %s)", sc.Name, seed, c.Name, c.Detail, thin.Checks[i].Detail)
 			}
 			verdicts[full.ExpectationMet]++
+			// no check reads the clients' messages or the vote replies
+			for _, tr := range []*trace.Trace{full.Trace, thin.Trace} {
+				skipped := 0
+				for i := range tr.Scan(trace.MessageKinds, 0, tr.Len()) {
+					if e := tr.At(i); e.Name == "ClientRequest" || e.Name == "RequestVoteReply" || e.Kind == trace.Deliver && e.Name != "AppendEntries" {
+						skipped++
+					}
+				}
+				assert.Equal(t, tr == thin.Trace, skipped == 0, "%s seed %d: %d events of messages no check reads (thin: %v)", sc.Name, seed, skipped, tr == thin.Trace)
+			}
 		}
 		t.Logf("%s: %d seeds met the expectation, %d did not", sc.Name, verdicts[true], verdicts[false])
 	}

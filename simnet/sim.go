@@ -143,7 +143,9 @@ type Sim struct {
 	scratch trace.Event
 	// streamed counts the events recorded when the trace is not kept.
 	streamed int
-	// unrecorded are the kinds of event RecordOnly leaves out.
+	// What RecordOnly selected, and the kinds of event it leaves out
+	// (message types: msgType.unrecorded).
+	selection  trace.Selection
 	unrecorded trace.KindSet
 	running    NodeID // the node whose code runs now, or None
 	types      map[reflect.Type]*msgType
@@ -161,6 +163,9 @@ type Sim struct {
 type msgType struct {
 	*typeInfo
 	sym trace.NameSym
+	// unrecorded are the message kinds in which RecordOnly leaves the
+	// type out.
+	unrecorded trace.KindSet
 }
 
 type strictRecord struct {
@@ -188,16 +193,41 @@ func New(cfg Config) *Sim {
 	return s
 }
 
-// RecordOnly records only events of the given kinds from now on (kept and
-// streamed alike), for a run judged by checks that read those kinds and
-// nothing else: an exploration's seeds. The nodes run exactly as they
-// would otherwise; only the trace is thinner (its indexes count the
-// events recorded). Zero records every kind again.
-func (s *Sim) RecordOnly(kinds trace.KindSet) {
+// RecordOnly records only the events sel selects from now on (kept and
+// streamed alike), for a run judged by checks that read those and nothing
+// else: an exploration's seeds. The nodes run exactly as they would
+// otherwise; only the trace is thinner (its indexes count the events
+// recorded). The zero Selection records everything again.
+func (s *Sim) RecordOnly(sel trace.Selection) {
+	s.selection = sel
 	s.unrecorded = 0
-	if kinds != 0 {
-		s.unrecorded = ^kinds
+	if sel.Kinds != 0 {
+		s.unrecorded = ^sel.Kinds
 	}
+	for _, mt := range s.types {
+		mt.unrecorded = s.unrecordedOf(mt.name)
+	}
+}
+
+// unrecordedOf is the message kinds in which the selection leaves out a
+// message type.
+func (s *Sim) unrecordedOf(name string) trace.KindSet {
+	var out trace.KindSet
+	for _, k := range []trace.Kind{trace.Send, trace.Deliver, trace.Drop, trace.Duplicate} {
+		if !s.selection.Records(k, name) {
+			out |= trace.KindsOf(k)
+		}
+	}
+	return out
+}
+
+// recMsg records an event about a message, unless the selection leaves
+// its type out.
+func (s *Sim) recMsg(k trace.Kind, from, to NodeID, id int64, mt *msgType, value trace.Sym, body any) {
+	if mt.unrecorded.Has(k) {
+		return
+	}
+	s.rec(k, from, to, id, mt.sym, value, body)
 }
 
 // Recording reports whether events of kind k are recorded.
@@ -469,7 +499,7 @@ func (s *Sim) deliverHeld(e *event) {
 	}
 	slot := s.nodes[e.node]
 	if !slot.up || slot.inc != e.inc {
-		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symCrashed, nil)
+		s.recMsg(trace.Drop, e.from, e.node, e.id, e.mt, s.symCrashed, nil)
 		return
 	}
 	s.handOver(e)
@@ -609,7 +639,7 @@ func (s *Sim) crash(id NodeID, reason, stack string) {
 	s.record(trace.Event{Kind: trace.Crash, Node: id, Peer: trace.None, Value: reason, Stack: stack})
 	for _, e := range held {
 		if e.kind == evHeld && !s.dropped[e.id] { // a message that waited in the paused node's inbox is lost with it
-			s.rec(trace.Drop, e.from, id, e.id, e.mt.sym, s.symCrashed, nil)
+			s.recMsg(trace.Drop, e.from, id, e.id, e.mt, s.symCrashed, nil)
 		}
 	}
 }
@@ -715,7 +745,9 @@ func (s *Sim) faultMessage(f Fault) {
 	ev := trace.Event{Node: found.from, Peer: found.node, Msg: f.Msg, Name: found.mt.name}
 	if f.Kind == FaultDuplicate {
 		ev.Kind = trace.Duplicate
-		s.record(ev)
+		if !found.mt.unrecorded.Has(ev.Kind) {
+			s.record(ev)
+		}
 		cp := *found
 		if held != nil {
 			held.held = append(held.held, cp)
@@ -725,7 +757,9 @@ func (s *Sim) faultMessage(f Fault) {
 		return
 	}
 	ev.Kind, ev.Value = trace.Drop, "fault: dropped in flight"
-	s.record(ev)
+	if !found.mt.unrecorded.Has(ev.Kind) {
+		s.record(ev)
+	}
 	if s.dropped == nil {
 		s.dropped = map[int64]bool{}
 	}
@@ -755,21 +789,21 @@ func (s *Sim) send(from, to NodeID, msg any) {
 		}
 		s.strict[id] = strictRecord{original: msg, encoded: string(enc)}
 	}
-	s.rec(trace.Send, from, to, id, mt.sym, 0, sent)
+	s.recMsg(trace.Send, from, to, id, mt, 0, sent)
 	if s.net.Blocked(from, to) {
-		s.rec(trace.Drop, from, to, id, mt.sym, s.symPartition, nil)
+		s.recMsg(trace.Drop, from, to, id, mt, s.symPartition, nil)
 		return
 	}
 	link := s.net.link(from, to)
 	if link.Drop > 0 && s.netRand.Float64() < link.Drop {
-		s.rec(trace.Drop, from, to, id, mt.sym, s.symLoss, nil)
+		s.recMsg(trace.Drop, from, to, id, mt, s.symLoss, nil)
 		return
 	}
 	ev := event{at: s.net.deliveryTime(s.now, from, to, link, s.netRand), kind: evDeliver, node: to, from: from,
 		inc: s.nodes[to].inc, id: id, payload: sent, mt: mt}
 	s.push(&ev)
 	if link.Duplicate > 0 && s.netRand.Float64() < link.Duplicate {
-		s.rec(trace.Duplicate, from, to, id, mt.sym, 0, nil)
+		s.recMsg(trace.Duplicate, from, to, id, mt, 0, nil)
 		ev.at = s.net.deliveryTime(s.now, from, to, link, s.netRand)
 		s.push(&ev)
 	}
@@ -782,10 +816,10 @@ func (s *Sim) deliver(e *event) {
 	slot := s.nodes[e.node]
 	switch {
 	case !slot.up || slot.inc != e.inc:
-		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symCrashed, nil)
+		s.recMsg(trace.Drop, e.from, e.node, e.id, e.mt, s.symCrashed, nil)
 		return
 	case s.net.Blocked(e.from, e.node):
-		s.rec(trace.Drop, e.from, e.node, e.id, e.mt.sym, s.symPartition, nil)
+		s.recMsg(trace.Drop, e.from, e.node, e.id, e.mt, s.symPartition, nil)
 		return
 	}
 	if slot.paused {
@@ -801,7 +835,7 @@ func (s *Sim) handOver(e *event) {
 	if s.strict != nil {
 		s.checkStrict(e)
 	}
-	s.rec(trace.Deliver, e.node, e.from, e.id, e.mt.sym, 0, nil)
+	s.recMsg(trace.Deliver, e.node, e.from, e.id, e.mt, 0, nil)
 	msg := e.payload
 	if e.mt.deep {
 		msg = e.mt.copyOf(msg) // the trace keeps its own copy, safe from the receiver
@@ -838,7 +872,7 @@ func (s *Sim) typeOf(v any) *msgType {
 			s.types = map[reflect.Type]*msgType{}
 		}
 		ti := infoOf(v)
-		mt = &msgType{typeInfo: ti, sym: s.tr.InternName(ti.name)}
+		mt = &msgType{typeInfo: ti, sym: s.tr.InternName(ti.name), unrecorded: s.unrecordedOf(ti.name)}
 		s.types[t] = mt
 	}
 	s.lastType, s.lastMsg = t, mt

@@ -545,38 +545,47 @@ func (c *rumorer) Timer(any) {
 func TestRecordOnlyKeepsTheRunAndDropsTheRest(t *testing.T) {
 	lossy := &simnet.Link{Latency: simnet.Latency{Dist: "exponential", Mean: 3 * time.Millisecond}, Drop: 0.1, Duplicate: 0.1}
 	kept := trace.KindsOf(trace.Send, trace.Deliver, trace.Drop, trace.Duplicate, trace.End)
-	run := func(only trace.KindSet) *simnet.Sim {
+	run := func(sel trace.Selection) *simnet.Sim {
 		sim := simnet.New(simnet.Config{Seed: 7, Network: lossy})
 		sim.AddNodes("n", 3, "server", func(env *simnet.Env) simnet.Node { return &rumorer{env: env} })
-		sim.RecordOnly(only)
+		sim.RecordOnly(sel)
 		sim.Run(200 * time.Millisecond)
 		return sim
 	}
-	full, thin := run(0), run(kept)
-	assert.True(t, full.Recording(trace.State))
-	assert.False(t, thin.Recording(trace.State))
+	full := run(trace.Selection{})
+	for _, sel := range []trace.Selection{
+		{Kinds: kept},
+		{Kinds: kept, Messages: map[trace.Kind][]string{trace.Deliver: {}, trace.Send: {"payload"}}}, // no deliveries
+	} {
+		thin := run(sel)
+		assert.True(t, full.Recording(trace.State))
+		assert.False(t, thin.Recording(trace.State))
 
-	var want, got []trace.Event
-	left := map[trace.Kind]int{}
-	for _, e := range full.Trace().All() {
-		if !kept.Has(e.Kind) {
-			left[e.Kind]++
-			continue
+		var want, got []trace.Event
+		left := map[trace.Kind]int{}
+		for _, e := range full.Trace().All() {
+			if !sel.Records(e.Kind, e.Name) {
+				left[e.Kind]++
+				continue
+			}
+			e.Index = 0
+			want = append(want, e)
 		}
-		e.Index = 0
-		want = append(want, e)
+		for _, e := range thin.Trace().All() {
+			e.Index = 0
+			got = append(got, e)
+		}
+		require.NotEmpty(t, want)
+		assert.Equal(t, want, got, "the kept events are the full run's")
+		assert.Positive(t, left[trace.State], "the full run publishes")
+		assert.Positive(t, left[trace.TimerSet], "the full run sets timers")
+		if _, narrowed := sel.Messages[trace.Deliver]; narrowed {
+			assert.Positive(t, left[trace.Deliver], "deliveries left out")
+		}
+		for id := range simnet.NodeID(3) {
+			assert.Equal(t, full.NodeState(id).(*rumorer).got, thin.NodeState(id).(*rumorer).got, "node %d did the same", id)
+		}
+		assert.NotEmpty(t, full.VisibleState(0))
+		assert.Empty(t, thin.VisibleState(0), "nothing is published when states are not recorded")
 	}
-	for _, e := range thin.Trace().All() {
-		e.Index = 0
-		got = append(got, e)
-	}
-	require.NotEmpty(t, want)
-	assert.Equal(t, want, got, "the kept events are the full run's")
-	assert.Positive(t, left[trace.State], "the full run publishes")
-	assert.Positive(t, left[trace.TimerSet], "the full run sets timers")
-	for id := range simnet.NodeID(3) {
-		assert.Equal(t, full.NodeState(id).(*rumorer).got, thin.NodeState(id).(*rumorer).got, "node %d did the same", id)
-	}
-	assert.NotEmpty(t, full.VisibleState(0))
-	assert.Empty(t, thin.VisibleState(0), "nothing is published when states are not recorded")
 }

@@ -89,6 +89,16 @@ type KindFilter interface {
 	Kinds() trace.KindSet
 }
 
+// MessageFilter is a KindFilter that reads some messages only: for a
+// message kind it looks at (trace.MessageKinds), Messages names the types
+// of the messages it reads, or is nil for every message of that kind. It
+// must ignore the events of other messages: a run judged by its checks
+// alone does not even record them.
+type MessageFilter interface {
+	KindFilter
+	Messages(k trace.Kind) []string
+}
+
 // Wanted is the set of kinds an observer looks at (every kind unless it is
 // a KindFilter).
 func Wanted(o Observer) trace.KindSet {

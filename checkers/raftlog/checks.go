@@ -3,6 +3,7 @@ package raftlog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"distlab/checkers/check"
@@ -131,6 +132,8 @@ func observeCommitRule(h trace.Header, _ any) check.Observer {
 }
 
 func (o *commitRule) Kinds() trace.KindSet { return trace.KindsOf(trace.Send) }
+
+func (o *commitRule) Messages(trace.Kind) []string { return rc.AppendEntries.Names }
 
 func (o *commitRule) Observe(e *trace.Event) {
 	if o.done() || !rc.AppendEntries.Is(e) {
@@ -357,6 +360,17 @@ func observeLogMatching(h trace.Header, _ any) check.Observer {
 func (o *logMatching) Kinds() trace.KindSet {
 	return trace.KindsOf(trace.Send, trace.Deliver, trace.Drop, trace.Duplicate, trace.Crash)
 }
+
+// Messages: it reads the sending of entries, acknowledgements and votes,
+// and what becomes of the entries on the way.
+func (o *logMatching) Messages(k trace.Kind) []string {
+	if k == trace.Send {
+		return logMatchingSends
+	}
+	return rc.AppendEntries.Names
+}
+
+var logMatchingSends = slices.Concat(rc.AppendEntries.Names, rc.AppendReply.Names, rc.RequestVote.Names)
 
 func (o *logMatching) Observe(e *trace.Event) {
 	if o.done() {

@@ -45,13 +45,20 @@ type view struct {
 	extras   []extra
 }
 
+// spillDirs are the folders seen to be folders (a folder removed since
+// makes the spill fail when it opens its file: SpillError).
+var spillDirs sync.Map
+
 func (st *store) startSpill(dir string, keep int) error {
 	if st.spill == nil {
 		if dir == "" {
 			dir = os.TempDir()
 		}
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return fmt.Errorf("trace spill: %s is not a folder", dir)
+		if _, seen := spillDirs.Load(dir); !seen { // once per folder: an exploration asks at every seed
+			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+				return fmt.Errorf("trace spill: %s is not a folder", dir)
+			}
+			spillDirs.Store(dir, true)
 		}
 		st.spill = &spill{dir: dir}
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -61,7 +62,28 @@ func main() {
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())
 	}
-	if err := root.Execute(); err != nil {
+	var cpuProfile string
+	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof reads it; cmd/distlab/default.pgo is one)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return badInput(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return badInput(err)
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	err := root.Execute()
+	if stopProfile != nil {
+		stopProfile()
+	}
+	if err != nil {
 		var ee *exitError
 		switch {
 		case errors.Is(err, errUnmet):
@@ -78,6 +100,9 @@ func main() {
 		}
 	}
 }
+
+// stopProfile ends the CPU profile --cpuprofile started, if any.
+var stopProfile func()
 
 // extraCommands lets other files add subcommands without touching main.
 var extraCommands []func() *cobra.Command

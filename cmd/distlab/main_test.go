@@ -496,3 +496,20 @@ func TestRunArtifactsInTheirOwnFolder(t *testing.T) {
 	out, _, _ := distlab(t, "run", "scenarios/raft/stale-read.yaml", "-q", "--artifacts", dir)
 	assert.Contains(t, out, "wrote "+dir+string(filepath.Separator))
 }
+
+// --cpuprofile writes a CPU profile of any command (gzip-compressed
+// protocol buffers, as go tool pprof reads them); a place it cannot write
+// is bad input.
+func TestCPUProfileFlag(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	_, stderr, code := distlab(t, "explore", "scenarios/raft/nemesis.yaml", "-n", "20", "--cpuprofile", prof)
+	require.Equal(t, 0, code, stderr)
+	data, err := os.ReadFile(prof)
+	require.NoError(t, err)
+	require.Greater(t, len(data), 2)
+	assert.Equal(t, []byte{0x1f, 0x8b}, data[:2], "gzip-compressed")
+
+	_, stderr, code = distlab(t, "list", "--cpuprofile", filepath.Join(t.TempDir(), "no", "such", "folder", "cpu.prof"))
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "no such file or directory")
+}

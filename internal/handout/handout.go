@@ -155,8 +155,12 @@ func TrackedFiles(repo string) ([]string, error) {
 
 // TeacherOnly reports whether a tracked file never goes to students: a
 // lab's wrong solutions (labs/<lab>/mutants/, labs/<lab>/MUTANTS.md) show
-// the reference code in their diffs.
+// the reference code in their diffs, and a CPU profile for the compiler
+// (default.pgo) names the reference solutions' functions and lines.
 func TeacherOnly(rel string) bool {
+	if path.Ext(rel) == ".pgo" {
+		return true
+	}
 	parts := strings.Split(rel, "/")
 	if len(parts) < 3 || parts[0] != "labs" {
 		return false

@@ -97,6 +97,8 @@ func TestWriteCopiesTrackedFilesOnly(t *testing.T) {
 		"labs/mutex/MUTANTS.md":           "- return 42\n",
 		"labs/mutex/mutants/skip.patch":   "-\treturn 42\n",
 		"labs/mutex/mutants/nested/x.txt": "return 42",
+		// a CPU profile of the reference, for the compiler
+		"cmd/distlab/default.pgo": "mutex.solution return 42",
 	}, map[string]string{
 		"distlab":         "\x7fELF built from the reference: return 42",
 		"out/trace.jsonl": "{}",

@@ -22,6 +22,8 @@ type typeInfo struct {
 	// indirect: an interface holds the type's values by pointer (every
 	// type but the pointer-shaped ones, which are one word long).
 	indirect bool
+	// slab is the arena's block of this type's values (copyIn).
+	slab int
 	// encodes says, once worked out, whether JSON can encode the type
 	// (a payload's zero value encodes): "" until then, else "ok" or why not.
 	encodes atomic.Pointer[string]
@@ -53,6 +55,7 @@ func infoOf(v any) *typeInfo {
 	if ti.deep && ti.problem == "" {
 		ti.copy = copierOf(t)
 		ti.indirect = t.Size() != unsafe.Sizeof(uintptr(0))
+		ti.slab = newSlabID()
 	}
 	typeCache.Store(t, ti)
 	return ti
@@ -125,7 +128,10 @@ func deepCopy(v any) any {
 }
 
 // copyOf is deepCopy for a value of this type.
-func (ti *typeInfo) copyOf(v any) any {
+func (ti *typeInfo) copyOf(v any) any { return ti.copyIn(v, nil) }
+
+// copyIn is copyOf with the copy's memory taken from an arena, if not nil.
+func (ti *typeInfo) copyIn(v any, a *arena) any {
 	if ti.problem != "" {
 		panic(fmt.Sprintf("cannot copy %s: %s", ti.name, ti.problem))
 	}
@@ -133,8 +139,14 @@ func (ti *typeInfo) copyOf(v any) any {
 		return v
 	}
 	src := reflect.ValueOf(v)
+	if a != nil && ti.indirect {
+		if at := a.take(ti.slab, ti.typ, 1); at != nil {
+			ti.copy(reflect.NewAt(ti.typ, at).Elem(), src, a)
+			return boxAt(v, at)
+		}
+	}
 	p := reflect.New(src.Type())
-	ti.copy(p.Elem(), src)
+	ti.copy(p.Elem(), src, a)
 	if ti.indirect {
 		return boxAt(v, p.UnsafePointer())
 	}
@@ -159,8 +171,9 @@ func boxAt(like any, p unsafe.Pointer) any {
 }
 
 // copyFn copies src into dst, a settable value of the same type that is
-// either zero or a shallow copy of src, so that they share no memory.
-type copyFn func(dst, src reflect.Value)
+// either zero or a shallow copy of src, so that they share no memory; the
+// lists it makes come from a, if not nil.
+type copyFn func(dst, src reflect.Value, a *arena)
 
 var copiers sync.Map // reflect.Type → copyFn (nil: a plain assignment copies it)
 
@@ -179,7 +192,7 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 		return c.(copyFn)
 	}
 	if p, ok := building[t]; ok { // a recursive type: call the copier once it is built
-		return func(dst, src reflect.Value) { (*p)(dst, src) }
+		return func(dst, src reflect.Value, a *arena) { (*p)(dst, src, a) }
 	}
 	if deep, _ := inspect(t, map[reflect.Type]bool{}); !deep {
 		copiers.Store(t, copyFn(nil))
@@ -190,20 +203,20 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 	switch t.Kind() {
 	case reflect.Pointer:
 		et, elem := t.Elem(), buildCopier(t.Elem(), building)
-		fn = func(dst, src reflect.Value) {
+		fn = func(dst, src reflect.Value, a *arena) {
 			if src.IsNil() {
 				return
 			}
 			p := reflect.New(et)
 			p.Elem().Set(src.Elem())
 			if elem != nil {
-				elem(p.Elem(), src.Elem())
+				elem(p.Elem(), src.Elem(), a)
 			}
 			dst.Set(p)
 		}
 	case reflect.Slice:
-		elem := buildCopier(t.Elem(), building)
-		fn = func(dst, src reflect.Value) {
+		et, elem, slab := t.Elem(), buildCopier(t.Elem(), building), newSlabID()
+		fn = func(dst, src reflect.Value, a *arena) {
 			if src.IsNil() {
 				return
 			}
@@ -214,20 +227,27 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 				dst.Set(src.Slice3(0, 0, 0))
 				return
 			}
-			dst.SetZero()
-			dst.Grow(n)
-			dst.SetLen(n)
+			if at := a.take(slab, et, n); at != nil {
+				// dst's header, written in place: data is an
+				// unsafe.Pointer, so the store has its write barrier
+				h := (*sliceHeader)(unsafe.Pointer(dst.UnsafeAddr()))
+				h.data, h.len, h.cap = at, n, n
+			} else {
+				dst.SetZero()
+				dst.Grow(n)
+				dst.SetLen(n)
+			}
 			reflect.Copy(dst, src)
 			if elem != nil {
 				for i := range n {
-					elem(dst.Index(i), src.Index(i))
+					elem(dst.Index(i), src.Index(i), a)
 				}
 			}
 		}
 	case reflect.Map:
 		kt, vt := t.Key(), t.Elem()
 		kc, vc := buildCopier(kt, building), buildCopier(vt, building)
-		fn = func(dst, src reflect.Value) {
+		fn = func(dst, src reflect.Value, a *arena) {
 			if src.IsNil() {
 				return
 			}
@@ -238,13 +258,13 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 				if kc != nil {
 					k2 := reflect.New(kt).Elem()
 					k2.Set(k)
-					kc(k2, k)
+					kc(k2, k, a)
 					k = k2
 				}
 				if vc != nil {
 					v2 := reflect.New(vt).Elem()
 					v2.Set(v)
-					vc(v2, v)
+					vc(v2, v, a)
 					v = v2
 				}
 				m.SetMapIndex(k, v)
@@ -252,7 +272,7 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 			dst.Set(m)
 		}
 	case reflect.Interface:
-		fn = func(dst, src reflect.Value) {
+		fn = func(dst, src reflect.Value, a *arena) {
 			if src.IsNil() {
 				return
 			}
@@ -264,15 +284,15 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 			}
 			v := reflect.New(inner.Type()).Elem()
 			v.Set(inner)
-			c(v, inner)
+			c(v, inner, a)
 			dst.Set(v)
 		}
 	case reflect.Array:
 		elem := buildCopier(t.Elem(), building)
-		fn = func(dst, src reflect.Value) {
+		fn = func(dst, src reflect.Value, a *arena) {
 			dst.Set(src)
 			for i := range t.Len() {
-				elem(dst.Index(i), src.Index(i))
+				elem(dst.Index(i), src.Index(i), a)
 			}
 		}
 	case reflect.Struct:
@@ -288,10 +308,10 @@ func buildCopier(t reflect.Type, building map[reflect.Type]*copyFn) copyFn {
 				}
 			}
 		}
-		fn = func(dst, src reflect.Value) {
+		fn = func(dst, src reflect.Value, a *arena) {
 			dst.Set(src) // the scalars, unexported ones too
 			for _, f := range deep {
-				f.copy(dst.Field(f.index), src.Field(f.index))
+				f.copy(dst.Field(f.index), src.Field(f.index), a)
 			}
 		}
 	}

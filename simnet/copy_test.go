@@ -1,6 +1,8 @@
 package simnet
 
 import (
+	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,8 +31,15 @@ type copyAll struct {
 }
 
 // TestDeepCopySharesNothing changes every reference-holding part of the
-// original after copying: the copy must not see any of it.
+// original after copying: the copy must not see any of it — whether the
+// copy's memory came from the allocator or from a thin run's arena.
 func TestDeepCopySharesNothing(t *testing.T) {
+	for _, a := range []*arena{nil, {}} {
+		testDeepCopySharesNothing(t, func(v any) any { return infoOf(v).copyIn(v, a) })
+	}
+}
+
+func testDeepCopySharesNothing(t *testing.T, deepCopy func(any) any) {
 	orig := copyAll{
 		Ptr:    &copyLeaf{Tags: []string{"a"}, N: 1},
 		Leaves: []copyLeaf{{Tags: []string{"b"}}},
@@ -143,4 +152,39 @@ func BenchmarkCopyAppendEntries(b *testing.B) {
 	for b.Loop() {
 		_ = ti.copyOf(m)
 	}
+}
+
+// Copies carved from an arena stay whole: many of them, over several
+// blocks, through collections, each list with no room to grow into its
+// neighbour's memory.
+func TestArenaCopiesStayApart(t *testing.T) {
+	type entry struct {
+		Term int64
+		Key  string
+	}
+	type appendEntries struct {
+		Term    int64
+		Entries []entry
+		Nested  [][]int
+	}
+	a := &arena{}
+	var copies []appendEntries
+	for i := range 2000 {
+		orig := appendEntries{Term: int64(i), Entries: []entry{{int64(i), fmt.Sprint("k", i)}, {int64(i + 1), "v"}}, Nested: [][]int{{i}}}
+		var m any = orig
+		got := infoOf(m).copyIn(m, a).(appendEntries)
+		orig.Entries[0].Key, orig.Nested[0][0] = "changed", -1
+		copies = append(copies, got)
+		if i%500 == 0 {
+			runtime.GC()
+		}
+	}
+	runtime.GC()
+	for i, c := range copies {
+		require.Equal(t, appendEntries{Term: int64(i), Entries: []entry{{int64(i), fmt.Sprint("k", i)}, {int64(i + 1), "v"}}, Nested: [][]int{{i}}}, c, "copy %d", i)
+		require.Equal(t, len(c.Entries), cap(c.Entries), "copy %d: no room to grow into another copy", i)
+	}
+	copies[0].Entries = append(copies[0].Entries, entry{Term: 99})
+	assert.Equal(t, int64(1), copies[1].Entries[0].Term, "appending to one copy leaves the next alone")
+	assert.Greater(t, len(a.slabs), 1, "the copies used the arena")
 }

@@ -147,10 +147,13 @@ type Sim struct {
 	// (message types: msgType.unrecorded).
 	selection  trace.Selection
 	unrecorded trace.KindSet
-	running    NodeID // the node whose code runs now, or None
-	types      map[reflect.Type]*msgType
-	lastType   reflect.Type // the last message type sent, and its msgType
-	lastMsg    *msgType
+	// arena holds the message copies of a thin run (RecordOnly), nil
+	// otherwise.
+	arena    *arena
+	running  NodeID // the node whose code runs now, or None
+	types    map[reflect.Type]*msgType
+	lastType reflect.Type // the last message type sent, and its msgType
+	lastMsg  *msgType
 	// payloads caches the payload types recorded last (Sim.payloadInfo).
 	payloads    [4]payloadType
 	nextPayload int
@@ -201,8 +204,10 @@ func New(cfg Config) *Sim {
 func (s *Sim) RecordOnly(sel trace.Selection) {
 	s.selection = sel
 	s.unrecorded = 0
+	s.arena = nil
 	if sel.Kinds != 0 {
 		s.unrecorded = ^sel.Kinds
+		s.arena = &arena{} // a run judged as it goes, kept for its verdict: its copies die with it
 	}
 	for _, mt := range s.types {
 		mt.unrecorded = s.unrecordedOf(mt.name)
@@ -778,7 +783,7 @@ func (s *Sim) send(from, to NodeID, msg any) {
 	}
 	var sent any = msg
 	if mt.deep {
-		sent = mt.copyOf(msg)
+		sent = mt.copyIn(msg, s.arena)
 	}
 	s.nextMsg++
 	id := s.nextMsg
@@ -838,7 +843,7 @@ func (s *Sim) handOver(e *event) {
 	s.recMsg(trace.Deliver, e.node, e.from, e.id, e.mt, 0, nil)
 	msg := e.payload
 	if e.mt.deep {
-		msg = e.mt.copyOf(msg) // the trace keeps its own copy, safe from the receiver
+		msg = e.mt.copyIn(msg, s.arena) // the trace keeps its own copy, safe from the receiver
 	}
 	s.receive(e.node, e.from, msg)
 }

@@ -13,7 +13,9 @@
 // Faults are data: latency distributions, loss and duplication per link,
 // partitions into groups, one-way cuts, isolation, crashes and restarts, and
 // clock offset and drift, scheduled by hand or drawn by a Nemesis. Every
-// event is recorded in a trace.Trace.
+// event is recorded in a trace.Trace — or, in a run judged by its checks
+// alone (RecordOnly: an exploration's seeds), only the events they read;
+// the nodes run the same either way.
 //
 //	sim := simnet.New(simnet.Config{Seed: 1})
 //	sim.AddNodes("n", 3, "server", func(env *simnet.Env) simnet.Node { return &pinger{env: env} })

@@ -103,7 +103,8 @@ func (sc *Scenario) Explore(opts ExploreOptions) ([]int64, *Result, error) {
 // its checks read (RunOptions.Thin); a failing seed is run again in full,
 // for a report with every event. The two runs are the same run, so they
 // must agree: a seed that fails thin and passes in full means a check
-// reads events it does not declare (check.KindFilter), a bug of distlab.
+// reads events it does not declare (check.KindFilter, check.MessageFilter),
+// a bug of distlab.
 func (sc *Scenario) exploreSeed(ro RunOptions, seed int64) (*Result, error) {
 	ro.Seed = &seed
 	thin := ro
@@ -124,7 +125,7 @@ func (sc *Scenario) exploreSeed(ro RunOptions, seed int64) (*Result, error) {
 		return nil, err
 	}
 	if full.ExpectationMet {
-		return nil, fmt.Errorf("seed %d: judged on the events its checks read, the run failed (%s); judged on its whole trace, it passed — a check reads kinds of event it does not declare (a bug of distlab)", seed, res.Why)
+		return nil, fmt.Errorf("seed %d: judged on the events its checks read, the run failed (%s); judged on its whole trace, it passed — a check reads events it does not declare (kinds or messages: a bug of distlab)", seed, res.Why)
 	}
 	res.Trace.Release()
 	return full, nil

@@ -33,12 +33,13 @@ type RunOptions struct {
 	// memory.
 	KeepEvents int
 	SpillDir   string
-	// Thin records only the kinds of event the checks read, when every
-	// check judges the run as it is recorded and no trace is written
-	// (TraceTo): a run kept for its verdict alone, such as an
-	// exploration's. The nodes run the same; Result.Thin says the trace
-	// lacks the rest (states, timers, logs…), and a failing seed is worth
-	// running again without it for its report.
+	// Thin records only the events the checks read (their kinds, and of
+	// the messages the types they name), when every check judges the run
+	// as it is recorded and no trace is written (TraceTo): a run kept for
+	// its verdict alone, such as an exploration's. The nodes run the same;
+	// Result.Thin says the trace lacks the rest (states, timers, logs,
+	// other messages…), and a failing seed is worth running again without
+	// it for its report.
 	Thin bool
 }
 
@@ -66,8 +67,8 @@ type Result struct {
 	// duplication), and Swarm describes what a swarm drew ("" without one).
 	Network simnet.Link
 	Swarm   string
-	// Thin is true when the trace holds only the kinds of event the checks
-	// read (RunOptions.Thin).
+	// Thin is true when the trace holds only the events the checks read
+	// (RunOptions.Thin).
 	Thin bool
 }
 

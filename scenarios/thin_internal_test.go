@@ -57,5 +57,5 @@ func TestExploreRefusesThinAndFullDisagreeing(t *testing.T) {
 
 	_, _, err = sc.Explore(ExploreOptions{From: 1, Seeds: 2})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "a check reads kinds of event it does not declare")
+	assert.Contains(t, err.Error(), "a check reads events it does not declare")
 }

@@ -697,6 +697,22 @@ func TestThinRunsJudgeAsFullRuns(t *testing.T) {
 				assert.Equal(t, c.Verdict, thin.Checks[i].Verdict, "%s seed %d: %s (%s / %s)", sc.Name, seed, c.Name, c.Detail, thin.Checks[i].Detail)
 			}
 			verdicts[full.ExpectationMet]++
+			// the thin run is the full run with events left out, in order,
+			// and the same seed gives the same thin trace
+			again, err := sc.Run(scenarios.RunOptions{Seed: &seed, Thin: true})
+			require.NoError(t, err)
+			require.Equal(t, traceBytes(t, thin.Trace), traceBytes(t, again.Trace), "%s seed %d: thin runs replay", sc.Name, seed)
+			j := 0
+			for _, e := range thin.Trace.All() {
+				for ; j < full.Trace.Len(); j++ {
+					f := full.Trace.At(j)
+					if f.Time == e.Time && f.Kind == e.Kind && f.Node == e.Node && f.Peer == e.Peer && f.Msg == e.Msg && f.Op == e.Op && f.Name == e.Name {
+						break
+					}
+				}
+				require.Less(t, j, full.Trace.Len(), "%s seed %d: thin event %d (%s) is not the full run's next", sc.Name, seed, e.Index, e.Kind)
+				j++
+			}
 			// no check reads the clients' messages or the vote replies
 			for _, tr := range []*trace.Trace{full.Trace, thin.Trace} {
 				skipped := 0

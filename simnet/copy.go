@@ -127,6 +127,33 @@ func deepCopy(v any) any {
 	return infoOf(v).copyOf(v)
 }
 
+// recentTypes is infoOf through a small cache of the last few types asked
+// for: a node records and stores a handful of types over and over (marks,
+// operations, log entries), and the shared map hashes an interface at
+// every look-up.
+type recentTypes struct {
+	slots [4]recentType
+	next  int
+}
+
+type recentType struct {
+	t  reflect.Type
+	ti *typeInfo
+}
+
+func (r *recentTypes) of(v any) *typeInfo {
+	t := reflect.TypeOf(v)
+	for _, c := range r.slots {
+		if c.t == t && c.ti != nil {
+			return c.ti
+		}
+	}
+	ti := infoOf(v)
+	r.slots[r.next%len(r.slots)] = recentType{t, ti}
+	r.next++
+	return ti
+}
+
 // copyOf is deepCopy for a value of this type.
 func (ti *typeInfo) copyOf(v any) any { return ti.copyIn(v, nil) }
 

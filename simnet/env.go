@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -206,7 +205,7 @@ func sprint(v any) string {
 // ends the highlight with "". The visualizer and the exports draw it; it is
 // published state under trace.HighlightKey.
 func (e *Env) Highlight(reason string) {
-	if e.dead || e.sim.unrecorded.Has(trace.State) || e.sim.highlight(e.sim.nodes[e.id]) == reason {
+	if e.dead || e.sim.highlight(e.sim.nodes[e.id]) == reason {
 		return
 	}
 	e.Publish(trace.HighlightKey, reason)
@@ -273,7 +272,7 @@ func (s *Sim) payload(what string, v any) any {
 	if b, ok := v.([]byte); ok { // a trace takes bytes for JSON: record them as JSON does
 		return mustJSON(what, b)
 	}
-	ti := s.payloadInfo(v)
+	ti := s.payloads.of(v)
 	switch {
 	case ti.problem != "":
 		panic(fmt.Sprintf("%s: payload cannot be recorded: %s", what, ti.problem))
@@ -281,27 +280,6 @@ func (s *Sim) payload(what string, v any) any {
 		panic(fmt.Sprintf("%s: payload cannot be encoded as JSON: %s", what, ti.jsonProblem()))
 	}
 	return ti.copyOf(v)
-}
-
-// payloadInfo is infoOf through a small cache of the few payload types a
-// run records (its marks, inputs and outputs): the shared map hashes an
-// interface at every look-up.
-func (s *Sim) payloadInfo(v any) *typeInfo {
-	t := reflect.TypeOf(v)
-	for _, c := range s.payloads {
-		if c.t == t && c.ti != nil {
-			return c.ti
-		}
-	}
-	ti := infoOf(v)
-	s.payloads[s.nextPayload%len(s.payloads)] = payloadType{t, ti}
-	s.nextPayload++
-	return ti
-}
-
-type payloadType struct {
-	t  reflect.Type
-	ti *typeInfo
 }
 
 func mustJSON(what string, v any) json.RawMessage {

@@ -154,9 +154,7 @@ type Sim struct {
 	types    map[reflect.Type]*msgType
 	lastType reflect.Type // the last message type sent, and its msgType
 	lastMsg  *msgType
-	// payloads caches the payload types recorded last (Sim.payloadInfo).
-	payloads    [4]payloadType
-	nextPayload int
+	payloads recentTypes // of the payloads recorded (marks, inputs, outputs)
 	// The drop reasons as trace symbols.
 	symPartition, symLoss, symCrashed trace.Sym
 }

@@ -1,9 +1,6 @@
 package simnet
 
-import (
-	"reflect"
-	"sort"
-)
+import "sort"
 
 // Storage is a node's durable storage: a map from keys to values that
 // survives the node's crash and restart. Values are deep-copied on the way in
@@ -12,10 +9,7 @@ import (
 type Storage struct {
 	data   map[string]any
 	writes int64
-	// the type stored or read last (a node writes one type in a row, such
-	// as log entries): infoOf's shared map hashes an interface per call
-	lastType reflect.Type
-	lastInfo *typeInfo
+	types  recentTypes // of the values stored and read
 }
 
 func newStorage() *Storage { return &Storage{data: map[string]any{}} }
@@ -60,13 +54,10 @@ func Load[T any](s *Storage, key string) (v T, ok bool) {
 	return raw.(T), true
 }
 
-// copyOf is deepCopy with the last type's information at hand.
+// copyOf is deepCopy with the type's information from the recent ones.
 func (s *Storage) copyOf(v any) any {
 	if v == nil {
 		return nil
 	}
-	if t := reflect.TypeOf(v); t != s.lastType || s.lastInfo == nil {
-		s.lastType, s.lastInfo = t, infoOf(v)
-	}
-	return s.lastInfo.copyOf(v)
+	return s.types.of(v).copyOf(v)
 }
